@@ -1,0 +1,45 @@
+"""Weight initialisers, looked up by name. Each returns a (fan_in, fan_out) matrix; biases start at 0."""
+import numpy as np
+
+from .errors import unknown_name
+
+
+def zero(fan_in, fan_out, rng, std, dtype):
+    """All weights 0: the network cannot learn, and this is why.
+
+    Every hidden unit of a layer then computes the same function of the input, so in
+    backpropagation every unit receives the same gradient and takes the same step: the units
+    start identical and stay identical for ever (the symmetry is never broken), and a layer of
+    256 units is no more expressive than a layer of one. With ReLU it is worse: every hidden
+    input is exactly 0, where ReLU's gradient is 0, so no hidden weight ever changes and the
+    output layer sees all-zero features; only the output biases learn, the network predicts
+    the same class for every image and the error rate stays near 1 - 1/10 = 90%.
+    Random initialisation breaks the symmetry, giving each unit its own starting point.
+    """
+    return np.zeros((fan_in, fan_out), dtype=dtype)
+
+
+def normal(fan_in, fan_out, rng, std, dtype):
+    """Gaussian weights with a fixed standard deviation ``std`` (the homework's 0.01)."""
+    return rng.standard_normal((fan_in, fan_out), dtype=dtype) * dtype(std)
+
+
+def xavier(fan_in, fan_out, rng, std, dtype):
+    """Glorot normal, std sqrt(2 / (fan_in + fan_out)): keeps activation variance steady for tanh/sigmoid."""
+    return rng.standard_normal((fan_in, fan_out), dtype=dtype) * dtype(np.sqrt(2.0 / (fan_in + fan_out)))
+
+
+def he(fan_in, fan_out, rng, std, dtype):
+    """He normal, std sqrt(2 / fan_in): compensates for ReLU zeroing half of its inputs."""
+    return rng.standard_normal((fan_in, fan_out), dtype=dtype) * dtype(np.sqrt(2.0 / fan_in))
+
+
+INITIALIZERS = {"zero": zero, "normal": normal, "xavier": xavier, "he": he}
+
+
+def get_initializer(name):
+    """The initialiser function for ``name``; unknown names list the known ones."""
+    try:
+        return INITIALIZERS[name]
+    except KeyError:
+        raise unknown_name("initializer", name, INITIALIZERS) from None

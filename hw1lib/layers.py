@@ -1,0 +1,57 @@
+"""The fully connected layer and the softmax cross-entropy output."""
+import numpy as np
+
+
+class Dense:
+    """Fully connected layer: x (batch, fan_in) -> x @ W + b (batch, fan_out).
+
+    ``params`` and ``grads`` are dicts with the same keys ("W", "b"); the gradient arrays are
+    written in place, so an optimiser may hold on to them. The first layer of a network sets
+    ``needs_input_grad=False``: nothing upstream wants the gradient with respect to the images,
+    and skipping it saves a third of that layer's backward work.
+    """
+
+    def __init__(self, weight, bias, needs_input_grad=True):
+        self.params = {"W": weight, "b": bias}
+        self.grads = {"W": np.zeros_like(weight), "b": np.zeros_like(bias)}
+        self.needs_input_grad = needs_input_grad
+
+    def forward(self, x):
+        self.x = x
+        out = x @ self.params["W"]
+        out += self.params["b"]
+        return out
+
+    def backward(self, dout):
+        """dout (batch, fan_out) -> dx (batch, fan_in), or None when the input needs no gradient."""
+        np.matmul(self.x.T, dout, out=self.grads["W"])
+        np.sum(dout, axis=0, out=self.grads["b"])
+        if self.needs_input_grad:
+            return dout @ self.params["W"].T
+        return None
+
+
+class SoftmaxCrossEntropy:
+    """Mean cross-entropy of softmax(logits) against integer labels.
+
+    forward: logits (batch, classes), labels (batch,) -> scalar loss.
+    backward: -> dlogits (batch, classes) = (softmax - onehot) / batch.
+    """
+
+    params: dict = {}
+    grads: dict = {}
+
+    def forward(self, logits, labels):
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        exp = np.exp(shifted)
+        total = exp.sum(axis=1, keepdims=True)
+        self.probs = exp / total
+        self.labels = labels
+        rows = np.arange(len(labels))
+        return float(np.mean(np.log(total[:, 0]) - shifted[rows, labels]))
+
+    def backward(self):
+        grad = self.probs.copy()
+        grad[np.arange(len(self.labels)), self.labels] -= 1
+        grad /= len(self.labels)
+        return grad

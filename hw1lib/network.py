@@ -1,0 +1,75 @@
+"""A fully connected network: Dense -> activation -> ... -> Dense, with a softmax cross-entropy loss."""
+import numpy as np
+
+from .activations import make_activation
+from .errors import ConfigError
+from .initializers import get_initializer
+from .layers import Dense, SoftmaxCrossEntropy
+
+
+class MLP:
+    """Multi-layer perceptron with any list of hidden sizes, e.g. [256] or [256, 2].
+
+    ``params`` and ``grads`` are dicts with matching keys W1, b1, W2, b2, ... that share memory
+    with the layers, so an optimiser updates the network by updating ``params`` in place.
+    Shapes: x (batch, n_inputs) -> logits (batch, n_classes).
+    """
+
+    def __init__(self, n_inputs, hidden, n_classes, *, activation="relu", init="he",
+                 init_std=0.01, rng=None, dtype=np.float32):
+        hidden = tuple(int(h) for h in hidden)
+        if any(h < 1 for h in hidden):
+            raise ConfigError(f"hidden sizes must be >= 1, got {list(hidden)}")
+        initializer = get_initializer(init)
+        rng = np.random.default_rng(0) if rng is None else rng
+        dtype = np.dtype(dtype).type
+        sizes = (n_inputs, *hidden, n_classes)
+        self.hidden = hidden
+        self.layers = []
+        self.params, self.grads = {}, {}
+        for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+            dense = Dense(initializer(fan_in, fan_out, rng, init_std, dtype),
+                          np.zeros(fan_out, dtype=dtype), needs_input_grad=i > 1)
+            self.layers.append(dense)
+            for key in ("W", "b"):
+                self.params[f"{key}{i}"] = dense.params[key]
+                self.grads[f"{key}{i}"] = dense.grads[key]
+            if i < len(sizes) - 1:
+                self.layers.append(make_activation(activation))
+        self.loss_layer = SoftmaxCrossEntropy()
+
+    def forward(self, x):
+        """x (batch, n_inputs) -> logits (batch, n_classes)."""
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def loss(self, x, labels):
+        """Forward pass and mean cross-entropy of a batch; call ``backward`` next for the gradients."""
+        return self.loss_layer.forward(self.forward(x), labels)
+
+    def backward(self):
+        """Backpropagate the last ``loss`` call, filling ``grads`` in place."""
+        dout = self.loss_layer.backward()
+        for layer in reversed(self.layers):
+            dout = layer.backward(dout)
+
+    def hidden_output(self, x, layer=-1):
+        """Activations of hidden layer ``layer`` (0-based, negative from the end): (batch, hidden[layer])."""
+        n_hidden = len(self.hidden)
+        if not -n_hidden <= layer < n_hidden:
+            raise ConfigError(f"hidden layer index {layer} out of range for hidden sizes {list(self.hidden)}")
+        stop = 2 * (layer % n_hidden) + 2
+        for module in self.layers[:stop]:
+            x = module.forward(x)
+        return x
+
+    def predict(self, x, batch_size=4096):
+        """Predicted class ids (n,) for inputs (n, n_inputs), evaluated in chunks to bound memory."""
+        return np.concatenate([self.forward(x[i:i + batch_size]).argmax(axis=1)
+                               for i in range(0, len(x), batch_size)]) if len(x) else np.zeros(0, int)
+
+    def load_params(self, params):
+        """Copy arrays from ``params`` (same keys and shapes) into the network."""
+        for key, value in params.items():
+            self.params[key][...] = value
