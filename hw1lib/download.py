@@ -1,0 +1,146 @@
+"""Fetching the full MNIST and Fashion-MNIST files into the data cache, verified by SHA-256.
+
+A file in the cache is trusted only if its hash matches, checked on every load: downloads go to
+a temporary file in the same folder and are renamed into place only after the hash is right, so
+an interrupted download or a broken mirror never leaves a file that looks finished.
+"""
+import contextlib
+import hashlib
+import http.client
+import os
+import pathlib
+import sys
+import tempfile
+import urllib.request
+
+import platformdirs
+from tqdm import tqdm
+
+from .errors import DataError
+
+# Tried in turn; tests point these at a local server.
+MIRRORS = {
+    "mnist": (
+        "https://ossci-datasets.s3.amazonaws.com/mnist/",
+        "https://storage.googleapis.com/cvdf-datasets/mnist/",
+    ),
+    "fashion-mnist": (
+        "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
+        "https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/",
+    ),
+}
+
+# The upstream .gz files; MNIST's as listed by TensorFlow Datasets (url_checksums/mnist.txt),
+# Fashion-MNIST's computed from Debian's copy of the upstream files.
+SHA256 = {
+    "mnist": {
+        "train-images-idx3-ubyte.gz": "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+        "train-labels-idx1-ubyte.gz": "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+        "t10k-images-idx3-ubyte.gz": "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+        "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+    },
+    "fashion-mnist": {
+        "train-images-idx3-ubyte.gz": "b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7",
+        "train-labels-idx1-ubyte.gz": "0ae29f65d86684f32d1b9c85147786c547b9c6aebcaf235f0400a0cce308b056",
+        "t10k-images-idx3-ubyte.gz": "cc1d090a38ace84dfa1aa66e3ada7c336ef481a96936906477e6dd344da56eaa",
+        "t10k-labels-idx1-ubyte.gz": "8d3605d196f4be44669e46906da9733c8131fef761fdbfec72c424d5222f1a05",
+    },
+}
+
+TIMEOUT_S = 30
+_CHUNK = 1 << 16
+
+
+def data_dir() -> pathlib.Path:
+    """The data cache: ``$HW1LIB_DATA`` if set, else the user cache folder of hw1lib + ``/data``."""
+    env = os.environ.get("HW1LIB_DATA")
+    if env:
+        return pathlib.Path(env).expanduser()
+    return pathlib.Path(platformdirs.user_cache_dir("hw1lib")) / "data"
+
+
+@contextlib.contextmanager
+def atomic_file(target: pathlib.Path):
+    """Yield an open binary temp file next to ``target``; rename it onto ``target`` on success.
+
+    On any exception the temp file is deleted, so ``target`` is either the old file or complete.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            yield out
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def sha256_of(path: pathlib.Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def fetch(name: str) -> pathlib.Path:
+    """Make sure the four verified .gz files of dataset ``name`` are cached; return their folder."""
+    folder = data_dir() / name
+    for filename, expected in SHA256[name].items():
+        target = folder / filename
+        if target.is_file():
+            if sha256_of(target) == expected:
+                continue
+            target.unlink()  # damaged or stale: never leave it where a later load could find it
+        _download_verified(name, filename, expected, target)
+    return folder
+
+
+class _Mismatch(Exception):
+    """A download that arrived but is not the expected file."""
+
+
+def _download_verified(name: str, filename: str, expected: str, target: pathlib.Path) -> None:
+    """Try each mirror in turn until one serves ``filename`` with the expected hash."""
+    failures = []
+    for mirror in MIRRORS[name]:
+        url = mirror + filename
+        try:
+            with atomic_file(target) as out:
+                digest = _stream(url, out, filename)
+                if digest != expected:
+                    raise _Mismatch(f"SHA-256 {digest[:12]}... instead of {expected[:12]}...")
+            return
+        # URLError, HTTPError and timeouts are OSErrors; a garbled reply is an HTTPException.
+        except (OSError, ValueError, http.client.HTTPException, _Mismatch) as err:
+            failures.append(f"{url}: {_one_line(err)}")
+    raise DataError(f"could not download {filename} for {name!r} into {target.parent}; "
+                    + "; ".join(failures))
+
+
+def _stream(url: str, out, label: str) -> str:
+    """Copy ``url`` into ``out`` with a progress bar; return the SHA-256 of what arrived."""
+    digest = hashlib.sha256()
+    with urllib.request.urlopen(url, timeout=TIMEOUT_S) as response:
+        length = response.headers.get("Content-Length")
+        total = int(length) if length and length.isdigit() else None
+        received = 0
+        # disable=None hides the bar when stderr is not a terminal (logs, CI).
+        with tqdm(total=total, unit="B", unit_scale=True, desc=label, file=sys.stderr,
+                  disable=None, leave=False) as bar:
+            for chunk in iter(lambda: response.read(_CHUNK), b""):
+                digest.update(chunk)
+                out.write(chunk)
+                received += len(chunk)
+                bar.update(len(chunk))
+    # http.client returns a short body without complaint when the server closes early.
+    if total is not None and received != total:
+        raise _Mismatch(f"cut off after {received:,} of {total:,} bytes")
+    return digest.hexdigest()
+
+
+def _one_line(err: Exception) -> str:
+    return " ".join(str(err).split()) or type(err).__name__
