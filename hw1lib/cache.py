@@ -1,0 +1,75 @@
+"""The run cache: a finished History on disk, keyed by config + data, so nothing trains twice.
+
+Files are ``.npz`` (no pickle) written to a temporary name and renamed into place, so a reader
+never sees half a file. A cache folder that cannot be written (read-only, disk full) costs only
+the caching: the run's result is still returned, with a warning.
+"""
+import hashlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import platformdirs
+
+from .history import FORMAT_VERSION, History
+from .training import train
+
+
+def cache_dir():
+    """$HW1LIB_CACHE if set, else the user cache folder (e.g. ~/.cache/hw1lib/runs)."""
+    env = os.environ.get("HW1LIB_CACHE")
+    return Path(env) if env else Path(platformdirs.user_cache_dir("hw1lib")) / "runs"
+
+
+def run_key(config, dataset):
+    """Hex digest identifying a run: every hyperparameter, the data's fingerprint, the format."""
+    text = f"{config.key()}|{dataset.fingerprint}|{FORMAT_VERSION}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def cached_train(config, dataset, *, progress=True, use_cache=True, **train_kwargs):
+    """``train(config, dataset)`` through the cache: a repeated call returns the saved History.
+
+    A cancelled run (``should_stop`` returned True) is not saved, since it is not the run the
+    config describes.
+    """
+    path = cache_dir() / f"{run_key(config, dataset)}.npz"
+    if use_cache and path.is_file():
+        try:
+            return History.from_file(path).replace(from_cache=True)
+        except Exception:  # noqa: BLE001 - an unreadable entry is just retrained and replaced
+            pass
+    history = train(config, dataset, progress=progress, **train_kwargs)
+    complete = history.iterations >= _planned_iterations(history) or history.diverged
+    if use_cache and complete:
+        save_atomic(path, history.to_bytes())
+    return history
+
+
+def _planned_iterations(history):
+    config = history.config
+    total = config.epochs * history.iterations_per_epoch
+    return min(total, config.max_iterations) if config.max_iterations else total
+
+
+def save_atomic(path, data):
+    """Write ``data`` to ``path`` via a temporary file and a rename; warn (not fail) if impossible."""
+    path = Path(path)
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".part",
+                                         delete=False) as handle:
+            tmp = handle.name
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+        return True
+    except OSError as error:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        print(f"hw1lib: warning: could not write cache file {path}: {error.strerror or error}; "
+              f"continuing without caching", file=sys.stderr)
+        return False

@@ -1,0 +1,145 @@
+"""One frozen dataclass that holds every hyperparameter of a training run.
+
+It is what the command line parses, what a widget edits, what the run cache is keyed on and
+what the report prints. Values are checked when the object is made, so a bad value fails
+before any training starts, with a message naming the parameter.
+"""
+import dataclasses
+import hashlib
+import json
+import math
+import numbers
+from dataclasses import dataclass
+
+from .activations import ACTIVATIONS
+from .errors import ConfigError, unknown_name
+from .initializers import INITIALIZERS
+from .optimizers import OPTIMIZERS
+
+NORMALIZATIONS = ("none", "standardize")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Hyperparameters of one run.
+
+    hidden: sizes of the hidden layers, e.g. (256,) or (256, 2).
+    activation / init / optimizer: names from the registries (see ``known_names``).
+    init_std: standard deviation for ``init="normal"``.
+    lr, momentum: learning rate; momentum coefficient for ``optimizer="momentum"``.
+    batch_size, epochs: mini-batch size; passes over the training set.
+    max_iterations: stop after this many updates (None: run all epochs).
+    seed: seeds every random choice (initial weights, shuffling).
+    normalize: "none" (pixels in [0, 1]) or "standardize" (shift and scale all pixels by the
+        mean and standard deviation of the training pixels, giving zero mean and unit variance).
+    eval_every: also evaluate every N updates (0: once per epoch only).
+    snapshot_stages: training stages, in epochs (fractions allowed, 0 = before training), at
+        which the outputs of hidden layer ``snapshot_layer`` on the test set are recorded.
+    """
+
+    hidden: tuple = (256,)
+    activation: str = "relu"
+    init: str = "he"
+    init_std: float = 0.01
+    optimizer: str = "sgd"
+    lr: float = 0.2
+    momentum: float = 0.9
+    batch_size: int = 32
+    epochs: int = 10
+    max_iterations: int | None = None
+    seed: int = 0
+    normalize: str = "none"
+    eval_every: int = 0
+    snapshot_stages: tuple = ()
+    snapshot_layer: int = -1
+
+    def __post_init__(self):
+        set_ = object.__setattr__.__get__(self)
+        set_("hidden", tuple(_as_int("hidden size", h, minimum=1) for h in _as_tuple("hidden", self.hidden)))
+        if not self.hidden:
+            raise ConfigError("hidden: expected at least one hidden layer size")
+        for field, registry in (("activation", ACTIVATIONS), ("init", INITIALIZERS),
+                                ("optimizer", OPTIMIZERS)):
+            if getattr(self, field) not in registry:
+                raise unknown_name(field if field != "init" else "initializer", getattr(self, field), registry)
+        if self.normalize not in NORMALIZATIONS:
+            raise unknown_name("normalize", self.normalize, NORMALIZATIONS)
+        set_("init_std", _as_float("init_std", self.init_std, positive=True))
+        set_("lr", _as_float("lr", self.lr, positive=True))
+        set_("momentum", _as_float("momentum", self.momentum))
+        if not 0 <= self.momentum < 1:
+            raise ConfigError(f"momentum: expected a value in [0, 1), got {self.momentum}")
+        set_("batch_size", _as_int("batch_size", self.batch_size, minimum=1))
+        set_("epochs", _as_int("epochs", self.epochs, minimum=1))
+        if self.max_iterations is not None:
+            set_("max_iterations", _as_int("max_iterations", self.max_iterations, minimum=1))
+        set_("seed", _as_int("seed", self.seed, minimum=0))
+        set_("eval_every", _as_int("eval_every", self.eval_every, minimum=0))
+        stages = tuple(_as_float("snapshot stage", s) for s in _as_tuple("snapshot_stages", self.snapshot_stages))
+        if any(s < 0 or s > self.epochs for s in stages):
+            raise ConfigError(f"snapshot_stages: expected epochs between 0 and {self.epochs}, got {list(stages)}")
+        set_("snapshot_stages", tuple(sorted(set(stages))))
+        set_("snapshot_layer", _as_int("snapshot_layer", self.snapshot_layer))
+        if not -len(self.hidden) <= self.snapshot_layer < len(self.hidden):
+            raise ConfigError(f"snapshot_layer: {self.snapshot_layer} is not a hidden layer of {list(self.hidden)}")
+
+    def replace(self, **changes):
+        """A copy with some fields changed (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self):
+        """Plain JSON-ready dict (tuples become lists)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, values):
+        """Inverse of ``to_dict``; unknown keys are an error naming them."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        extra = sorted(set(values) - names)
+        if extra:
+            raise ConfigError(f"unknown config field(s) {extra}; known: {', '.join(sorted(names))}")
+        return cls(**values)
+
+    def key(self):
+        """A stable hash of every hyperparameter (part of the run cache key)."""
+        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()
+
+    def describe(self):
+        """One line, e.g. 'hidden 256 relu, he init, sgd lr 0.2, batch 32, 10 epochs, seed 0'."""
+        init = f"normal(std {self.init_std:g})" if self.init == "normal" else self.init
+        opt = self.optimizer if self.optimizer != "momentum" else f"momentum {self.momentum:g}"
+        iters = f", max {self.max_iterations} iterations" if self.max_iterations else ""
+        return (f"hidden {'-'.join(map(str, self.hidden))} {self.activation}, {init} init, {opt} "
+                f"lr {self.lr:g}, batch {self.batch_size}, {self.epochs} epochs{iters}, seed {self.seed}")
+
+
+def known_names():
+    """The names each registry accepts."""
+    return {"activation": sorted(ACTIVATIONS), "init": sorted(INITIALIZERS),
+            "optimizer": sorted(OPTIMIZERS), "normalize": list(NORMALIZATIONS)}
+
+
+def _as_tuple(name, value):
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return (value,)
+    raise ConfigError(f"{name}: expected a list of numbers, got {value!r}")
+
+
+def _as_int(name, value, minimum=None):
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
+            or not math.isfinite(value) or value != int(value)):
+        raise ConfigError(f"{name}: expected a whole number, got {value!r}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ConfigError(f"{name}: expected a whole number >= {minimum}, got {value}")
+    return value
+
+
+def _as_float(name, value, positive=False):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise ConfigError(f"{name}: expected a finite number, got {value!r}")
+    if positive and value <= 0:
+        raise ConfigError(f"{name}: expected a number > 0, got {value}")
+    return float(value)

@@ -1,0 +1,96 @@
+"""The run cache and the History file format."""
+import errno
+import os
+
+import numpy as np
+import pytest
+
+from hw1lib import cache as cache_module
+from hw1lib.cache import cache_dir, cached_train, run_key
+from hw1lib.config import RunConfig
+from hw1lib.data import load_dataset
+from hw1lib.history import History
+
+from .helpers import write_course_folder
+
+CONFIG = RunConfig(hidden=(12, 2), epochs=2, snapshot_stages=(0, 1, 2))
+
+
+@pytest.fixture
+def data(tmp_path):
+    return load_dataset(write_course_folder(tmp_path / "course"))
+
+
+@pytest.fixture
+def own_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("HW1LIB_CACHE", str(tmp_path / "runs"))
+    return tmp_path / "runs"
+
+
+def test_history_round_trip(tmp_path, data, own_cache):
+    history = cached_train(CONFIG, data, progress=False)
+    path = tmp_path / "h.npz"
+    path.write_bytes(history.to_bytes())
+    loaded = History.from_file(path)
+    assert loaded.config == history.config and loaded.class_names == history.class_names
+    for name in ("batch_loss", "eval_iteration", "test_error", "snapshots", "snapshot_stages", "test_pred"):
+        np.testing.assert_array_equal(getattr(loaded, name), getattr(history, name))
+    assert loaded.params.keys() == history.params.keys()
+
+
+def test_second_call_comes_from_cache(data, own_cache, monkeypatch):
+    first = cached_train(CONFIG, data, progress=False)
+    assert not first.from_cache
+    assert [p.name for p in own_cache.iterdir()] == [f"{run_key(CONFIG, data)}.npz"]
+    monkeypatch.setattr(cache_module, "train", lambda *a, **k: pytest.fail("trained again"))
+    second = cached_train(CONFIG, data, progress=False)
+    assert second.from_cache and second.summary()["test_error"] == first.summary()["test_error"]
+    np.testing.assert_array_equal(second.params["W1"], first.params["W1"])
+
+
+def test_key_depends_on_config_and_data(data, tmp_path):
+    other = load_dataset(write_course_folder(tmp_path / "other", seed=1))
+    assert run_key(CONFIG, data) != run_key(CONFIG.replace(lr=0.1), data)
+    assert run_key(CONFIG, data) != run_key(CONFIG, other)
+    assert run_key(CONFIG, data) == run_key(RunConfig(**CONFIG.to_dict()), data)
+
+
+def test_corrupt_entry_is_retrained_and_replaced(data, own_cache):
+    cached_train(CONFIG, data, progress=False)
+    path = own_cache / f"{run_key(CONFIG, data)}.npz"
+    path.write_bytes(path.read_bytes()[:100])
+    history = cached_train(CONFIG, data, progress=False)
+    assert not history.from_cache
+    assert History.from_file(path).iterations == history.iterations
+
+
+def test_cancelled_run_is_not_cached(data, own_cache):
+    cached_train(CONFIG, data, progress=False, should_stop=lambda: True)
+    assert not own_cache.exists() or not any(own_cache.iterdir())
+
+
+def test_full_disk_warns_leaves_no_partial_file_and_still_returns(data, own_cache, monkeypatch, capsys):
+    def disk_full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(cache_module.os, "fsync", disk_full)
+    history = cached_train(CONFIG, data, progress=False)
+    assert history.iterations > 0
+    assert "No space left on device" in capsys.readouterr().err
+    assert list(own_cache.iterdir()) == []
+
+
+def test_unwritable_cache_warns_and_still_returns(data, tmp_path, monkeypatch, capsys):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("HW1LIB_CACHE", str(blocker / "runs"))
+    history = cached_train(CONFIG, data, progress=False)
+    assert history.iterations > 0 and not history.from_cache
+    assert "could not write cache file" in capsys.readouterr().err
+
+
+def test_cache_dir_follows_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("HW1LIB_CACHE", str(tmp_path / "x"))
+    assert cache_dir() == tmp_path / "x"
+    monkeypatch.delenv("HW1LIB_CACHE")
+    assert cache_dir().name == "runs"

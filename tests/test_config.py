@@ -1,0 +1,47 @@
+"""RunConfig validation: every bad value is refused up front, naming the parameter."""
+import numpy as np
+import pytest
+
+from hw1lib.config import RunConfig
+from hw1lib.errors import ConfigError
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"lr": 0}, "lr: expected a number > 0"),
+    ({"lr": -0.1}, "lr: expected a number > 0"),
+    ({"lr": float("nan")}, "lr: expected a finite number"),
+    ({"batch_size": 0}, "batch_size: expected a whole number >= 1"),
+    ({"batch_size": 2.5}, "batch_size: expected a whole number"),
+    ({"epochs": 0}, "epochs: expected a whole number >= 1"),
+    ({"hidden": (256, 0)}, "hidden size: expected a whole number >= 1"),
+    ({"hidden": ()}, "hidden: expected at least one"),
+    ({"activation": "swish"}, "unknown activation 'swish'; known: leaky_relu, relu, sigmoid, tanh"),
+    ({"init": "glorot"}, "unknown initializer 'glorot'; known: he, normal, xavier, zero"),
+    ({"optimizer": "rmsprop"}, "unknown optimizer 'rmsprop'; known: adam, momentum, sgd"),
+    ({"normalize": "minmax"}, "unknown normalize 'minmax'"),
+    ({"init_std": 0}, "init_std: expected a number > 0"),
+    ({"momentum": 1.0}, "momentum: expected a value in"),
+    ({"snapshot_stages": (0, 11)}, "snapshot_stages: expected epochs between 0 and 10"),
+    ({"snapshot_layer": 1}, "snapshot_layer: 1 is not a hidden layer"),
+    ({"max_iterations": 0}, "max_iterations: expected a whole number >= 1"),
+])
+def test_bad_values_are_refused_with_the_parameter_named(changes, message):
+    with pytest.raises(ConfigError) as error:
+        RunConfig(**changes)
+    assert message in str(error.value)
+
+
+def test_normalises_types_and_round_trips():
+    config = RunConfig(hidden=[np.int64(64), 2.0], lr=np.float32(0.5), snapshot_stages=[3, 0, 1, 1])
+    assert config.hidden == (64, 2) and type(config.hidden[0]) is int
+    assert config.snapshot_stages == (0.0, 1.0, 3.0)
+    assert RunConfig.from_dict(config.to_dict()) == config
+    assert config.key() == RunConfig.from_dict(config.to_dict()).key()
+    assert config.key() != config.replace(seed=1).key()
+    with pytest.raises(ConfigError, match="unknown config field"):
+        RunConfig.from_dict({**config.to_dict(), "dropout": 0.5})
+
+
+def test_is_frozen():
+    with pytest.raises(AttributeError):
+        RunConfig().lr = 1.0

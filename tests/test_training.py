@@ -1,0 +1,98 @@
+"""The training loop: determinism, sampling, evaluation, snapshots, divergence, learning."""
+import numpy as np
+import pytest
+
+from hw1lib import network as network_module
+from hw1lib.config import RunConfig
+from hw1lib.data import load_dataset
+from hw1lib.training import build_network, train
+
+from .helpers import write_course_folder
+
+SMALL = RunConfig(hidden=(16,), lr=0.1, batch_size=32, epochs=3)
+
+
+@pytest.fixture(scope="module")
+def small_data(tmp_path_factory):
+    return load_dataset(write_course_folder(tmp_path_factory.mktemp("course")))
+
+
+def arrays_equal(a, b):
+    keys = ("batch_loss", "train_loss", "train_error", "test_error", "test_pred", "snapshots")
+    return all(np.array_equal(getattr(a, k), getattr(b, k)) for k in keys) and all(
+        np.array_equal(a.params[k], b.params[k]) for k in a.params)
+
+
+def test_same_config_same_history_bit_for_bit(small_data):
+    config = SMALL.replace(snapshot_stages=(0, 1))
+    first, second = train(config, small_data, progress=False), train(config, small_data, progress=False)
+    assert arrays_equal(first, second)
+    assert not arrays_equal(first, train(config.replace(seed=1), small_data, progress=False))
+
+
+def test_each_epoch_visits_every_sample_once(small_data, monkeypatch):
+    seen = []
+    original = network_module.MLP.loss
+
+    def spy(self, x, labels):
+        seen.append(x.copy())
+        return original(self, x, labels)
+
+    monkeypatch.setattr(network_module.MLP, "loss", spy)
+    history = train(SMALL.replace(batch_size=64, epochs=2), small_data, progress=False)
+    per_epoch = history.iterations_per_epoch
+    assert per_epoch == 5 and len(seen) == 10  # 300 = 4 x 64 + 44
+    train_rows = {row.tobytes() for row in small_data.train_x}
+    for epoch in range(2):
+        rows = np.concatenate(seen[epoch * per_epoch:(epoch + 1) * per_epoch])
+        assert len(rows) == 300 and {r.tobytes() for r in rows} == train_rows
+    assert not np.array_equal(seen[0], seen[per_epoch]), "the order must change between epochs"
+
+
+def test_evaluation_schedule_and_curves(small_data):
+    history = train(SMALL.replace(eval_every=4), small_data, progress=False)
+    per_epoch = history.iterations_per_epoch  # 10
+    expected = sorted({0, *range(4, 3 * per_epoch + 1, 4), *(per_epoch * e for e in (1, 2, 3))})
+    assert history.eval_iteration.tolist() == expected
+    assert history.eval_epoch[-1] == 3.0 and history.iterations == 3 * per_epoch
+    assert history.train_error[-1] < history.train_error[0]
+    assert history.final_test_error == pytest.approx(np.mean(history.test_pred != small_data.test_y))
+
+
+def test_max_iterations_stops_early(small_data):
+    history = train(SMALL.replace(max_iterations=7), small_data, progress=False)
+    assert history.iterations == 7 and history.eval_iteration[-1] == 7
+
+
+def test_snapshots_of_the_latent_layer(small_data):
+    config = SMALL.replace(hidden=(16, 2), snapshot_stages=(0, 0.5, 1, 3))
+    history = train(config, small_data, progress=False)
+    assert history.snapshot_stages.tolist() == [0, 0.5, 1, 3]
+    assert history.snapshots.shape == (4, len(small_data.test_y), 2)
+    fresh = build_network(config, 784, 10, np.random.default_rng(config.seed))
+    np.testing.assert_array_equal(history.snapshots[0], fresh.hidden_output(small_data.test_x))
+    assert not np.array_equal(history.snapshots[0], history.snapshots[-1])
+
+
+def test_divergence_stops_and_is_marked(small_data):
+    history = train(SMALL.replace(lr=1e6, activation="relu"), small_data, progress=False)
+    assert history.diverged
+    assert not np.isfinite(history.batch_loss[-1])
+    assert history.iterations < 3 * history.iterations_per_epoch
+    assert history.summary()["final_loss"] is None or np.isfinite(history.summary()["final_loss"])
+
+
+def test_callbacks_see_progress_and_can_cancel(small_data):
+    seen = []
+    history = train(SMALL, small_data, progress=False, on_eval=lambda h: seen.append(h.iterations),
+                    should_stop=lambda: len(seen) >= 2)
+    assert seen[:2] == [0, history.iterations_per_epoch]
+    assert history.iterations == history.iterations_per_epoch + 1
+
+
+def test_learning_check_on_default_data():
+    """ReLU 784-256-10, He init, on mnist-5k: test error <= 7% within 10 epochs."""
+    config = RunConfig(hidden=(256,), activation="relu", init="he", epochs=10)
+    history = train(config, load_dataset("mnist-5k"), progress=False)
+    assert history.final_test_error <= 0.07, history.test_error
+    assert not history.diverged
