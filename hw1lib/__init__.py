@@ -1,0 +1,19 @@
+"""hw1lib: a fully connected network written from scratch in NumPy, and the homework report built on it.
+
+The flow is config -> run -> history -> figure:
+
+    from hw1lib import RunConfig, load_dataset, cached_train
+    data = load_dataset("mnist-5k")                # or a folder with train.npz / test.npz
+    history = cached_train(RunConfig(hidden=(256, 2), epochs=20), data)
+    history.test_error[-1]
+"""
+from .cache import cached_train
+from .config import RunConfig, known_names
+from .data import Dataset, load_dataset
+from .errors import ConfigError, DataError, Hw1libError
+from .history import History
+from .network import MLP
+from .training import train
+
+__all__ = ["RunConfig", "known_names", "Dataset", "load_dataset", "train", "cached_train", "History", "MLP",
+           "Hw1libError", "DataError", "ConfigError"]
