@@ -5,6 +5,7 @@ that names the problem; tracebacks are kept for bugs.
 """
 import argparse
 import json
+import re
 import sys
 
 from .config import RunConfig, known_names
@@ -19,6 +20,11 @@ class UsageError(Hw1libError):
 
 class Parser(argparse.ArgumentParser):
     """argparse, but an error is one line (no usage dump) so scripts can show it as is."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # argparse takes "-1e-3" for an option; a negative value must reach the check that names it.
+        self._negative_number_matcher = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 
     def error(self, message):
         raise UsageError(f"{self.prog}: {message}")
