@@ -18,7 +18,8 @@ from tqdm import tqdm
 
 from .errors import DataError
 
-# Tried in turn; tests point these at a local server.
+# Tried in turn; tests point these at a local server. $HW1LIB_MIRROR (comma-separated base URLs)
+# replaces them, e.g. for a mirror inside a network that cannot reach these.
 MIRRORS = {
     "mnist": (
         "https://ossci-datasets.s3.amazonaws.com/mnist/",
@@ -99,6 +100,15 @@ def fetch(name: str) -> pathlib.Path:
     return folder
 
 
+def mirrors(name: str) -> tuple[str, ...]:
+    """Base URLs to try for dataset ``name``: $HW1LIB_MIRROR if set, else the public ones."""
+    env = os.environ.get("HW1LIB_MIRROR", "").strip()
+    if env:
+        bases = (base.strip() for base in env.split(","))
+        return tuple(base.rstrip("/") + "/" for base in bases if base)
+    return MIRRORS[name]
+
+
 class _Mismatch(Exception):
     """A download that arrived but is not the expected file."""
 
@@ -106,7 +116,7 @@ class _Mismatch(Exception):
 def _download_verified(name: str, filename: str, expected: str, target: pathlib.Path) -> None:
     """Try each mirror in turn until one serves ``filename`` with the expected hash."""
     failures = []
-    for mirror in MIRRORS[name]:
+    for mirror in mirrors(name):
         url = mirror + filename
         try:
             with atomic_file(target) as out:
