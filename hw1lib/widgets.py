@@ -29,6 +29,7 @@ WIDTHS = (8, 16, 32, 64, 128, 256, 512, 1024)
 BATCH_SIZES = (1, 4, 8, 16, 32, 64, 128, 256, 512)
 MAX_LAYERS = 4
 MAX_EPOCHS = 50
+CAPTIONS = {"latent": "Latent features of this run", "confusion": "Confusion matrix of this run"}
 CHANCE_MARGIN = 0.05  # a train error this close to guessing's (90% for 10 classes) means nothing was learned
 FRAME_GAP = 0.4  # seconds of training between two drawings of a run's curves (drawing costs ~0.1 s)
 
@@ -93,19 +94,24 @@ class Explorer(widgets.VBox):
         self.curves = widgets.Image(format="png")
         self.latent = widgets.Image(format="png")
         self.confusion = widgets.Image(format="png")
-        self.latent_caption = widgets.HTML()
+        # The square figures are drawn after the final curves; a caption says whether they are current.
+        self.captions = {"latent": widgets.HTML(), "confusion": widgets.HTML()}
         for widget, css in ((self.results, "results"), (self.message, "message"), (self.curves, "curves"),
-                            (self.latent, "latent"), (self.confusion, "confusion")):
+                            (self.latent, "latent"), (self.confusion, "confusion"),
+                            (self.captions["latent"], "latent-caption"),
+                            (self.captions["confusion"], "confusion-caption")):
             widget.add_class(f"hw1lib-{css}")
-        self.latent_view = widgets.VBox([self.latent_caption, self.latent])
+        self.latent_view = widgets.VBox([self.captions["latent"], self.latent])
+        self.confusion_view = widgets.VBox([self.captions["confusion"], self.confusion])
         groups, views = FOCUS[focus]
-        boxes = {"curves": self.curves, "latent": self.latent_view, "confusion": self.confusion}
+        boxes = {"curves": self.curves, "latent": self.latent_view, "confusion": self.confusion_view}
         # The curves are wide; the two square figures share a row above or below them.
         row = widgets.HBox([boxes[name] for name in views if name != "curves"])
         self.figures = widgets.VBox([self.curves, row] if views[0] == "curves" else [row, self.curves])
         self.panel = widgets.VBox([_group(name, self.controls) for name in groups],
                                   layout=widgets.Layout(width="360px", flex="0 0 360px"))
         super().__init__([widgets.HBox([self.panel, widgets.VBox([self.results, self.message, self.figures])])])
+        self.add_class("hw1lib-explorer")
 
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
@@ -114,6 +120,8 @@ class Explorer(widgets.VBox):
     def config(self):
         """The RunConfig the controls describe (raises ConfigError for a bad value)."""
         values = {name: control.value for name, control in self.controls.items()}
+        # Log sliders land on powers like 10**-0.6 = 0.251189...; train with the value the readout shows.
+        values["lr"], values["init_std"] = (float(f"{values[key]:.3g}") for key in ("lr", "init_std"))
         hidden = (values.pop("width"),) * values.pop("layers")
         latent = values.pop("latent")
         if latent:
@@ -143,7 +151,8 @@ class Explorer(widgets.VBox):
         self.results.value = "Training&hellip;"
         latent = len(config.hidden) > 1 and config.hidden[-1] == LATENT_WIDTH
         self.latent_view.layout.display = None if latent else "none"
-        self.latent_caption.value = "<i>latent features: drawn when the run finishes</i>"
+        for name, caption in self.captions.items():
+            caption.value = f"<i>{CAPTIONS[name]} (previous run): redrawn when this run finishes</i>"
 
     def _show_message(self, text, results=None):
         self.message.value = f'<div style="color:#b00020">{html.escape(text)}</div>'
@@ -210,8 +219,9 @@ class Explorer(widgets.VBox):
     def _show_figures(self, latent, confusion):
         if latent is not None:
             self.latent.value = latent
-            self.latent_caption.value = ""
+            self.captions["latent"].value = CAPTIONS["latent"]
         self.confusion.value = confusion
+        self.captions["confusion"].value = CAPTIONS["confusion"]
 
 
 def _make_controls(config):
@@ -242,7 +252,7 @@ def _make_controls(config):
                                        description="activation", style=style),
         "init": widgets.Dropdown(options=names["init"], value=config.init, description="initialiser", style=style),
         "init_std": widgets.FloatLogSlider(value=config.init_std, base=10, min=min(-4, math.floor(std_exp)),
-                                           max=max(0, math.ceil(std_exp)), step=0.1, readout_format=".2g",
+                                           max=max(0, math.ceil(std_exp)), step=0.1, readout_format=".3g",
                                            description="normal init std", **common),
         "seed": widgets.IntText(value=config.seed, description="seed", **common),
     }

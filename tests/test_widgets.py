@@ -61,6 +61,11 @@ def test_first_run_fills_every_view(small_data, fresh_cache):
     assert is_png(explorer.curves) and is_png(explorer.confusion)
     assert f"Test error {explorer.shown.final_test_error:.2%}" in explorer.results.value
     assert explorer.message.value == ""
+    assert explorer.captions["confusion"].value == widgets.CAPTIONS["confusion"]
+    explorer.controls["seed"].value = 5
+    assert "previous run" in explorer.captions["confusion"].value  # until the new run's matrix is drawn
+    assert explorer.wait(TIMEOUT)
+    assert explorer.captions["confusion"].value == widgets.CAPTIONS["confusion"]
 
 
 def test_control_change_trains_the_config_it_describes(small_data, fresh_cache, trainings):
