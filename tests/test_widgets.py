@@ -82,6 +82,20 @@ def test_control_change_trains_the_config_it_describes(small_data, fresh_cache, 
     assert "hidden 32-32 tanh" in explorer.config().describe()
 
 
+def test_curves_are_drawn_while_training(small_data, fresh_cache):
+    explorer = opened(small_data, **SMALL)
+    shown = []
+    explorer.results.observe(lambda change: shown.append(change["new"]), names="value")
+    frames = []
+    explorer.curves.observe(lambda change: frames.append(change["new"]), names="value")
+    explorer.controls["epochs"].value = 4
+    assert explorer.wait(TIMEOUT)
+    assert shown[0] == "Training&hellip;"
+    assert shown[1].startswith("Training&hellip; epoch 1 of 4: test error")
+    assert shown[-1].startswith("<b>Test error")
+    assert len(frames) >= 2 and bytes(frames[0]) != bytes(frames[-1])
+
+
 def test_every_control_reaches_the_config(small_data, fresh_cache):
     explorer = explore(small_data, **SMALL)
     changes = {"lr": 0.01, "optimizer": "adam", "batch_size": 64, "epochs": 2, "init": "normal",
