@@ -182,8 +182,9 @@ class Explorer(widgets.VBox):
                 return
             png = curves_png(history, config.describe() + (" (from the run cache)" if history.from_cache else ""))
             ticket.publish(partial(self._show_final, history, png))
-            latent = latent_png(history, self.dataset.test_y, self.dataset.class_names) if len(history.snapshots) else None
-            confusion = confusion_png(history, self.dataset.test_y, self.dataset.class_names)
+            labels, names = self.dataset.test_y, self.dataset.class_names
+            latent = latent_png(history, labels, names) if len(history.snapshots) else None
+            confusion = confusion_png(history, labels, names)
             ticket.publish(partial(self._show_figures, latent, confusion))
         except Hw1libError as error:
             ticket.publish(partial(self._show_message, str(error), results="The run failed."))
