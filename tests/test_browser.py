@@ -130,10 +130,12 @@ def test_slider_move_retrains_and_redraws(voila, tmp_path):
 
             page.locator(".hw1lib-lr .noUi-handle").focus(timeout=PAGE_WAIT)
             page.keyboard.press("ArrowRight")
+            moved = time.monotonic()
             page.wait_for_function(
                 """old => { const text = document.querySelector('.hw1lib-results').innerText;
                             return text.startsWith('Test error') && text !== old; }""",
                 arg=before["results"], timeout=RUN_WAIT)
+            seconds = time.monotonic() - moved  # key press to final numbers in the page, for the log only
             sync_api.expect(page.locator(".hw1lib-confusion-caption")).to_have_text(
                 "Confusion matrix of this run", timeout=RUN_WAIT)
             after = {"results": results.inner_text(timeout=PAGE_WAIT), "lr": lr_readout.inner_text(timeout=PAGE_WAIT),
@@ -141,7 +143,8 @@ def test_slider_move_retrains_and_redraws(voila, tmp_path):
             page.locator(".hw1lib-explorer").screenshot(path=tmp_path / "explorer.png", timeout=PAGE_WAIT)
         finally:
             browser.close()
-    print(f"before: lr {before['lr']}: {before['results']}\nafter:  lr {after['lr']}: {after['results']}")
+    print(f"before: lr {before['lr']}: {before['results']}\nafter:  lr {after['lr']}: {after['results']}\n"
+          f"key press to new results in the page: {seconds:.2f} s")
     assert float(after["lr"]) > float(before["lr"]), (before["lr"], after["lr"])
     assert train_loss(after["results"]) != train_loss(before["results"])
     assert after["curves"] != before["curves"]
