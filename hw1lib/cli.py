@@ -96,8 +96,22 @@ def run_train(args):
     return 0
 
 
+def configure_bench_widgets(parser):
+    add_data_argument(parser)
+    parser.add_argument("--repeats", type=int, default=3, help="trials, each an uncached and a cached change")
+    parser.add_argument("--timeout", type=float, default=120, help="seconds to wait for one change")
+
+
+def run_bench_widgets(args):
+    from .widgets_bench import run_benchmark
+
+    return run_benchmark(args.data, repeats=args.repeats, timeout=args.timeout)
+
+
 COMMANDS = {
     "train": ("train one network and print its errors", configure_train, run_train),
+    "bench-widgets": ("time how fast the explorer shows new curves after a slider change",
+                      configure_bench_widgets, run_bench_widgets),
 }
 
 
