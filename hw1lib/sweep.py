@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from joblib import Parallel, delayed, parallel_config
+from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
 from .activations import ACTIVATIONS
@@ -287,8 +288,14 @@ def benchmark(dataset, *, trials=12, space=None, seed=0, fraction=0.1, jobs=None
 
 
 def _fit(index, config, data):
-    """One trial, in a worker: (index, History). Module level so joblib can send it by reference."""
-    return index, train(config, data, progress=False)
+    """One trial, in a worker: (index, History). Module level so joblib can send it by reference.
+
+    A trial's matrices are small, so it runs on one BLAS thread: the parallelism is across
+    trials. Several BLAS threads per trial only fight over the cores the other trials (or
+    other programs) are using; on a busy 2-core machine that made one job several times slower.
+    """
+    with threadpool_limits(limits=1, user_api="blas"):
+        return index, train(config, data, progress=False)
 
 
 def _cost(config, n_train):
