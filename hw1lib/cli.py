@@ -91,11 +91,11 @@ def run_train(args):
 
 
 def configure_sweep(parser):
-    from .sweep import DEFAULT_TRIALS
+    from .sweep import BENCH_TRIALS, DEFAULT_TRIALS
 
     add_data_argument(parser)
-    parser.add_argument("--trials", type=int, default=DEFAULT_TRIALS,
-                        help=f"configurations to try (default {DEFAULT_TRIALS})")
+    parser.add_argument("--trials", type=int, default=None,
+                        help=f"configurations to try (default {DEFAULT_TRIALS}; with --bench {BENCH_TRIALS})")
     parser.add_argument("--jobs", type=int, default=None,
                         help="parallel workers (default: all local cores, or every thread of the Dask cluster)")
     parser.add_argument("--scheduler", default=None, metavar="ADDR",
@@ -114,7 +114,7 @@ def configure_sweep(parser):
 
 def run_sweep(args):
     from .data import load_dataset
-    from .sweep import benchmark, run_sweep as sweep
+    from .sweep import BENCH_TRIALS, DEFAULT_TRIALS, benchmark, run_sweep as sweep
     from .sweep_report import format_table
 
     dataset = load_dataset(args.data)
@@ -122,7 +122,8 @@ def run_sweep(args):
     if args.bench:
         if args.scheduler:
             raise UsageError("hw1lib sweep: --bench times local processes; it does not take --scheduler")
-        result = benchmark(dataset, trials=args.trials, seed=args.seed, fraction=args.fraction, jobs=args.jobs,
+        trials = BENCH_TRIALS if args.trials is None else args.trials
+        result = benchmark(dataset, trials=trials, seed=args.seed, fraction=args.fraction, jobs=args.jobs,
                            progress=progress)
         if args.json:
             print(json.dumps(result))
@@ -134,7 +135,7 @@ def run_sweep(args):
               f"{result['trials_per_minute_parallel']:6.1f} trials/min")
         print(f"speed-up {result['speedup']:.2f}x on {result['cores']} cores")
         return 0
-    result = sweep(dataset, trials=args.trials, seed=args.seed, fraction=args.fraction, jobs=args.jobs,
+    result = sweep(dataset, trials=DEFAULT_TRIALS if args.trials is None else args.trials, seed=args.seed, fraction=args.fraction, jobs=args.jobs,
                    scheduler=args.scheduler, progress=progress, use_cache=not args.no_cache)
     if args.json:
         print(json.dumps(result.to_dict()))

@@ -188,6 +188,17 @@ def test_cli_json_has_every_trial_and_the_choice(course, empty_cache, tmp_path, 
     assert "3: all from the cache" in text and "val error" in text and "test     error" in text
 
 
+def test_cli_bench_reports_both_timings_and_caches_nothing(empty_cache, tmp_path, capsys, monkeypatch):
+    folder = write_course_folder(tmp_path / "bench", n_train=200, n_test=50)
+    monkeypatch.setattr(sweep_module, "SearchSpace", lambda: TINY)
+    assert main(["sweep", "--bench", "--data", str(folder), "--trials", "4", "--jobs", "2", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["trials"] == 4 and out["jobs"] == 2
+    assert out["speedup"] == pytest.approx(out["seconds_1"] / out["seconds_parallel"], rel=0.01)
+    assert out["trials_per_minute_1"] == pytest.approx(240 / out["seconds_1"], rel=0.01)
+    assert not empty_cache.exists() or not list(empty_cache.glob("*.npz"))
+
+
 @pytest.mark.parametrize("args, expected", [
     (["--trials", "0"], "trials: expected a whole number >= 1"),
     (["--jobs", "0"], "jobs: expected a whole number >= 1"),
