@@ -114,35 +114,27 @@ def configure_sweep(parser):
 
 def run_sweep(args):
     from .data import load_dataset
-    from .sweep import BENCH_TRIALS, DEFAULT_TRIALS, benchmark, run_sweep as sweep
+    from .sweep import DEFAULT_TRIALS, run_sweep as sweep
     from .sweep_report import format_table
 
+    if args.top < 1:  # checked now, not after minutes of training
+        raise UsageError(f"hw1lib sweep: --top: expected a whole number >= 1, got {args.top}")
+    if args.bench and args.scheduler:
+        raise UsageError("hw1lib sweep: --bench times local processes; it does not take --scheduler")
     dataset = load_dataset(args.data)
     progress = not (args.quiet or args.json)
     if args.bench:
-        if args.scheduler:
-            raise UsageError("hw1lib sweep: --bench times local processes; it does not take --scheduler")
-        trials = BENCH_TRIALS if args.trials is None else args.trials
-        result = benchmark(dataset, trials=trials, seed=args.seed, fraction=args.fraction, jobs=args.jobs,
-                           progress=progress)
-        if args.json:
-            print(json.dumps(result))
-            return 0
-        print(f"data     {dataset.name}")
-        print(f"trials   {result['trials']} (the same ones twice, nothing cached)")
-        print(f"1 job    {result['seconds_1']:7.1f} s  {result['trials_per_minute_1']:6.1f} trials/min")
-        print(f"{result['jobs']} jobs   {result['seconds_parallel']:7.1f} s  "
-              f"{result['trials_per_minute_parallel']:6.1f} trials/min")
-        print(f"speed-up {result['speedup']:.2f}x on {result['cores']} cores")
-        return 0
-    result = sweep(dataset, trials=DEFAULT_TRIALS if args.trials is None else args.trials, seed=args.seed, fraction=args.fraction, jobs=args.jobs,
+        return _run_bench(args, dataset, progress)
+    trials = DEFAULT_TRIALS if args.trials is None else args.trials
+    result = sweep(dataset, trials=trials, seed=args.seed, fraction=args.fraction, jobs=args.jobs,
                    scheduler=args.scheduler, progress=progress, use_cache=not args.no_cache)
     if args.json:
         print(json.dumps(result.to_dict()))
         return 0
     print(f"data     {result.split_name}")
     cached = len(result.trials) - result.trained
-    where = f"{result.trained} trained on {result.workers}, {cached} from the cache" if result.trained else "all from the cache"
+    where = (f"{result.trained} trained on {result.workers}, {cached} from the cache" if result.trained
+             else "all from the cache")
     print(f"trials   {len(result.trials)}: {where}, {result.seconds:.1f} s")
     print(format_table(result, args.top))
     best = result.best
@@ -151,6 +143,24 @@ def run_sweep(args):
     final = result.final
     print(f"test     error {final.final_test_error:.2%} after training on all {len(dataset.train_y):,} training "
           f"images ({'from the cache' if final.from_cache else f'{final.seconds:.1f} s'})")
+    return 0
+
+
+def _run_bench(args, dataset, progress):
+    from .sweep import BENCH_TRIALS, benchmark
+
+    trials = BENCH_TRIALS if args.trials is None else args.trials
+    result = benchmark(dataset, trials=trials, seed=args.seed, fraction=args.fraction, jobs=args.jobs,
+                       progress=progress)
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    print(f"data     {dataset.name}")
+    print(f"trials   {result['trials']} (the same ones twice, nothing cached)")
+    print(f"1 job    {result['seconds_1']:7.1f} s  {result['trials_per_minute_1']:6.1f} trials/min")
+    print(f"{result['jobs']} jobs   {result['seconds_parallel']:7.1f} s  "
+          f"{result['trials_per_minute_parallel']:6.1f} trials/min")
+    print(f"speed-up {result['speedup']:.2f}x on {result['cores']} cores")
     return 0
 
 

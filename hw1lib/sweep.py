@@ -132,7 +132,8 @@ class Trial:
             # Ties in error (common on a few hundred images) go to the lower validation loss, then the earlier epoch.
             best = int(np.lexsort((np.arange(len(errors)), np.nan_to_num(losses, nan=np.inf), errors))[0])
             val_error, val_loss = float(errors[best]), float(losses[best])
-            best_epoch, train_error = int(history.eval_iteration[whole][best] // per_epoch), float(history.train_error[whole][best])
+            best_epoch = int(history.eval_iteration[whole][best] // per_epoch)
+            train_error = float(history.train_error[whole][best])
         else:
             val_error = val_loss = train_error = math.nan
             best_epoch = 0
@@ -157,8 +158,8 @@ class SweepResult:
     """Everything a sweep found.
 
     n_fit, n_val: training images the trials were trained on and validated on (together, the
-    whole training set). trials: in sample order (``ranked`` sorts them). chosen: the best trial's config with
-    ``epochs`` set to its best epoch. final: the History of ``chosen`` trained on the whole
+    whole training set). trials: in sample order (``ranked`` sorts them). chosen: the best
+    trial's config with ``epochs`` set to its best epoch. final: the History of ``chosen`` trained on the whole
     training set of ``data_name`` and evaluated on its test set, the only run that sees it
     (None when the sweep was run with ``final=False``). seconds: wall time of the trials;
     trained: how many of them were trained now rather than read from the cache.
@@ -194,8 +195,8 @@ class SweepResult:
         """JSON-ready: every trial (ranked), the chosen config and its test error."""
         final = None
         if self.final is not None:
-            final = {"test_error": _json(self.final.final_test_error), "train_error": _json(self.final.final_train_error),
-                     "seconds": round(self.final.seconds, 3), "cached": self.final.from_cache,
+            final = {"test_error": _json(self.final.final_test_error),
+                     "train_error": _json(self.final.final_train_error), "seconds": round(self.final.seconds, 3), "cached": self.final.from_cache,
                      "diverged": self.final.diverged}
         return {"data": self.data_name, "split": self.split_name, "seed": self.seed, "fraction": self.fraction,
                 "n_fit": self.n_fit, "n_val": self.n_val,
@@ -217,10 +218,10 @@ def run_sweep(dataset, *, trials=DEFAULT_TRIALS, space=None, seed=0, fraction=0.
 
     The test set is used only by the final run (``final=True``), after the choice is made: the
     chosen hyperparameters are trained again, for the chosen number of epochs, on the whole
-    training set (fitting part plus validation set, 11% more images at the default fraction),
-    and evaluated on the test set. Training on every labelled image available is what the
-    report's model then is; the validation set has done its job once the choice is made, and the
-    epoch count carries over because the number of updates per epoch grows only by that 11%.
+    training set (fitting part plus validation set: 11% more images at the default fraction),
+    and evaluated on the test set. The report's model is then trained on every labelled image
+    available; the validation set has done its job once the choice is made, and the epoch count
+    carries over because the number of updates per epoch grows only in the same proportion.
     This final run is the same cache entry as ``cached_train(result.chosen, dataset)``.
     """
     space = SearchSpace() if space is None else space
@@ -247,7 +248,7 @@ def fit_trials(configs, data, *, jobs=None, scheduler=None, progress=True, use_c
     """
     histories = [load_cached(config, data) if use_cache else None for config in configs]
     todo = sorted((i for i, h in enumerate(histories) if h is None),
-                  key=lambda i: -_cost(configs[i], len(data.train_y)))
+                  key=lambda i: -_cost(configs[i], data))
     bar = tqdm(total=len(configs), initial=len(configs) - len(todo), desc="sweep", unit="trial",
                disable=not progress)
     workers = "none (all cached)"
@@ -300,10 +301,11 @@ def _fit(index, config, data):
         return index, train(config, data, progress=False)
 
 
-def _cost(config, n_train):
+def _cost(config, data):
     """Rough training time of a run, for ordering only: multiply-adds plus a fixed cost per update."""
-    sizes = (784, *config.hidden, 10)
+    sizes = (data.n_features, *config.hidden, data.n_classes)
     weights = sum(a * b for a, b in zip(sizes, sizes[1:]))
+    n_train = len(data.train_y)
     updates = config.epochs * math.ceil(n_train / config.batch_size)
     return config.epochs * n_train * weights + updates * 1e6
 
@@ -334,7 +336,8 @@ def _connect(address):
     try:
         return Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError, TypeError) as err:
-        raise ConfigError(f"scheduler {address!r}: cannot connect ({' '.join(str(err).split()) or type(err).__name__}); "
+        reason = " ".join(str(err).split()) or type(err).__name__
+        raise ConfigError(f"scheduler {address!r}: cannot connect ({reason}); "
                           "expected the address of a running Dask scheduler, e.g. tcp://127.0.0.1:8786") from None
 
 

@@ -204,6 +204,7 @@ def test_cli_bench_reports_both_timings_and_caches_nothing(empty_cache, tmp_path
     (["--jobs", "0"], "jobs: expected a whole number >= 1"),
     (["--fraction", "2"], "validation fraction"),
     (["--bench", "--scheduler", "tcp://127.0.0.1:9"], "does not take --scheduler"),
+    (["--top", "0"], "--top: expected a whole number >= 1"),
 ])
 def test_cli_bad_input_is_one_line(course, args, expected, tmp_path, capsys):
     folder = write_course_folder(tmp_path / "bad", n_train=100, n_test=20)
