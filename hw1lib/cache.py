@@ -34,17 +34,39 @@ def cached_train(config, dataset, *, progress=True, use_cache=True, **train_kwar
     A cancelled run (``should_stop`` returned True) is not saved, since it is not the run the
     config describes.
     """
-    path = cache_dir() / f"{run_key(config, dataset)}.npz"
-    if use_cache and path.is_file():
-        try:
-            return History.from_file(path).replace(from_cache=True)
-        except Exception:  # noqa: BLE001 - an unreadable entry is just retrained and replaced
-            pass
+    if use_cache:
+        history = load_cached(config, dataset)
+        if history is not None:
+            return history
     history = train(config, dataset, progress=progress, **train_kwargs)
-    complete = history.iterations >= _planned_iterations(history) or history.diverged
-    if use_cache and complete:
-        save_atomic(path, history.to_bytes())
+    if use_cache:
+        store(history, dataset)
     return history
+
+
+def load_cached(config, dataset):
+    """The saved History of ``config`` on ``dataset`` (``from_cache`` set), or None if there is none."""
+    path = _path(config, dataset)
+    if not path.is_file():
+        return None
+    try:
+        return History.from_file(path).replace(from_cache=True)
+    except Exception:  # noqa: BLE001 - an unreadable entry is just retrained and replaced
+        return None
+
+
+def store(history, dataset):
+    """Save a finished run of ``history.config`` on ``dataset``; True if it was written.
+
+    Runs that were cut short are not saved (they are not the run their config describes);
+    diverged runs are, since training them again diverges again.
+    """
+    complete = history.iterations >= _planned_iterations(history) or history.diverged
+    return complete and save_atomic(_path(history.config, dataset), history.to_bytes())
+
+
+def _path(config, dataset):
+    return cache_dir() / f"{run_key(config, dataset)}.npz"
 
 
 def _planned_iterations(history):

@@ -108,10 +108,86 @@ def run_bench_widgets(args):
     return run_benchmark(args.data, repeats=args.repeats, timeout=args.timeout)
 
 
+def configure_sweep(parser):
+    from .sweep import BENCH_TRIALS, DEFAULT_TRIALS
+
+    add_data_argument(parser)
+    parser.add_argument("--trials", type=int, default=None,
+                        help=f"configurations to try (default {DEFAULT_TRIALS}; with --bench {BENCH_TRIALS})")
+    parser.add_argument("--jobs", type=int, default=None,
+                        help="parallel workers (default: all local cores, or every thread of the Dask cluster)")
+    parser.add_argument("--scheduler", default=None, metavar="ADDR",
+                        help="run the trials on this Dask scheduler, e.g. tcp://127.0.0.1:8786")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seeds the validation split, the sample of configurations and every trial (default 0)")
+    parser.add_argument("--fraction", type=float, default=0.1,
+                        help="share of the training images held out for validation (default 0.1)")
+    parser.add_argument("--top", type=int, default=10, help="rows of the table (default 10)")
+    parser.add_argument("--no-cache", action="store_true", help="always train, never read or write the run cache")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--json", action="store_true", help="print one JSON object with every trial and the choice")
+    parser.add_argument("--bench", action="store_true",
+                        help="instead of a sweep, time --trials uncached trials with 1 job and with --jobs")
+
+
+def run_sweep(args):
+    from .data import load_dataset
+    from .sweep import DEFAULT_TRIALS, run_sweep as sweep
+    from .sweep_report import format_table
+
+    if args.top < 1:  # checked now, not after minutes of training
+        raise UsageError(f"hw1lib sweep: --top: expected a whole number >= 1, got {args.top}")
+    if args.bench and args.scheduler:
+        raise UsageError("hw1lib sweep: --bench times local processes; it does not take --scheduler")
+    dataset = load_dataset(args.data)
+    progress = not (args.quiet or args.json)
+    if args.bench:
+        return _run_bench(args, dataset, progress)
+    trials = DEFAULT_TRIALS if args.trials is None else args.trials
+    result = sweep(dataset, trials=trials, seed=args.seed, fraction=args.fraction, jobs=args.jobs,
+                   scheduler=args.scheduler, progress=progress, use_cache=not args.no_cache)
+    if args.json:
+        print(json.dumps(result.to_dict()))
+        return 0
+    print(f"data     {result.split_name}")
+    cached = len(result.trials) - result.trained
+    where = (f"{result.trained} trained on {result.workers}, {cached} from the cache" if result.trained
+             else "all from the cache")
+    print(f"trials   {len(result.trials)}: {where}, {result.seconds:.1f} s")
+    print(format_table(result, args.top))
+    best = result.best
+    print(f"chosen   {result.chosen.describe()}")
+    print(f"         (trial {best.index}: validation error {best.val_error:.2%} at epoch {best.best_epoch})")
+    final = result.final
+    print(f"test     error {final.final_test_error:.2%} after training on all {len(dataset.train_y):,} training "
+          f"images ({'from the cache' if final.from_cache else f'{final.seconds:.1f} s'})")
+    return 0
+
+
+def _run_bench(args, dataset, progress):
+    from .sweep import BENCH_TRIALS, benchmark
+
+    trials = BENCH_TRIALS if args.trials is None else args.trials
+    result = benchmark(dataset, trials=trials, seed=args.seed, fraction=args.fraction, jobs=args.jobs,
+                       progress=progress)
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    print(f"data     {dataset.name}")
+    print(f"trials   {result['trials']} (the same ones twice, nothing cached)")
+    print(f"1 job    {result['seconds_1']:7.1f} s  {result['trials_per_minute_1']:6.1f} trials/min")
+    print(f"{result['jobs']} jobs   {result['seconds_parallel']:7.1f} s  "
+          f"{result['trials_per_minute_parallel']:6.1f} trials/min")
+    print(f"speed-up {result['speedup']:.2f}x on {result['cores']} cores")
+    return 0
+
+
 COMMANDS = {
     "train": ("train one network and print its errors", configure_train, run_train),
     "bench-widgets": ("time how fast the explorer shows new curves after a slider change",
                       configure_bench_widgets, run_bench_widgets),
+    "sweep": ("choose the hyperparameters on a validation split (parallel random search)", configure_sweep,
+              run_sweep),
 }
 
 

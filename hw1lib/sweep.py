@@ -1,0 +1,355 @@
+"""Choosing the hyperparameters on a validation split: a seeded random search, run in parallel.
+
+The flow: hold out a validation set from the training images (``validation_split``), draw
+configurations from a :class:`SearchSpace`, train each on the rest of the training images and
+rank them by their lowest validation error over the epochs (the epoch where it is reached is
+the early-stopping point). Only then is the test set used, once: the chosen configuration is
+trained on the whole training set and evaluated on it.
+
+Trials run through joblib: in local processes (loky), or on a Dask cluster through joblib's
+``dask`` backend when a scheduler address is given. Every trial goes through the run cache (the
+sweep looks each one up before dispatching it and saves each finished one atomically as it
+arrives), so a repeated sweep trains nothing.
+"""
+import contextlib
+import math
+import os
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from joblib import Parallel, delayed, parallel_config
+from threadpoolctl import threadpool_limits
+from tqdm.auto import tqdm
+
+from .activations import ACTIVATIONS
+from .cache import cached_train, load_cached, store
+from .config import RunConfig
+from .errors import ConfigError
+from .history import History
+from .optimizers import OPTIMIZERS
+from .splits import validation_split
+from .training import train
+
+__all__ = ["SearchSpace", "Trial", "SweepResult", "run_sweep", "fit_trials", "benchmark", "DEFAULT_TRIALS",
+           "BENCH_TRIALS"]
+
+DEFAULT_TRIALS = 40
+BENCH_TRIALS = 12
+CONNECT_TIMEOUT = 10  # seconds to reach a Dask scheduler before giving up
+# Weights drawn to suit the activation: He for the rectifiers, Xavier for the saturating ones.
+INIT_FOR = {"relu": "he", "leaky_relu": "he", "tanh": "xavier", "sigmoid": "xavier"}
+
+
+@dataclass(frozen=True)
+class SearchSpace:
+    """What the random search draws from; every choice is uniform unless said otherwise.
+
+    depths: numbers of hidden layers; widths: units per hidden layer (all hidden layers of a
+    configuration share one width). activations: names from the registry (weights initialised
+    by ``INIT_FOR``). lr_ranges: (optimizer, low, high) triples: an optimizer is drawn, then a
+    learning rate log-uniformly from its own range, since the rates that work differ by orders
+    of magnitude between plain SGD and Adam. batch_sizes: mini-batch sizes. epochs: training
+    budgets; each trial is evaluated after every epoch and its best epoch kept, which searches
+    every shorter run too, because a shorter run with the same seed is a prefix of a longer one.
+    """
+
+    depths: tuple = (1, 2, 3)
+    widths: tuple = (64, 128, 256, 512)
+    activations: tuple = ("relu", "leaky_relu", "tanh")
+    lr_ranges: tuple = (("sgd", 0.03, 0.8), ("momentum", 0.005, 0.1), ("adam", 1e-4, 3e-3))
+    batch_sizes: tuple = (16, 32, 64, 128)
+    epochs: tuple = (20,)
+
+    def __post_init__(self):
+        for name in ("depths", "widths", "activations", "lr_ranges", "batch_sizes", "epochs"):
+            values = tuple(getattr(self, name))
+            if not values:
+                raise ConfigError(f"search space {name}: expected at least one choice")
+            object.__setattr__(self, name, tuple(tuple(v) if isinstance(v, list) else v for v in values))
+        for name in self.activations:
+            if name not in INIT_FOR or name not in ACTIVATIONS:
+                raise ConfigError(f"search space activations: unknown {name!r}; known: {', '.join(sorted(INIT_FOR))}")
+        for entry in self.lr_ranges:
+            if (len(entry) != 3 or entry[0] not in OPTIMIZERS
+                    or not all(isinstance(v, (int, float)) for v in entry[1:]) or not 0 < entry[1] <= entry[2]):
+                raise ConfigError(f"search space lr_ranges: {entry!r}; expected (optimizer, low, high) with an "
+                                  f"optimizer from {', '.join(sorted(OPTIMIZERS))} and 0 < low <= high")
+
+    def sample(self, n, seed=0):
+        """``n`` configurations drawn with ``numpy.random.default_rng(seed)``; every one trains with ``seed``.
+
+        Learning rates are rounded to three significant figures so tables stay readable.
+        """
+        rng = np.random.default_rng(seed)
+
+        def pick(options):
+            return options[rng.integers(len(options))]
+
+        configs = []
+        for _ in range(n):
+            depth, width, activation = pick(self.depths), pick(self.widths), pick(self.activations)
+            optimizer, low, high = pick(self.lr_ranges)
+            lr = float(f"{math.exp(rng.uniform(math.log(low), math.log(high))):.3g}")
+            configs.append(RunConfig(hidden=(width,) * depth, activation=activation, init=INIT_FOR[activation],
+                                     optimizer=optimizer, lr=lr, batch_size=pick(self.batch_sizes),
+                                     epochs=pick(self.epochs), seed=seed))
+        return tuple(configs)
+
+    def to_dict(self):
+        return {"depths": list(self.depths), "widths": list(self.widths), "activations": list(self.activations),
+                "lr_ranges": [list(entry) for entry in self.lr_ranges], "batch_sizes": list(self.batch_sizes),
+                "epochs": list(self.epochs)}
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One configuration trained on the fitting part and scored on the validation set.
+
+    val_error: lowest validation error after any whole epoch (NaN if the run diverged before
+    finishing one); best_epoch: the first epoch reaching it (0 if none); val_loss and
+    train_error: validation loss and training error at that epoch. val_curve: validation error
+    after epochs 1, 2, ... seconds: training time, as measured when the trial was trained.
+    """
+
+    index: int
+    config: RunConfig
+    val_error: float
+    val_loss: float
+    best_epoch: int
+    train_error: float
+    val_curve: tuple
+    seconds: float
+    from_cache: bool
+    diverged: bool
+
+    @classmethod
+    def from_history(cls, index, history: History):
+        per_epoch = history.iterations_per_epoch
+        whole = (history.eval_iteration > 0) & (history.eval_iteration % per_epoch == 0)
+        errors, losses = history.test_error[whole], history.test_loss[whole]
+        if len(errors):
+            # Ties in error (common on a few hundred images) go to the lower validation loss, then the earlier epoch.
+            best = int(np.lexsort((np.arange(len(errors)), np.nan_to_num(losses, nan=np.inf), errors))[0])
+            val_error, val_loss = float(errors[best]), float(losses[best])
+            best_epoch = int(history.eval_iteration[whole][best] // per_epoch)
+            train_error = float(history.train_error[whole][best])
+        else:
+            val_error = val_loss = train_error = math.nan
+            best_epoch = 0
+        return cls(index, history.config, val_error, val_loss, best_epoch, train_error,
+                   tuple(float(e) for e in errors), float(history.seconds), history.from_cache, history.diverged)
+
+    def rank_key(self):
+        """Sort key: validation error, then validation loss, then sample order (NaN last)."""
+        def finite(v):
+            return v if math.isfinite(v) else math.inf
+        return (finite(self.val_error), finite(self.val_loss), self.index)
+
+    def to_dict(self):
+        return {"index": self.index, "config": self.config.to_dict(), "val_error": _json(self.val_error),
+                "val_loss": _json(self.val_loss), "best_epoch": self.best_epoch,
+                "train_error": _json(self.train_error), "val_curve": [_json(e) for e in self.val_curve],
+                "seconds": round(self.seconds, 3), "cached": self.from_cache, "diverged": self.diverged}
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """Everything a sweep found.
+
+    n_fit, n_val: training images the trials were trained on and validated on (together, the
+    whole training set). trials: in sample order (``ranked`` sorts them). chosen: the best
+    trial's config with ``epochs`` set to its best epoch. final: the History of ``chosen`` trained on the whole
+    training set of ``data_name`` and evaluated on its test set, the only run that sees it
+    (None when the sweep was run with ``final=False``). seconds: wall time of the trials;
+    trained: how many of them were trained now rather than read from the cache.
+    """
+
+    data_name: str
+    split_name: str
+    seed: int
+    fraction: float
+    n_fit: int
+    n_val: int
+    space: SearchSpace
+    trials: tuple
+    chosen: RunConfig
+    final: History | None
+    seconds: float
+    trained: int
+    workers: str
+    ranked: tuple = field(init=False, repr=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "ranked", tuple(sorted(self.trials, key=Trial.rank_key)))
+
+    @property
+    def best(self) -> Trial:
+        return self.ranked[0]
+
+    @property
+    def test_error(self) -> float | None:
+        return self.final.final_test_error if self.final is not None else None
+
+    def to_dict(self):
+        """JSON-ready: every trial (ranked), the chosen config and its test error."""
+        final = None
+        if self.final is not None:
+            final = {"test_error": _json(self.final.final_test_error),
+                     "train_error": _json(self.final.final_train_error), "seconds": round(self.final.seconds, 3), "cached": self.final.from_cache,
+                     "diverged": self.final.diverged}
+        return {"data": self.data_name, "split": self.split_name, "seed": self.seed, "fraction": self.fraction,
+                "n_fit": self.n_fit, "n_val": self.n_val,
+                "search_space": self.space.to_dict(), "workers": self.workers, "seconds": round(self.seconds, 3),
+                "trained": self.trained, "trials": [t.to_dict() for t in self.ranked],
+                "chosen": {"config": self.chosen.to_dict(), "trial": self.best.index,
+                           "val_error": _json(self.best.val_error), "best_epoch": self.best.best_epoch,
+                           "test_error": final and final["test_error"], "final": final}}
+
+
+def run_sweep(dataset, *, trials=DEFAULT_TRIALS, space=None, seed=0, fraction=0.1, jobs=None, scheduler=None,
+              progress=True, use_cache=True, final=True) -> SweepResult:
+    """Search ``trials`` configurations of ``space`` on a validation split of ``dataset``.
+
+    ``seed`` seeds the split, the sample and every trial's weights and shuffling. ``jobs``:
+    parallel workers (None: all local cores, or every worker thread of a Dask cluster);
+    ``scheduler``: a Dask scheduler address such as ``tcp://10.0.0.5:8786`` to run the trials on
+    instead of local processes.
+
+    The test set is used only by the final run (``final=True``), after the choice is made: the
+    chosen hyperparameters are trained again, for the chosen number of epochs, on the whole
+    training set (fitting part plus validation set: 11% more images at the default fraction),
+    and evaluated on the test set. The report's model is then trained on every labelled image
+    available; the validation set has done its job once the choice is made, and the epoch count
+    carries over because the number of updates per epoch grows only in the same proportion.
+    This final run is the same cache entry as ``cached_train(result.chosen, dataset)``.
+    """
+    space = SearchSpace() if space is None else space
+    _check_count("trials", trials)
+    split = validation_split(dataset, fraction, seed)
+    configs = space.sample(trials, seed)
+    start = time.perf_counter()
+    histories, trained, workers = fit_trials(configs, split, jobs=jobs, scheduler=scheduler, progress=progress,
+                                             use_cache=use_cache)
+    seconds = time.perf_counter() - start
+    scored = tuple(Trial.from_history(i, h) for i, h in enumerate(histories))
+    best = min(scored, key=Trial.rank_key)
+    chosen = best.config.replace(epochs=max(best.best_epoch, 1))
+    final_history = cached_train(chosen, dataset, progress=False, use_cache=use_cache) if final else None
+    return SweepResult(dataset.name, split.name, seed, fraction, len(split.train_y), len(split.test_y), space,
+                       scored, chosen, final_history, seconds, trained, workers)
+
+
+def fit_trials(configs, data, *, jobs=None, scheduler=None, progress=True, use_cache=True):
+    """Train every config on ``data``: (histories in the order of ``configs``, number trained, workers).
+
+    Cached runs are read here and never dispatched; the rest are sent longest first, so no
+    worker is left with a long trial after the others have finished.
+    """
+    histories = [load_cached(config, data) if use_cache else None for config in configs]
+    todo = sorted((i for i, h in enumerate(histories) if h is None),
+                  key=lambda i: -_cost(configs[i], data))
+    bar = tqdm(total=len(configs), initial=len(configs) - len(todo), desc="sweep", unit="trial",
+               disable=not progress)
+    workers = "none (all cached)"
+    try:
+        if todo:
+            with _backend(jobs, scheduler, data) as (n_jobs, workers):
+                results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
+                    delayed(_fit)(i, configs[i], data) for i in todo)
+                for i, history in results:
+                    if use_cache:
+                        store(history, data)
+                    histories[i] = history
+                    bar.update()
+    finally:
+        bar.close()
+    return histories, len(todo), workers
+
+
+def benchmark(dataset, *, trials=BENCH_TRIALS, space=None, seed=0, fraction=0.1, jobs=None, progress=True):
+    """Trials per minute with one job and with ``jobs`` (default: all cores), nothing cached.
+
+    The same sampled trials are trained both times, with the cache off. The one-job run trains
+    in this process; the parallel run includes starting its worker processes.
+    """
+    space = SearchSpace() if space is None else space
+    _check_count("trials", trials)
+    split = validation_split(dataset, fraction, seed)
+    configs = space.sample(trials, seed)
+    parallel = _local_jobs(jobs)
+    seconds = {}
+    for n_jobs in (1, parallel):
+        start = time.perf_counter()
+        fit_trials(configs, split, jobs=n_jobs, progress=progress, use_cache=False)
+        seconds[n_jobs] = time.perf_counter() - start
+    return {"trials": trials, "jobs": parallel, "cores": os.cpu_count(),
+            "seconds_1": seconds[1], "seconds_parallel": seconds[parallel],
+            "trials_per_minute_1": 60 * trials / seconds[1],
+            "trials_per_minute_parallel": 60 * trials / seconds[parallel],
+            "speedup": seconds[1] / seconds[parallel]}
+
+
+def _fit(index, config, data):
+    """One trial, in a worker: (index, History). Module level so joblib can send it by reference.
+
+    A trial's matrices are small, so it runs on one BLAS thread: the parallelism is across
+    trials. Several BLAS threads per trial only fight over the cores the other trials (or
+    other programs) are using; on a busy 2-core machine that made one job several times slower.
+    """
+    with threadpool_limits(limits=1, user_api="blas"):
+        return index, train(config, data, progress=False)
+
+
+def _cost(config, data):
+    """Rough training time of a run, for ordering only: multiply-adds plus a fixed cost per update."""
+    sizes = (data.n_features, *config.hidden, data.n_classes)
+    weights = sum(a * b for a, b in zip(sizes, sizes[1:]))
+    n_train = len(data.train_y)
+    updates = config.epochs * math.ceil(n_train / config.batch_size)
+    return config.epochs * n_train * weights + updates * 1e6
+
+
+@contextlib.contextmanager
+def _backend(jobs, scheduler, data):
+    """joblib configured for local processes or a Dask cluster: yields (n_jobs, description)."""
+    if scheduler is None:
+        n_jobs = _local_jobs(jobs)
+        # One job runs in this process (joblib's sequential backend); more start loky worker processes.
+        with parallel_config(backend="loky", n_jobs=n_jobs):
+            yield n_jobs, f"{n_jobs} local processes" if n_jobs > 1 else "this process"
+        return
+    client = _connect(scheduler)
+    try:
+        threads = sum(client.nthreads().values())
+        n_jobs = -1 if jobs is None else _check_count("jobs", jobs)
+        # The data is sent to the cluster once, not with every trial.
+        with parallel_config(backend="dask", client=client, scatter=[data], n_jobs=n_jobs):
+            yield n_jobs, f"dask {scheduler} ({threads} worker thread{'s' if threads != 1 else ''})"
+    finally:
+        client.close()
+
+
+def _connect(address):
+    from distributed import Client  # only a sweep on a cluster needs it
+
+    try:
+        return Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError, ValueError, TypeError) as err:
+        reason = " ".join(str(err).split()) or type(err).__name__
+        raise ConfigError(f"scheduler {address!r}: cannot connect ({reason}); "
+                          "expected the address of a running Dask scheduler, e.g. tcp://127.0.0.1:8786") from None
+
+
+def _local_jobs(jobs):
+    return (os.cpu_count() or 1) if jobs is None else _check_count("jobs", jobs)
+
+
+def _check_count(name, value):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{name}: expected a whole number >= 1, got {value!r}")
+    return value
+
+
+def _json(value):
+    return value if math.isfinite(value) else None

@@ -1,0 +1,234 @@
+"""The validation sweep: an honest split, ranking on validation only, parallel and cached runs, Dask."""
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+
+from hw1lib import ConfigError, DataError, load_dataset
+from hw1lib import sweep as sweep_module
+from hw1lib.cli import main
+from hw1lib.splits import validation_split
+from hw1lib.sweep import SearchSpace, run_sweep
+from hw1lib.sweep_report import styled_top_table, summary_markdown, top_table, validation_figure
+
+from .helpers import write_course_folder
+
+# Small enough that a trial takes a few milliseconds, varied enough that trials differ.
+TINY = SearchSpace(depths=(1, 2), widths=(8, 16), activations=("relu", "tanh"),
+                   lr_ranges=(("sgd", 0.05, 0.5), ("adam", 1e-3, 1e-2)), batch_sizes=(16, 32), epochs=(4,))
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    return load_dataset(write_course_folder(tmp_path_factory.mktemp("sweep") / "course", n_train=300, n_test=100))
+
+
+@pytest.fixture
+def empty_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("HW1LIB_CACHE", str(tmp_path / "runs"))
+    return tmp_path / "runs"
+
+
+# --- the split ------------------------------------------------------------------------------------
+
+def test_split_is_stratified_disjoint_and_leaves_the_test_set_out(course):
+    split = validation_split(course, 0.1, seed=3)
+    assert len(split.train_y) + len(split.test_y) == len(course.train_y)
+    # Every training image lands in exactly one part: match rows back to the source.
+    source = {row.tobytes(): i for i, row in enumerate(course.train_x)}
+    fit_rows = [source[r.tobytes()] for r in split.train_x]
+    val_rows = [source[r.tobytes()] for r in split.test_x]
+    assert not set(fit_rows) & set(val_rows)
+    assert sorted(fit_rows + val_rows) == list(range(len(course.train_y)))
+    np.testing.assert_array_equal(split.test_y, course.train_y[val_rows])
+    counts = np.bincount(course.train_y, minlength=10)
+    np.testing.assert_array_equal(np.bincount(split.test_y, minlength=10), np.round(0.1 * counts))
+    assert "validation" in split.name and split.fingerprint != course.fingerprint
+
+
+def test_split_depends_on_its_seed_and_nothing_else(course):
+    a, b, c = (validation_split(course, 0.1, seed=s) for s in (7, 7, 8))
+    np.testing.assert_array_equal(a.test_x, b.test_x)
+    assert a.fingerprint == b.fingerprint != c.fingerprint
+    assert not np.array_equal(a.test_x, c.test_x)
+    # New test labels leave the split, and so its cached runs, untouched.
+    relabelled = dataclasses.replace(course, test_y=course.test_y[::-1].copy(), fingerprint="other")
+    assert validation_split(relabelled, 0.1, seed=7).fingerprint == a.fingerprint
+
+
+@pytest.mark.parametrize("fraction", [0, 1, -0.1, 1.5, "a", True])
+def test_split_rejects_a_bad_fraction(course, fraction):
+    with pytest.raises(ConfigError, match="validation fraction"):
+        validation_split(course, fraction)
+
+
+def test_split_too_small_to_hold_out_anything(course):
+    with pytest.raises(DataError, match="leaves"):
+        validation_split(course, 0.001)
+
+
+# --- ranking --------------------------------------------------------------------------------------
+
+def test_training_never_sees_the_test_set_and_ranking_uses_validation_only(course, empty_cache, monkeypatch):
+    seen = []
+    real_train = sweep_module.train
+
+    def spy(config, data, **kwargs):
+        seen.append(data)
+        return real_train(config, data, **kwargs)
+
+    monkeypatch.setattr(sweep_module, "train", spy)
+    result = run_sweep(course, trials=6, space=TINY, jobs=1, progress=False)
+    assert len(seen) == 6  # one call per trial; the final run went through cached_train, not this spy
+    test_rows = {row.tobytes() for row in course.test_x}
+    for data in seen:
+        assert len(data.test_y) == 30 and "validation" in data.name
+        assert not test_rows & {row.tobytes() for row in (*data.train_x, *data.test_x)}
+    errors = [t.val_error for t in result.ranked]
+    assert errors == sorted(errors) and result.best is result.ranked[0]
+    assert result.chosen == result.best.config.replace(epochs=result.best.best_epoch)
+    assert result.best.val_error == min(result.best.val_curve)
+    assert result.final.config == result.chosen and result.final.data_fingerprint == course.fingerprint
+
+    # Scrambled test labels change the final test error, never the trials or the choice.
+    scrambled = dataclasses.replace(course, test_y=np.roll(course.test_y, 1), fingerprint="scrambled")
+    seen.clear()
+    again = run_sweep(scrambled, trials=6, space=TINY, jobs=1, progress=False)
+    assert seen == [] and again.chosen == result.chosen
+    assert [t.val_error for t in again.ranked] == errors
+
+
+# --- parallel, cached, Dask -----------------------------------------------------------------------
+
+def test_two_jobs_match_one_and_a_repeat_comes_from_the_cache(course, empty_cache, monkeypatch):
+    parallel = run_sweep(course, trials=6, space=TINY, jobs=2, progress=False, final=False)
+    assert parallel.trained == 6 and parallel.workers == "2 local processes"
+    assert len(list(empty_cache.glob("*.npz"))) == 6  # stored by this process, atomically
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("a cached sweep trained")
+
+    monkeypatch.setattr(sweep_module, "train", no_training)
+    monkeypatch.setattr("hw1lib.cache.train", no_training)
+    repeat = run_sweep(course, trials=6, space=TINY, jobs=2, progress=False, final=False)
+    assert repeat.trained == 0 and all(t.from_cache for t in repeat.trials)
+    assert [t.to_dict() | {"cached": None} for t in repeat.ranked] == \
+           [t.to_dict() | {"cached": None} for t in parallel.ranked]
+    monkeypatch.undo()
+    monkeypatch.setenv("HW1LIB_CACHE", str(empty_cache.parent / "other"))
+    sequential = run_sweep(course, trials=6, space=TINY, jobs=1, progress=False, final=False)
+    assert [t.val_curve for t in sequential.ranked] == [t.val_curve for t in parallel.ranked]
+
+
+@pytest.fixture
+def dask_cluster():
+    distributed = pytest.importorskip("distributed")
+    # Threads in this process, but reached over TCP on 127.0.0.1 like a real scheduler.
+    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp://",
+                                       host="127.0.0.1", scheduler_port=0, dashboard_address=None)
+    yield cluster
+    cluster.close()
+
+
+def test_the_same_sweep_runs_on_a_dask_cluster(course, empty_cache, dask_cluster):
+    result = run_sweep(course, trials=4, space=TINY, scheduler=dask_cluster.scheduler_address, progress=False)
+    assert result.trained == 4 and result.workers.startswith(f"dask {dask_cluster.scheduler_address}")
+    local = run_sweep(course, trials=4, space=TINY, jobs=1, progress=False)  # now all cached
+    assert local.trained == 0 and local.chosen == result.chosen
+
+
+def test_an_unreachable_scheduler_is_one_clear_error(course, empty_cache, monkeypatch):
+    monkeypatch.setattr(sweep_module, "CONNECT_TIMEOUT", 1)
+    with pytest.raises(ConfigError, match="scheduler 'tcp://127.0.0.1:9': cannot connect"):
+        run_sweep(course, trials=2, space=TINY, scheduler="tcp://127.0.0.1:9", progress=False)
+
+
+# --- space, CLI, report -----------------------------------------------------------------------------
+
+def test_the_sample_is_seeded_and_stays_in_the_space():
+    a, b = SearchSpace().sample(30, seed=1), SearchSpace().sample(30, seed=1)
+    assert a == b and a != SearchSpace().sample(30, seed=2)
+    space = SearchSpace()
+    ranges = {name: (low, high) for name, low, high in space.lr_ranges}
+    for config in a:
+        assert len(config.hidden) in space.depths and len(set(config.hidden)) == 1
+        assert config.hidden[0] in space.widths and config.batch_size in space.batch_sizes
+        low, high = ranges[config.optimizer]
+        assert low * 0.999 <= config.lr <= high * 1.001 and config.seed == 1
+    assert len({c.optimizer for c in a}) == 3 and len({len(c.hidden) for c in a}) == 3
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"widths": ()}, "widths: expected at least one choice"),
+    ({"activations": ("swish",)}, "unknown 'swish'"),
+    ({"lr_ranges": (("sgd", 0.5, 0.1),)}, "0 < low <= high"),
+    ({"lr_ranges": (("rmsprop", 0.1, 0.5),)}, "lr_ranges"),
+])
+def test_a_bad_search_space_is_rejected(change, message):
+    with pytest.raises(ConfigError, match=message):
+        SearchSpace(**change)
+
+
+def test_cli_json_has_every_trial_and_the_choice(course, empty_cache, tmp_path, capsys, monkeypatch):
+    folder = write_course_folder(tmp_path / "cli", n_train=200, n_test=50)
+    monkeypatch.setattr(sweep_module, "SearchSpace", lambda: TINY)
+    assert main(["sweep", "--data", str(folder), "--trials", "3", "--jobs", "1", "--seed", "2", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert len(out["trials"]) == 3 and out["seed"] == 2 and out["n_val"] == 20
+    for trial in out["trials"]:
+        assert {"config", "val_error", "best_epoch", "seconds", "val_curve"} <= trial.keys()
+        assert 1 <= trial["best_epoch"] <= 4 and len(trial["val_curve"]) == 4
+    chosen = out["chosen"]
+    assert chosen["trial"] == out["trials"][0]["index"] and chosen["val_error"] == out["trials"][0]["val_error"]
+    assert chosen["config"]["epochs"] == chosen["best_epoch"] and 0 <= chosen["test_error"] <= 1
+
+    assert main(["sweep", "--data", str(folder), "--trials", "3", "--jobs", "1", "--seed", "2", "--quiet"]) == 0
+    text = capsys.readouterr().out
+    assert "3: all from the cache" in text and "val error" in text and "test     error" in text
+
+
+def test_cli_bench_reports_both_timings_and_caches_nothing(empty_cache, tmp_path, capsys, monkeypatch):
+    folder = write_course_folder(tmp_path / "bench", n_train=200, n_test=50)
+    monkeypatch.setattr(sweep_module, "SearchSpace", lambda: TINY)
+    assert main(["sweep", "--bench", "--data", str(folder), "--trials", "4", "--jobs", "2", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["trials"] == 4 and out["jobs"] == 2
+    assert out["speedup"] == pytest.approx(out["seconds_1"] / out["seconds_parallel"], rel=0.01)
+    assert out["trials_per_minute_1"] == pytest.approx(240 / out["seconds_1"], rel=0.01)
+    assert not empty_cache.exists() or not list(empty_cache.glob("*.npz"))
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--trials", "0"], "trials: expected a whole number >= 1"),
+    (["--jobs", "0"], "jobs: expected a whole number >= 1"),
+    (["--fraction", "2"], "validation fraction"),
+    (["--bench", "--scheduler", "tcp://127.0.0.1:9"], "does not take --scheduler"),
+    (["--top", "0"], "--top: expected a whole number >= 1"),
+])
+def test_cli_bad_input_is_one_line(course, args, expected, tmp_path, capsys):
+    folder = write_course_folder(tmp_path / "bad", n_train=100, n_test=20)
+    assert main(["sweep", "--data", str(folder), "--quiet", *args]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and expected in err[0]
+
+
+def test_report_pieces_come_from_the_result(course, empty_cache):
+    result = run_sweep(course, trials=6, space=TINY, jobs=1, progress=False)
+    table = top_table(result, 4)
+    assert list(table.index) == [1, 2, 3, 4] and table["trial"].iloc[0] == result.best.index
+    assert table["val error"].is_monotonic_increasing
+    figure = validation_figure(result)
+    assert len(figure.axes) == 2 and figure.axes[0].get_xscale() == "log"
+    top = figure.axes[0].get_ylim()[1] / 105  # the axis ends 5% above the highest error it shows
+    shown = sum(t.val_error <= top for t in result.trials)
+    for ax in figure.axes:  # every trial on the axis is one dot, plus the ring round the chosen one
+        assert sum(len(c.get_offsets()) for c in ax.collections) == shown + 1
+    assert ("not shown" in figure.get_suptitle()) == (shown < len(result.trials))
+    assert "val error" in styled_top_table(result).to_html()
+    text = summary_markdown(result)
+    for number in (f"{result.final.final_test_error:.2%}", f"{result.best.val_error:.2%}", f"Trial {result.best.index}",
+                   f"{result.n_val:,} of the {len(course.train_y):,}"):
+        assert number in text
+    with pytest.raises(ConfigError, match="top"):
+        top_table(result, 0)
