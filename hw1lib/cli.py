@@ -117,6 +117,9 @@ def configure_report(parser):
     parser.add_argument("--title", default=TITLE, help="the report's title")
     parser.add_argument("--subtitle", default=SUBTITLE, help="a line under the title (any script, e.g. Chinese)")
     parser.add_argument("--no-pdf", action="store_true", help="write the HTML only")
+    parser.add_argument("--jobs", type=int, default=2, metavar="N", help="notebooks executed at a time (default 2)")
+    parser.add_argument("--notebooks", metavar="DIR", help="folder holding the four notebooks (default: the "
+                                                            "repository's notebooks/)")
 
 
 def run_report(args):
@@ -127,7 +130,10 @@ def run_report(args):
         value = getattr(args, name)
         if value is not None:
             overrides[name] = value
-    build_report(args.out, overrides, title=args.title, subtitle=args.subtitle, make_pdf=not args.no_pdf)
+    if args.jobs < 1:
+        raise UsageError(f"--jobs: expected a whole number >= 1, got {args.jobs}")
+    build_report(args.out, overrides, title=args.title, subtitle=args.subtitle, make_pdf=not args.no_pdf,
+                 jobs=args.jobs, folder=args.notebooks)
     return 0
 
 

@@ -66,6 +66,11 @@ def _mean_last(values, n):
     return float(np.mean(values[max(0, len(values) - n):]))
 
 
+def _mean_until(values, stop, n):
+    """Mean of the ``n`` values before index ``stop`` (fewer when the run is shorter)."""
+    return _mean_last(np.asarray(values)[:stop], n)
+
+
 # Question 1 -------------------------------------------------------------------------------------
 
 def final_errors_table(histories):
@@ -86,17 +91,20 @@ def models_text(histories, dataset):
     c = best.config
     lines = []
     diverged = [label for label, h in histories.items() if h.diverged]
+    subject = {1: "The model has", 2: "Both models have"}.get(len(histories), f"All {len(histories)} models have")
     lines.append(
-        f"{'Both' if len(histories) == 2 else f'All {len(histories)}'} models have {_hidden(c)} hidden units and the same budget: {best.iterations} "
-        f"mini-batch updates of {c.batch_size} images ({best.epochs_run:g} epochs over the "
-        f"{len(dataset.train_y):,} training images), learning rate {c.lr:g}, seed {c.seed}. They differ only in the "
-        f"activation and the initialisation designed for it.")
+        f"{subject} {_hidden(c)} hidden units and the budget of {best.iterations} mini-batch updates of "
+        f"{c.batch_size} images ({best.epochs_run:g} epochs over the {len(dataset.train_y):,} training images), "
+        f"learning rate {c.lr:g}, seed {c.seed}."
+        + (" They differ only in the activation and the initialisation designed for it." if others else ""))
     if diverged:
         lines.append(f"**Diverged:** {', '.join(diverged)} (the loss stopped being finite); lower the learning rate.")
     versus = "; ".join(f"{label}: {pct(h.final_test_error)} (training {pct(h.final_train_error)})" for label, h in others)
     lines.append(
-        f"**Result.** After training, the {best_label} model has the lowest test error, {pct(best.final_test_error)} "
-        f"(training error {pct(best.final_train_error)}); {versus}. Chance is {pct(_chance(best))}.")
+        f"**Result.** After training, the {best_label} model has "
+        f"{'the lowest test error,' if others else 'a test error of'} {pct(best.final_test_error)} "
+        f"(training error {pct(best.final_train_error)}){'; ' + versus if others else ''}. Chance is "
+        f"{pct(_chance(best))}.")
     if others:
         label, other = others[0]
         first = min(1.0, best.epochs_run)
@@ -114,11 +122,12 @@ def models_text(histories, dataset):
             f"of the unit it passes through. Averaged over the test images and hidden units of the trained "
             f"networks, that slope is {', '.join(parts)}. The {slowest} units pass back the smallest share of the "
             f"gradient, so at the same learning rate their first layer learns the most slowly.")
-    gaps = [f"{100 * (h.final_test_error - h.final_train_error):.1f} points for {label}"
-            for label, h in histories.items()]
-    gaps = ", ".join(gaps[:-1]) + f" and {gaps[-1]}" if len(gaps) > 1 else gaps[0]
-    lines.append(f"**Training versus test.** The test error is higher than the training error by {gaps}: the "
-                 f"networks fit the {len(dataset.train_y):,} training images more closely than new ones.")
+    gaps = {label: h.final_test_error - h.final_train_error for label, h in histories.items()}
+    listed = [f"{100 * gap:+.1f} points for {label}" for label, gap in gaps.items()]
+    listed = ", ".join(listed[:-1]) + f" and {listed[-1]}" if len(listed) > 1 else listed[0]
+    verdict = (f"each network fits the {len(dataset.train_y):,} training images more closely than new ones"
+               if min(gaps.values()) > 0 else "no network does clearly better on its training images than on new ones")
+    lines.append(f"**Training versus test.** Test error minus training error: {listed}; {verdict}.")
     settled = []
     for label, h in histories.items():
         low = int(np.nanargmin(h.test_loss))
@@ -149,12 +158,13 @@ def models_text(histories, dataset):
 def seed_report_table(first, sweep, window=10):
     """The seed report's run and the same network trained for the full budget at each learning rate."""
     n = first.iterations
+    span = f"loss, updates {max(1, n - window + 1)}-{n}"
     rows = [{"run": f"seed report: lr {first.config.lr:g}", "updates": n,
-             f"loss, updates {n - window + 1}-{n}": num(_mean_last(first.batch_loss, window)),
+             span: num(_mean_last(first.batch_loss, window)),
              "final training loss": num(first.final_loss), "final test error": pct(first.final_test_error)}]
     for lr, h in sorted(sweep.items()):
         rows.append({"run": f"lr {lr:g}, full budget", "updates": h.iterations,
-                     f"loss, updates {n - window + 1}-{n}": num(float(np.mean(h.batch_loss[n - window:n]))),
+                     span: num(_mean_until(h.batch_loss, n, window)),
                      "final training loss": num(h.final_loss), "final test error": pct(h.final_test_error)})
     return table(rows)
 
@@ -173,7 +183,7 @@ def seed_report_text(first, sweep, dataset, window=10):
     end_loss = _mean_last(first.batch_loss, window)
     moved = start_loss - end_loss
     progress = (f"it fell by {num(moved)}" if moved > 0.05 * start_loss else
-                f"a change of {num(-moved)}, lost in the noise of mini-batches of {c.batch_size}")
+                f"no clear change, lost in the noise of mini-batches of {c.batch_size}")
     acts = metrics.initial_activations(first, dataset)
     change = metrics.weight_change(first, dataset)
     tuned = tuned_learning_rate(sweep)
@@ -195,17 +205,20 @@ def seed_report_text(first, sweep, dataset, window=10):
         f"the learning rate is tiny: in {n} updates the first-layer weights moved by {100 * change:.2g}% of their "
         f"size. That is a network that has barely started, not one that cannot learn.",
     ]
+    which = "the seed report's rate" if min(sweep) == c.lr else "the smallest rate tried"
+    slow = (f"even {slowest.iterations} updates bring the training loss only to"
+            if slowest.final_loss > 0.8 * start_loss else f"{slowest.iterations} updates bring the training loss to")
     lr_parts = "; ".join(f"lr {lr:g}: final training loss {num(h.final_loss)}, test error {pct(h.final_test_error)}"
                          for lr, h in sorted(sweep.items()))
     lines.append(
         f"**The same network, trained properly.** From the same starting weights, with the full budget of "
-        f"{best.iterations} updates ({best.epochs_run:g} epochs): {lr_parts}. At lr {min(sweep):g}, the seed "
-        f"report's rate, even {slowest.iterations} updates bring the training loss only to {num(slowest.final_loss)}. "
+        f"{best.iterations} updates ({best.epochs_run:g} epochs): {lr_parts}. At lr {min(sweep):g}, "
+        f"{which}, {slow} {num(slowest.final_loss)}. "
         f"The best of these rates, {tuned:g}, reaches a test error of {pct(best.final_test_error)}; its mini-batch loss "
-        f"after the same {n} updates is already {num(float(np.mean(best.batch_loss[n - window:n])))}.")
+        f"after the same {n} updates is already {num(_mean_until(best.batch_loss, n, window))}.")
+    early = f"{best.iterations / n:.3g}× too early at " if best.iterations > n else "at "
     verdict = ("So the model and its backpropagation are sound: the seed report stopped a working network "
-               f"{best.iterations // n}× too early at a learning rate {tuned / c.lr:g}× too small — under-training, "
-               "not a faulty model."
+               f"{early}a learning rate {tuned / c.lr:g}× too small — under-training, not a faulty model."
                if best.final_test_error < _chance(first) / 2 else
                "Even the best of these rates stays far from a useful error here, so this budget is too small "
                "for the sigmoid network on this data; try more epochs.")
@@ -305,7 +318,7 @@ def _zero_text(activation, zero, sym, best_random, random_sym):
         else:
             text += (
                 f" The units stay identical up to float32 rounding for the whole run (relative spread "
-                f"{sci(final_relative)} at the end, {sym['distinct_end']} distinct unit(s)), so the network can use "
+                f"{sci(final_relative)} at the end, {count(sym['distinct_end'], 'distinct unit')}), so the network can use "
                 f"only one feature: test error {pct(zero.final_test_error)}, against "
                 f"{pct(best_random.final_test_error)} with {rival}.")
     else:
@@ -502,6 +515,9 @@ def confusion_text(conf, history, correlation, confidence=None):
     lines = [
         f"The network of question 1 ({history.config.describe()}) gets {wrong} of the {n:,} test images wrong: test "
         f"error {pct(wrong / n)}, against {pct(history.final_train_error)} on the training images."]
+    if wrong == 0:
+        lines.append("With no mistakes on the test set there is nothing to confuse: the matrix is diagonal.")
+        return "\n\n".join(lines)
     hardest = ", ".join(f"{names[k]} ({pct(float(errors[k]))})" for k in order[:3])
     easiest = order[-1]
     lines.append(

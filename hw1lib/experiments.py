@@ -34,7 +34,7 @@ def init_label(config):
 
 def model_config(activation, *, hidden, epochs, seed, lr, batch_size, init=None, **extra):
     """The plain classifier: ``hidden`` layers of ``activation`` with its matching initialiser."""
-    return RunConfig(hidden=tuple(hidden), activation=activation, init=init or MATCHING_INIT[activation],
+    return RunConfig(hidden=tuple(hidden), activation=activation, init=init or MATCHING_INIT.get(activation, "he"),
                      epochs=epochs, seed=seed, lr=lr, batch_size=batch_size, **extra)
 
 
@@ -75,6 +75,6 @@ def latent_stages(epochs, count=20):
 
 def latent_config(*, hidden, activation, epochs, seed, lr, batch_size, stages=20):
     """``hidden`` followed by a 2-node layer, on standardised inputs, recording that layer at many stages."""
-    return RunConfig(hidden=(*hidden, 2), activation=activation, init=MATCHING_INIT[activation],
+    return RunConfig(hidden=(*hidden, 2), activation=activation, init=MATCHING_INIT.get(activation, "he"),
                      normalize="standardize", epochs=epochs, seed=seed, lr=lr, batch_size=batch_size,
                      snapshot_stages=latent_stages(epochs, stages), snapshot_layer=-1)

@@ -11,7 +11,6 @@ import pathlib
 
 import matplotlib
 import numpy as np
-import seaborn as sns
 from matplotlib.animation import PillowWriter
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -36,6 +35,8 @@ def class_colors(n):
     """One colour per class, the same in every figure: tab10 for up to 10 classes, else evenly spaced hues."""
     if n <= 10:
         return [matplotlib.colormaps["tab10"](i) for i in range(n)]
+    import seaborn as sns  # imported here: it costs a second, and only Q4 and large class counts need it
+
     return sns.color_palette("husl", n)
 
 
@@ -343,22 +344,28 @@ def save_latent_animation(history, labels, path, fps=3):
     """Write a GIF of the 2-node layer's outputs at every recorded stage (each frame zoomed to its points)."""
     path = pathlib.Path(path)
     with matplotlib.rc_context(_RC):
-        fig = Figure(figsize=(6.4, 5.2), layout="constrained")
+        # A fixed layout: re-solving a constrained layout for every frame would take most of the time.
+        fig = Figure(figsize=(6.4, 5.2))
+        fig.subplots_adjust(left=0.13, right=0.82, bottom=0.11, top=0.93)
         FigureCanvasAgg(fig)
         ax = fig.subplots()
         colors = class_colors(len(history.class_names))
-        _class_legend(fig, history.class_names, loc="outside right center")
+        _class_legend(fig, history.class_names, loc="center right")
         writer = PillowWriter(fps=fps)
         tmp = path.with_name(f".{path.name}.part.gif")
         path.parent.mkdir(parents=True, exist_ok=True)
+        # One scatter whose points move: cheaper than clearing and redrawing the axes for every frame.
+        order = np.random.default_rng(0).permutation(len(labels))
+        points = ax.scatter(*history.snapshots[0][order].T, c=np.asarray(colors)[labels[order]], s=6, alpha=0.7,
+                            linewidths=0)
+        ax.set_xlabel("latent unit 1")
+        ax.set_ylabel("latent unit 2")
         try:
-            with writer.saving(fig, str(tmp), dpi=100):
+            with writer.saving(fig, str(tmp), dpi=90):
                 for stage, z in zip(history.snapshot_stages, history.snapshots):
-                    ax.clear()
-                    _scatter_latent(ax, z, labels, colors)
+                    points.set_offsets(z[order])
+                    _zoom(ax, z)
                     ax.set_title(_stage_title(stage, history))
-                    ax.set_xlabel("latent unit 1")
-                    ax.set_ylabel("latent unit 2")
                     writer.grab_frame()
             tmp.replace(path)
         finally:
@@ -408,6 +415,8 @@ def confusion_heatmaps(conf, class_names):
     left, right = fig.subplots(1, 2)
     totals = conf.sum(axis=1, keepdims=True)
     shares = np.divide(conf, totals, out=np.zeros(conf.shape), where=totals > 0) * 100
+    import seaborn as sns
+
     names = list(class_names)
     small = len(names) <= 12
     for ax, values, text, cmap, title in (
@@ -445,7 +454,13 @@ def misclassified_gallery(images, true, pred, confidence, class_names, cols=8):
     """Test images the network got wrong. images (n, 28, 28); true, pred (n,) classes; confidence (n,)
     the probability the network gave its wrong answer. The title shows true -> predicted (confidence)."""
     n = len(images)
-    rows = max(1, math.ceil(n / cols))
+    if n == 0:
+        fig = Figure(figsize=(6, 1), layout="constrained")
+        ax = fig.subplots()
+        ax.axis("off")
+        ax.text(0.5, 0.5, "No test image is misclassified.", ha="center", va="center", fontsize=12)
+        return fig
+    rows = math.ceil(n / cols)
     fig = Figure(figsize=(1.1 * cols, 1.45 * rows), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
     for ax in axes:

@@ -4,7 +4,6 @@ Nothing here trains. Functions that need the network rebuild it from a History's
 (or, for the initial weights, from its config and seed, which reproduce them exactly).
 """
 import numpy as np
-from sklearn.neighbors import NearestNeighbors
 
 from .activations import make_activation
 from .training import build_network, normalized_inputs
@@ -156,6 +155,8 @@ def scatter_ratio(z, y):
 def knn_error(z, y, k=5):
     """Leave-one-out k-nearest-neighbour error rate in the space z (n, d): how often the majority
     class of a point's k nearest other points is not its own class (ties go to the smaller class)."""
+    from sklearn.neighbors import NearestNeighbors  # imported here: only question 3 needs it
+
     z = np.asarray(z, dtype=np.float64)
     y = np.asarray(y)
     n = len(z)
