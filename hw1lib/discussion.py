@@ -48,6 +48,11 @@ def sci(x):
     return "0" if x == 0 else f"{x:.2g}" if 1e-3 <= abs(x) < 1e3 else f"{x:.1e}"
 
 
+def _and(items):
+    """['a', 'b', 'c'] -> 'a, b and c'."""
+    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
+
+
 def _hidden(config):
     return " + ".join(map(str, config.hidden))
 
@@ -106,13 +111,19 @@ def models_text(histories, dataset):
         f"(training error {pct(best.final_train_error)}){'; ' + versus if others else ''}. Chance is "
         f"{pct(_chance(best))}.")
     if others:
-        label, other = others[0]
+        label, other = others[-1]  # the best against the worst: the clearest contrast
         first = min(1.0, best.epochs_run)
+        early_best, early_other = _error_at_epoch(best, first), _error_at_epoch(other, first)
+        if early_best <= early_other:
+            when = f"The difference shows from the start: after epoch {first:g} the test error is "
+        else:
+            behind = np.flatnonzero(best.test_error > np.interp(best.eval_epoch, other.eval_epoch, other.test_error))
+            when = (f"{label} starts faster and {best_label} overtakes it after epoch "
+                    f"{best.eval_epoch[behind[-1]]:g}: after epoch {first:g} the test error is ")
         lines.append(
-            f"The difference shows from the start: after epoch {first:g} the test error is "
-            f"{pct(_error_at_epoch(best, first))} for {best_label} and {pct(_error_at_epoch(other, first))} for "
-            f"{label}, and the training loss falls from {num(float(best.train_loss[0]))} to {num(best.final_loss)} "
-            f"({best_label}) against {num(float(other.train_loss[0]))} to {num(other.final_loss)} ({label}).")
+            f"{when}{pct(early_best)} for {best_label} and {pct(early_other)} for {label}, and the training loss "
+            f"falls from {num(float(best.train_loss[0]))} to {num(best.final_loss)} ({best_label}) against "
+            f"{num(float(other.train_loss[0]))} to {num(other.final_loss)} ({label}).")
         slopes = {lab: metrics.activation_slope(h, dataset) for lab, h in histories.items()}
         parts = [f"{slopes[lab]:.3f} for {lab} (at most {metrics.max_activation_slope(h.config.activation):g})"
                  for lab, h in histories.items()]
@@ -123,8 +134,7 @@ def models_text(histories, dataset):
             f"networks, that slope is {', '.join(parts)}. The {slowest} units pass back the smallest share of the "
             f"gradient, so at the same learning rate their first layer learns the most slowly.")
     gaps = {label: h.final_test_error - h.final_train_error for label, h in histories.items()}
-    listed = [f"{100 * gap:+.1f} points for {label}" for label, gap in gaps.items()]
-    listed = ", ".join(listed[:-1]) + f" and {listed[-1]}" if len(listed) > 1 else listed[0]
+    listed = _and([f"{100 * gap:+.1f} points for {label}" for label, gap in gaps.items()])
     verdict = (f"each network fits the {len(dataset.train_y):,} training images more closely than new ones"
                if min(gaps.values()) > 0 else "no network does clearly better on its training images than on new ones")
     lines.append(f"**Training versus test.** Test error minus training error: {listed}; {verdict}.")
@@ -141,8 +151,8 @@ def models_text(histories, dataset):
         else:
             settled.append((label, num(float(h.test_loss[-1]))))
     if settled:
-        names = " and ".join(label for label, _ in settled)
-        values = " and ".join(value for _, value in settled)
+        names = _and([label for label, _ in settled])
+        values = _and([value for _, value in settled])
         lines.append(f"For {names}, the test loss is at or near its lowest at the end ({values}): no sign of "
                      f"over-fitting within this budget.")
     noisy = best.batch_loss[-best.iterations_per_epoch:]

@@ -234,6 +234,7 @@ body.jp-Notebook { max-width: 1000px; margin: 0 auto; padding: 1em 2em; }
 .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { text-align: left; }
 .jp-RenderedMarkdown pre { font-size: 0.78em; line-height: 1.3; white-space: pre-wrap; }
 .celltag_heading { break-after: avoid; }
+.jp-MarkdownCell .jp-RenderedMarkdown, .jp-OutputArea-output.jp-RenderedMarkdown { padding-left: 0; }
 .jp-Cell { padding: 0.15em 0; }
 .hw1-animation img { max-width: 70%; }
 .hw1-animation figcaption { font-style: italic; }

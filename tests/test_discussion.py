@@ -134,3 +134,15 @@ def test_tables_list_every_class(data, models):
 def test_pick_stages_spans_the_record():
     assert discussion.pick_stages(np.arange(20.0)) == [0, 4, 8, 11, 15, 19]
     assert discussion.pick_stages(np.arange(3.0)) == [0, 1, 2]
+
+
+def test_models_text_says_when_the_winner_was_behind_at_first(models, data):
+    sigmoid, relu = models["sigmoid"], models["ReLU"]
+    fast_start = sigmoid.test_error.copy()
+    fast_start[1:] = [0.01, 0.2, 0.3]  # ahead after epoch 1, behind from epoch 2 on
+    relu_errors = relu.test_error.copy()
+    relu_errors[1:] = [0.05, 0.04, 0.03]
+    text = discussion.models_text({"sigmoid": sigmoid.replace(test_error=fast_start),
+                                   "ReLU": relu.replace(test_error=relu_errors)}, data)
+    assert "sigmoid starts faster and ReLU overtakes it after epoch 1" in text
+    assert "after epoch 1 the test error is 5.0% for ReLU and 1.0% for sigmoid" in text
