@@ -46,7 +46,7 @@ def built(course, tmp_path_factory, jupyter_home):
 
 def test_prints_where_the_time_goes(built):
     out = built[1].stdout
-    for stage in (*report.NOTEBOOKS, "merge", "html", "total"):
+    for stage in ("load data", *report.NOTEBOOKS, "merge", "html", "total"):
         assert re.search(rf"^  {re.escape(stage)}\s+\d+\.\d s$", out, flags=re.M), (stage, out)
 
 
