@@ -6,7 +6,6 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from hw1lib import experiments, figures, metrics
-from hw1lib.config import RunConfig
 from hw1lib.data import load_dataset
 from hw1lib.training import train
 
