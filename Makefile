@@ -14,10 +14,10 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 report: $(STAMP)
-	$(PY) -m hw1lib train
+	$(PY) -m hw1lib report
 
 test: $(STAMP)
 	$(PY) -m pytest
 
 clean:
-	rm -rf $(VENV) report
+	rm -rf $(VENV) report figures

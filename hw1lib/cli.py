@@ -4,6 +4,7 @@ Every user mistake (a bad file, value or name) ends with exit status 2 and one l
 that names the problem; tracebacks are kept for bugs.
 """
 import argparse
+import ast
 import json
 import re
 import sys
@@ -182,8 +183,55 @@ def _run_bench(args, dataset, progress):
     return 0
 
 
+def _literal(text):
+    """A -p value: a Python literal (number, list, ...) when it parses as one, else the text itself."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def configure_report(parser):
+    from .report import SUBTITLE, TITLE
+
+    parser.add_argument("--data", metavar="SPEC",
+                        help="mnist-5k (default), mnist, fashion-mnist, or a folder with train.npz/test.npz "
+                             "or the four MNIST idx files")
+    parser.add_argument("--out", default="report", metavar="DIR", help="output folder (default report/)")
+    parser.add_argument("--hidden", type=int, nargs="+", metavar="N", help="hidden layer sizes (default 256)")
+    parser.add_argument("--activation", help="the main model's activation (default relu)")
+    parser.add_argument("--lr", type=float, help="learning rate (default 0.2)")
+    parser.add_argument("--batch-size", type=int, help="mini-batch size (default 32)")
+    parser.add_argument("--epochs", type=int, help="epochs of every run but the latent one (default 10)")
+    parser.add_argument("--seed", type=int, help="seed of every run (default 0)")
+    parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                        help="any other notebook parameter, e.g. -p latent_epochs 30 (values are Python literals)")
+    parser.add_argument("--title", default=TITLE, help="the report's title")
+    parser.add_argument("--subtitle", default=SUBTITLE, help="a line under the title (any script, e.g. Chinese)")
+    parser.add_argument("--no-pdf", action="store_true", help="write the HTML only")
+    parser.add_argument("--jobs", type=int, default=2, metavar="N", help="notebooks executed at a time (default 2)")
+    parser.add_argument("--notebooks", metavar="DIR", help="folder holding the four notebooks (default: the "
+                                                            "repository's notebooks/)")
+
+
+def run_report(args):
+    from .report import build_report
+
+    overrides = {name: _literal(value) for name, value in args.parameter}
+    for name in ("data", "hidden", "activation", "lr", "batch_size", "epochs", "seed"):
+        value = getattr(args, name)
+        if value is not None:
+            overrides[name] = value
+    if args.jobs < 1:
+        raise UsageError(f"--jobs: expected a whole number >= 1, got {args.jobs}")
+    build_report(args.out, overrides, title=args.title, subtitle=args.subtitle, make_pdf=not args.no_pdf,
+                 jobs=args.jobs, folder=args.notebooks)
+    return 0
+
+
 COMMANDS = {
     "train": ("train one network and print its errors", configure_train, run_train),
+    "report": ("execute the four notebooks and write the report as HTML and PDF", configure_report, run_report),
     "bench-widgets": ("time how fast the explorer shows new curves after a slider change",
                       configure_bench_widgets, run_bench_widgets),
     "sweep": ("choose the hyperparameters on a validation split (parallel random search)", configure_sweep,

@@ -22,3 +22,21 @@ def isolated_caches(tmp_path_factory):
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+def jupyter_home(tmp_path_factory):
+    """HOME and every Jupyter, IPython and matplotlib folder in a temp dir, for tests that start kernels."""
+    base = tmp_path_factory.mktemp("jupyter-home")
+    names = {"HOME": "home", "JUPYTER_CONFIG_DIR": "jupyter/config", "JUPYTER_DATA_DIR": "jupyter/data",
+             "JUPYTER_RUNTIME_DIR": "jupyter/runtime", "IPYTHONDIR": "ipython", "MPLCONFIGDIR": "matplotlib"}
+    old = {k: os.environ.get(k) for k in names}
+    for key, sub in names.items():
+        (base / sub).mkdir(parents=True, exist_ok=True)
+        os.environ[key] = str(base / sub)
+    yield base
+    for key, value in old.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value

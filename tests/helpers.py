@@ -20,3 +20,21 @@ def write_course_folder(folder, n_train=300, n_test=100, seed=0, label_dtype=np.
         images, labels = striped_images(n, rng)
         np.savez(folder / f"{name}.npz", image=images, label=labels.astype(label_dtype))
     return folder
+
+
+# The report's notebooks on a course folder, small enough to run in seconds. Tests that share these
+# values share the cached runs, so each run trains once per test session.
+SMALL_REPORT = {"epochs": 3, "hidden": [24], "lr": 0.2, "batch_size": 32, "seed": 0, "latent_epochs": 4,
+                "latent_lr": 0.05, "stages": 6, "seed_report_lrs": [0.01, 1.0], "gallery_size": 8}
+
+
+def write_noisy_course_folder(folder, share=0.1, seed=0):
+    """A course folder whose test labels are partly wrong, so every network makes some test errors."""
+    write_course_folder(folder, seed=seed)
+    rng = np.random.default_rng(seed + 1)
+    with np.load(folder / "test.npz") as npz:
+        image, label = npz["image"], npz["label"].copy()
+    flip = rng.choice(len(label), size=round(share * len(label)), replace=False)
+    label[flip] = (label[flip] + rng.integers(1, 10, size=len(flip))) % 10
+    np.savez(folder / "test.npz", image=image, label=label)
+    return folder

@@ -1,0 +1,80 @@
+"""The runs each question of the report needs, built from the report's parameters.
+
+Every notebook builds its configs here, so the model of question 1 and the model whose
+confusion matrix question 4 draws are the same config, and the run cache trains it once.
+"""
+import numpy as np
+
+from .config import RunConfig
+
+# Each activation with the initialiser designed for it: Xavier keeps the variance of tanh and
+# sigmoid units steady, He compensates for ReLU zeroing half of its inputs.
+MATCHING_INIT = {"sigmoid": "xavier", "tanh": "xavier", "relu": "he", "leaky_relu": "he"}
+
+# Question 1 compares these two; a different main activation is added beside them.
+COMPARED = ("sigmoid", "relu")
+
+# The first, broken-looking sigmoid run: small random weights, a tiny learning rate, 100 updates.
+SEED_REPORT = {"activation": "sigmoid", "init": "normal", "init_std": 0.01, "lr": 0.001, "max_iterations": 100}
+
+INITS = ("zero", "normal", "xavier", "he")
+
+_DISPLAY = {"relu": "ReLU", "leaky_relu": "leaky ReLU", "xavier": "Xavier", "he": "He"}
+
+
+def display_name(name):
+    """How the report writes an activation or initialiser name: 'relu' -> 'ReLU', 'he' -> 'He'."""
+    return _DISPLAY.get(name, name)
+
+
+def init_label(config):
+    """The initialisation of ``config`` as the report writes it, e.g. 'He' or 'normal(std 0.01)'."""
+    return f"normal(std {config.init_std:g})" if config.init == "normal" else display_name(config.init)
+
+
+def model_config(activation, *, hidden, epochs, seed, lr, batch_size, init=None, **extra):
+    """The plain classifier: ``hidden`` layers of ``activation`` with its matching initialiser."""
+    return RunConfig(hidden=tuple(hidden), activation=activation, init=init or MATCHING_INIT.get(activation, "he"),
+                     epochs=epochs, seed=seed, lr=lr, batch_size=batch_size, **extra)
+
+
+def compared_activations(main):
+    """The activations question 1 and 2 compare: sigmoid, ReLU, and ``main`` when it is another one."""
+    return COMPARED if main in COMPARED else (*COMPARED, main)
+
+
+def seed_report_configs(*, hidden, epochs, seed, batch_size, learning_rates):
+    """(the seed report's 100-update run, {lr: the same network trained for the full budget})."""
+    first = RunConfig(hidden=tuple(hidden), epochs=epochs, seed=seed, batch_size=batch_size, **SEED_REPORT)
+    full = first.replace(max_iterations=None)
+    return first, {float(lr): full.replace(lr=float(lr)) for lr in learning_rates}
+
+
+def symmetry_stages(epochs):
+    """Stages (epochs) at which zero-initialised runs record their hidden units: 0, 0.1, then 5 even steps."""
+    return tuple(sorted({0.0, min(0.1, epochs), *np.linspace(epochs / 5, epochs, 5).round(3)}))
+
+
+def init_configs(activation, *, hidden, epochs, seed, lr, batch_size, init_std=0.01):
+    """{init name: config} for one activation; zero init also records its hidden units over training."""
+    configs = {}
+    for init in INITS:
+        extra = {"snapshot_stages": symmetry_stages(epochs), "snapshot_layer": 0} if init == "zero" else {}
+        if init == "normal":  # the only initialiser that reads init_std; elsewhere the default keeps cache keys shared
+            extra["init_std"] = init_std
+        configs[init] = model_config(activation, hidden=hidden, epochs=epochs, seed=seed, lr=lr,
+                                     batch_size=batch_size, init=init, **extra)
+    return configs
+
+
+def latent_stages(epochs, count=20):
+    """0 and ``count - 1`` geometrically spaced stages up to ``epochs``: dense early, where most changes."""
+    start = min(0.02, epochs / 1000)
+    return (0.0, *np.unique(np.geomspace(start, epochs, count - 1).round(3)))
+
+
+def latent_config(*, hidden, activation, epochs, seed, lr, batch_size, stages=20):
+    """``hidden`` followed by a 2-node layer, on standardised inputs, recording that layer at many stages."""
+    return RunConfig(hidden=(*hidden, 2), activation=activation, init=MATCHING_INIT.get(activation, "he"),
+                     normalize="standardize", epochs=epochs, seed=seed, lr=lr, batch_size=batch_size,
+                     snapshot_stages=latent_stages(epochs, stages), snapshot_layer=-1)

@@ -1,0 +1,361 @@
+"""Build the homework report: execute the four notebooks, merge them, write HTML and PDF.
+
+``build_report`` runs each notebook of ``notebooks/`` with papermill (its ``parameters`` cell
+replaced by the report's parameters) into ``DIR/notebooks/``, merges the executed notebooks
+into one document (a title, the data and settings used, a table of contents, the four
+sections, and an appendix listing the network's source), and writes ``DIR/hw1_report.ipynb``,
+``DIR/hw1_report.html`` (self-contained: figures embedded, no script or style from the
+network) and ``DIR/hw1_report.pdf`` (Chromium prints the HTML; see ``pdf.py``).
+
+Static report conventions for notebook authors:
+
+* Code inputs are hidden: the prose, figures and tables answer the questions.
+* A cell tagged ``widget`` (an interactive ipywidgets view) is left out of the HTML and PDF,
+  since a widget cannot work on paper or without its JavaScript; put a static figure of the
+  same content in an untagged cell next to it. Widget outputs in untagged cells are dropped too.
+  The merged ``.ipynb`` keeps every cell and the widget state of all notebooks.
+* Cells tagged ``parameters`` / ``injected-parameters`` are left out; the title page lists the
+  values used.
+"""
+import ast
+import concurrent.futures
+import copy
+import datetime
+import importlib.resources
+import os
+import pathlib
+import platform
+import re
+import time
+
+import nbformat
+import numpy as np
+
+from . import experiments, pdf
+from .data import DATASET_NAMES, load_dataset
+from .download import atomic_file
+from .errors import ConfigError, Hw1libError
+
+NOTEBOOKS = ("01_models.ipynb", "02_initialization.ipynb", "03_latent.ipynb", "04_confusion.ipynb")
+# Notebooks that start only when another has finished, because they reuse the runs it leaves in
+# the run cache (training them twice at the same time would waste the time parallelism saves).
+AFTER = {"02_initialization.ipynb": "01_models.ipynb", "04_confusion.ipynb": "01_models.ipynb"}
+SOURCE_MODULES = ("layers", "activations", "network", "optimizers")
+REMOVED_TAGS = ("widget", "parameters", "injected-parameters")
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+HTML_NAME, PDF_NAME, IPYNB_NAME = "hw1_report.html", "hw1_report.pdf", "hw1_report.ipynb"
+TITLE = "Homework 1: a neural network from scratch"
+SUBTITLE = "作业一：从零实现的全连接神经网络与手写数字识别"
+
+# Kernels use one BLAS thread: these matrices are small, and on a shared machine a multi-threaded
+# BLAS that waits for a busy core is up to ten times slower than a single thread.
+KERNEL_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+              "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+
+
+class ReportError(Hw1libError):
+    """A notebook failed, or the report could not be written."""
+
+
+def notebooks_dir():
+    """The repository's ``notebooks/`` folder, next to the ``hw1lib`` package."""
+    folder = pathlib.Path(__file__).resolve().parent.parent / "notebooks"
+    if not (folder / NOTEBOOKS[0]).is_file():
+        raise ReportError(f"notebooks folder {folder} not found; run the report from a clone of the repository "
+                          f"(pip install -e .) or pass --notebooks DIR")
+    return folder
+
+
+def notebook_defaults(folder):
+    """{name: default value} of every notebook's ``parameters`` cell, evaluated as Python literals."""
+    import papermill
+
+    defaults = {}
+    for name in NOTEBOOKS:
+        for key, spec in papermill.inspect_notebook(str(folder / name)).items():
+            defaults.setdefault(key, ast.literal_eval(spec["default"]))
+    return defaults
+
+
+def resolve_parameters(folder, overrides):
+    """The report's parameters: the notebooks' defaults with ``overrides`` applied, checked up front.
+
+    Unknown names and bad values raise ConfigError/DataError before any notebook runs.
+    """
+    values = notebook_defaults(folder)
+    unknown = sorted(set(overrides) - set(values))
+    if unknown:
+        raise ConfigError(f"unknown notebook parameter(s) {', '.join(unknown)}; known: {', '.join(sorted(values))}")
+    values.update(overrides)
+    data = values["data"]
+    if isinstance(data, (str, os.PathLike)) and str(data) not in DATASET_NAMES and pathlib.Path(data).expanduser().exists():
+        values["data"] = str(pathlib.Path(data).expanduser().resolve())  # kernels run in another folder
+    budget = dict(hidden=values["hidden"], epochs=values["epochs"], seed=values["seed"], lr=values["lr"],
+                  batch_size=values["batch_size"])
+    experiments.model_config(values["activation"], **budget)
+    experiments.init_configs(values["activation"], **budget, init_std=values["init_std"])
+    experiments.seed_report_configs(hidden=values["hidden"], epochs=values["epochs"], seed=values["seed"],
+                                    batch_size=values["batch_size"], learning_rates=values["seed_report_lrs"])
+    experiments.latent_config(hidden=values["hidden"], activation=values["latent_activation"],
+                              epochs=values["latent_epochs"], seed=values["seed"], lr=values["latent_lr"],
+                              batch_size=values["batch_size"], stages=values["stages"])
+    return values
+
+
+def execute(source, target, parameters, cwd):
+    """Run one notebook with papermill; a failing cell becomes a one-line ReportError naming it."""
+    import papermill
+
+    accepted = papermill.inspect_notebook(str(source))
+    try:
+        papermill.execute_notebook(str(source), str(target), parameters={k: v for k, v in parameters.items()
+                                                                         if k in accepted},
+                                   kernel_name="python3", progress_bar=False, cwd=str(cwd),
+                                   extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+    except papermill.PapermillExecutionError as error:
+        first_line = next((line.strip() for line in error.source.splitlines() if line.strip()), "")
+        evalue = " ".join(str(error.evalue).split())
+        raise ReportError(f"notebook {source.name} failed in cell [{error.exec_count}] `{first_line}`: "
+                          f"{error.ename}: {evalue} (the partly executed notebook is {target})") from None
+
+
+def _heading_id(text):
+    # The id nbconvert gives a heading: its text with spaces replaced by hyphens.
+    return text.strip().replace(" ", "-")
+
+
+def _headings(notebook):
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            for match in re.finditer(r"^(#{1,2})\s+(.+?)\s*$", cell.source, flags=re.M):
+                yield len(match.group(1)), match.group(2)
+
+
+def _settings_markdown(dataset, parameters, seconds):
+    main = experiments.model_config(parameters["activation"], hidden=parameters["hidden"],
+                                    epochs=parameters["epochs"], seed=parameters["seed"], lr=parameters["lr"],
+                                    batch_size=parameters["batch_size"])
+    names = ", ".join(dataset.class_names)
+    counts = np.bincount(dataset.train_y, minlength=dataset.n_classes)
+    shown = {k: v for k, v in sorted(parameters.items()) if k != "figures_dir"}
+    rows = [
+        ("data", f"{dataset.name}: {len(dataset.train_y):,} training and {len(dataset.test_y):,} test images of "
+                 f"{dataset.image_shape[0]} × {dataset.image_shape[1]} pixels; {dataset.n_classes} classes ({names}); "
+                 f"{counts.min():,} to {counts.max():,} training images per class"),
+        ("data fingerprint", f"`{dataset.fingerprint[:16]}`"),
+        ("main model", main.describe()),
+        ("parameters", "; ".join(f"{k} = `{v!r}`" for k, v in shown.items())),
+        ("built", f"{datetime.datetime.now():%Y-%m-%d %H:%M}, notebooks executed in {seconds:.0f} s; "
+                  f"Python {platform.python_version()}, NumPy {np.__version__}"),
+    ]
+    table = "\n".join(f"| {k} | {v} |" for k, v in rows)
+    return f"## Data and settings\n\n| | |\n|---|---|\n{table}\n"
+
+
+def _source_appendix():
+    cells = [nbformat.v4.new_markdown_cell(
+        "# Appendix: the network, from scratch\n\nThe code that the results above come from: the layers with their "
+        "forward and backward passes, the activations, the network that chains them, and the optimisers. It uses "
+        "NumPy only (no automatic differentiation); every layer passes a finite-difference gradient check in the "
+        "test suite.")]
+    package = importlib.resources.files("hw1lib")
+    for module in SOURCE_MODULES:
+        source = (package / f"{module}.py").read_text(encoding="utf-8")
+        cells.append(nbformat.v4.new_markdown_cell(f"## hw1lib/{module}.py\n\n```python\n{source.rstrip()}\n```"))
+    return cells
+
+
+def merge(executed, dataset, parameters, title, subtitle, seconds):
+    """One notebook: title, settings, contents, each executed notebook's cells, then the source appendix.
+
+    Cell ids are renumbered (ids must be unique within a notebook) and the widget state of every
+    notebook is merged, so the .ipynb still shows each widget's last state when opened.
+    """
+    merged = nbformat.v4.new_notebook()
+    merged.metadata = copy.deepcopy(executed[0].metadata)
+    merged.metadata.pop("papermill", None)
+    merged.metadata["title"] = title
+    appendix = _source_appendix()
+    contents = ["## Contents", ""]
+    for notebook in [*executed, nbformat.v4.new_notebook(cells=appendix)]:
+        for level, text in _headings(notebook):
+            contents.append(f"{'    ' * (level - 1)}- [{text}](#{_heading_id(text)})")
+    cells = [nbformat.v4.new_markdown_cell(f"# {title}\n\n<p class=\"hw1-subtitle\">{subtitle}</p>"),
+             nbformat.v4.new_markdown_cell(_settings_markdown(dataset, parameters, seconds)),
+             nbformat.v4.new_markdown_cell("\n".join(contents))]
+    states = {}
+    for notebook in executed:
+        cells.extend(copy.deepcopy(notebook.cells))
+        state = notebook.metadata.get("widgets", {}).get(WIDGET_STATE, {})
+        states.update(state.get("state", {}))
+    cells.extend(appendix)
+    for number, cell in enumerate(cells):
+        cell.id = f"cell-{number}"
+        lines = [line for line in cell.source.splitlines() if line.strip()] if cell.cell_type == "markdown" else []
+        if lines and lines[-1].startswith("#"):  # a cell ending in a heading stays on the page of what follows
+            cell.metadata["tags"] = sorted({*cell.metadata.get("tags", ()), "heading"})
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    merged.cells = cells
+    if states:
+        merged.metadata["widgets"] = {WIDGET_STATE: {"version_major": 2, "version_minor": 0, "state": states}}
+    else:
+        merged.metadata.pop("widgets", None)
+    nbformat.validate(merged)
+    return merged
+
+
+def static_copy(notebook):
+    """The notebook as paper shows it: tagged cells removed, widget outputs and widget state dropped."""
+    static = copy.deepcopy(notebook)
+    static.cells = [c for c in static.cells if not set(c.metadata.get("tags", ())) & set(REMOVED_TAGS)]
+    for cell in static.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if WIDGET_VIEW not in o.get("data", {})]
+    static.metadata.pop("widgets", None)
+    return static
+
+
+_TEMPLATE = r"""{%- extends 'index.html.j2' -%}
+{#- Nothing is loaded from the network: no require.js, MathJax, Mermaid or widget manager. -#}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{#- In html_head_css, after JupyterLab's own styles, so these win. -#}
+{%- block html_head_css -%}
+<style type="text/css">
+:root { --jp-content-font-family: "Noto Sans", "DejaVu Sans", "Noto Sans CJK SC", "Noto Sans CJK JP", sans-serif; }
+body.jp-Notebook { max-width: 1000px; margin: 0 auto; padding: 1em 2em; }
+.hw1-subtitle { font-size: 1.3em; color: #444; margin-top: -0.4em; }
+.jp-RenderedImage img, .jp-OutputArea-output img { max-width: 100%; height: auto; }
+.jp-RenderedHTMLCommon table { font-size: 0.85em; }
+.jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { text-align: left; }
+.jp-RenderedMarkdown pre { font-size: 0.78em; line-height: 1.3; white-space: pre-wrap; }
+.celltag_heading { break-after: avoid; }
+.jp-MarkdownCell .jp-RenderedMarkdown, .jp-OutputArea-output.jp-RenderedMarkdown { padding-left: 0; }
+.jp-Cell { padding: 0.15em 0; }
+.hw1-animation img { max-width: 70%; }
+.hw1-animation figcaption { font-style: italic; }
+.hw1-print-only { display: none; }
+@media print {
+  @page { size: A4; margin: 14mm 12mm; }
+  body.jp-Notebook { max-width: none; padding: 0; }
+  .jp-Cell h1 { break-before: page; }
+  .jp-Cell:first-child h1 { break-before: avoid; }
+  .jp-OutputArea-child { break-inside: auto; }  /* long prose may run on to the next page */
+  img, table, figure, tr { break-inside: avoid; }
+  h1, h2, h3 { break-after: avoid; }
+  .hw1-animation { display: none; }
+  .hw1-print-only { display: block; }
+  .jp-RenderedMarkdown pre { font-size: 7pt; }
+}
+</style>
+{%- endblock html_head_css -%}
+"""
+
+
+def export_html(notebook):
+    """The static HTML of ``notebook`` (a str): code inputs and prompts hidden, nothing loaded from the network."""
+    import jinja2
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True, extra_loaders=[jinja2.DictLoader({"hw1.html.j2": _TEMPLATE})],
+                            template_file="hw1.html.j2")
+    body, _ = exporter.from_notebook_node(static_copy(notebook))
+    return body
+
+
+def _write_text(path, text):
+    with atomic_file(pathlib.Path(path)) as out:
+        out.write(text.encode("utf-8"))
+    os.chmod(path, 0o644)
+
+
+def execute_all(folder, out, parameters, jobs, log):
+    """Run every notebook, up to ``jobs`` at a time, respecting ``AFTER``; return {name: seconds}.
+
+    A failure does not stop the others; the first failing notebook (in ``NOTEBOOKS`` order) is raised
+    once all have stopped, so everything that could be written is.
+    """
+    def run(name):
+        begin = time.perf_counter()
+        execute(folder / name, out / "notebooks" / name, parameters, folder)
+        seconds = time.perf_counter() - begin
+        log(f"  {name:<26}{seconds:6.1f} s")
+        return seconds
+
+    timings, failures, running = {}, {}, {}
+    waiting = list(NOTEBOOKS)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        while waiting or running:
+            for name in [n for n in waiting if AFTER.get(n) not in waiting and AFTER.get(n) not in running]:
+                waiting.remove(name)
+                running[pool.submit(run, name)] = name
+            done, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
+            for future in done:
+                name = running.pop(future)
+                try:
+                    timings[name] = future.result()
+                except Hw1libError as error:
+                    failures[name] = error
+    if failures:
+        raise failures[min(failures, key=NOTEBOOKS.index)]
+    return timings
+
+
+def build_report(out_dir, overrides=None, *, title=TITLE, subtitle=SUBTITLE, make_pdf=True, folder=None, jobs=2,
+                 log=print):
+    """Execute the notebooks with ``overrides`` of their parameters and write the report into ``out_dir``.
+
+    Returns {"html": path, "pdf": path or None, "notebooks": [paths], "seconds": {stage: seconds}}.
+    A failing notebook raises ReportError naming it and the cell; notebooks already executed stay
+    in ``out_dir/notebooks``. Without a browser the HTML is written, then PdfError says how to get one.
+    """
+    start = time.perf_counter()
+    folder = pathlib.Path(folder) if folder else notebooks_dir()
+    missing = [name for name in NOTEBOOKS if not (folder / name).is_file()]
+    if missing:
+        raise ReportError(f"notebooks folder {folder}: missing {', '.join(missing)}")
+    out = pathlib.Path(out_dir)
+    parameters = resolve_parameters(folder, dict(overrides or {}))
+    begin = time.perf_counter()
+    dataset = load_dataset(parameters["data"])  # fails early on bad data, and fills the data cache for the kernels
+    data_seconds = time.perf_counter() - begin
+    (out / "notebooks").mkdir(parents=True, exist_ok=True)
+    for name in (IPYNB_NAME, HTML_NAME, PDF_NAME):  # a report from earlier settings must not pass for this one
+        (out / name).unlink(missing_ok=True)
+    parameters["figures_dir"] = str((out / "figures").resolve())
+    for key, value in KERNEL_ENV.items():
+        os.environ.setdefault(key, value)
+    log(f"hw1lib report: data {dataset.name}, writing to {out}/ ({jobs} notebook(s) at a time)")
+    log(f"  {'load data':<26}{data_seconds:6.1f} s")
+    begin = time.perf_counter()
+    timings = execute_all(folder, out, parameters, jobs, log)
+    timings["load data"] = data_seconds
+    timings["notebooks"] = time.perf_counter() - begin
+    log(f"  {'all notebooks (wall)':<26}{timings['notebooks']:6.1f} s")
+    paths = [out / "notebooks" / name for name in NOTEBOOKS]
+    executed = [nbformat.read(path, as_version=4) for path in paths]
+    begin = time.perf_counter()
+    merged = merge(executed, dataset, parameters, title, subtitle, timings["notebooks"])
+    _write_text(out / IPYNB_NAME, nbformat.writes(merged))
+    timings["merge"] = time.perf_counter() - begin
+    log(f"  {'merge':<26}{timings['merge']:6.1f} s")
+    begin = time.perf_counter()
+    html_path = out / HTML_NAME
+    _write_text(html_path, export_html(merged))
+    timings["html"] = time.perf_counter() - begin
+    log(f"  {'html':<26}{timings['html']:6.1f} s")
+    pdf_path = None
+    if make_pdf:
+        begin = time.perf_counter()
+        pdf_path = pdf.print_pdf(html_path, out / PDF_NAME)
+        timings["pdf"] = time.perf_counter() - begin
+        log(f"  {'pdf':<26}{timings['pdf']:6.1f} s")
+    timings["total"] = time.perf_counter() - start
+    log(f"  {'total':<26}{timings['total']:6.1f} s")
+    log(f"wrote {html_path}" + (f" and {pdf_path}" if pdf_path else ""))
+    return {"html": html_path, "pdf": pdf_path, "notebooks": paths, "seconds": timings}

@@ -1,0 +1,148 @@
+"""The report's prose follows the numbers: change a result and the sentence that reports it changes."""
+import math
+
+import numpy as np
+import pytest
+
+from hw1lib import discussion, experiments, metrics
+from hw1lib.data import load_dataset
+from hw1lib.discussion import pct
+from hw1lib.training import train
+
+from .helpers import write_course_folder
+
+BUDGET = dict(hidden=[16], epochs=3, seed=0, lr=0.2, batch_size=32)
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    return load_dataset(write_course_folder(tmp_path_factory.mktemp("discussion") / "course"))
+
+
+@pytest.fixture(scope="module")
+def models(data):
+    return {experiments.display_name(name): train(experiments.model_config(name, **BUDGET), data, progress=False)
+            for name in ("sigmoid", "relu")}
+
+
+def with_errors(history, test, train_error=None):
+    """A copy of ``history`` whose last evaluation reports other error rates."""
+    test_error, train_err = history.test_error.copy(), history.train_error.copy()
+    test_error[-1] = test
+    if train_error is not None:
+        train_err[-1] = train_error
+    return history.replace(test_error=test_error, train_error=train_err)
+
+
+def test_models_text_reports_each_final_error_and_names_the_better_model(models, data):
+    sigmoid, relu = models["sigmoid"], models["ReLU"]
+    text = discussion.models_text({"sigmoid": with_errors(sigmoid, 0.123), "ReLU": with_errors(relu, 0.045)}, data)
+    assert "the ReLU model has the lowest test error, 4.5%" in text and "sigmoid: 12.3%" in text
+    flipped = discussion.models_text({"sigmoid": with_errors(sigmoid, 0.031), "ReLU": with_errors(relu, 0.2)}, data)
+    assert "the sigmoid model has the lowest test error, 3.1%" in flipped and "ReLU: 20.0%" in flipped
+
+
+def test_models_text_spots_a_rising_test_loss(models, data):
+    relu = models["ReLU"]
+    rising = relu.test_loss.copy()
+    rising[-1] = rising[-2] * 1.5
+    text = discussion.models_text({"ReLU": relu.replace(test_loss=rising)}, data)
+    assert "first sign of over-fitting" in text and f"({discussion.num(float(rising[-1]))})" in text
+    assert "no sign of over-fitting" in discussion.models_text({"ReLU": relu}, data)
+
+
+def test_training_versus_test_sentence_depends_on_the_gap(models, data):
+    sigmoid = models["sigmoid"]
+    gap = discussion.models_text({"s": with_errors(sigmoid, 0.10, 0.02)}, data)
+    assert "+8.0 points for s" in gap and "more closely than new ones" in gap
+    none = discussion.models_text({"s": with_errors(sigmoid, 0.02, 0.03)}, data)
+    assert "-1.0 points for s" in none and "no network does clearly better" in none
+
+
+def test_seed_report_text_computes_its_numbers(data):
+    first_config, sweep_configs = experiments.seed_report_configs(hidden=[16], epochs=3, seed=0, batch_size=32,
+                                                                  learning_rates=[0.001, 1.0])
+    first = train(first_config, data, progress=False)
+    sweep = {lr: train(config, data, progress=False) for lr, config in sweep_configs.items()}
+    text = discussion.seed_report_text(first, sweep, data)
+    assert f"ln 10 = {math.log(10):.3f}" in text
+    assert f"starts at {np.mean(first.batch_loss[:10]):.3f}" in text
+    assert discussion.tuned_learning_rate(sweep) == 1.0
+    assert f"The best of these rates, 1, reaches a test error of {pct(sweep[1.0].final_test_error)}" in text
+    assert "the seed report's rate" in text
+    change = metrics.weight_change(first, data)
+    assert f"moved by {100 * change:.2g}% of their size" in text
+    table = discussion.seed_report_table(first, sweep).data
+    assert list(table["final test error"]) == [pct(h.final_test_error) for h in (first, sweep[0.001], sweep[1.0])]
+
+
+def test_init_text_chooses_the_sentences_the_runs_support(data):
+    runs = {experiments.display_name(name): {init: train(config, data, progress=False)
+                                             for init, config in experiments.init_configs(name, **BUDGET).items()}
+            for name in ("sigmoid", "relu")}
+    symmetries = {name: {init: metrics.symmetry(h, data) for init, h in by_init.items()}
+                  for name, by_init in runs.items()}
+    text = discussion.init_text(runs, symmetries, data)
+    assert "**ReLU, zero initialisation: stuck.**" in text and "are all still exactly 0" in text
+    assert f"{runs['ReLU']['zero'].params['W1'].size:,} first-layer weights" in text
+    assert "**sigmoid, zero initialisation: symmetric.**" in text and "sigmoid(0) = 0.5" in text
+    assert f"He, std √(2 / fan_in) = {math.sqrt(2 / 784):.4f}" in text
+    for name, by_init in runs.items():
+        for h in by_init.values():
+            assert pct(h.final_test_error) in text
+    table = discussion.init_table(runs)
+    assert table.loc["zero", ("ReLU", "test error")] == pct(runs["ReLU"]["zero"].final_test_error)
+
+
+def test_latent_text_finds_the_largest_change(data):
+    history = train(experiments.latent_config(hidden=[16], activation="leaky_relu", epochs=2, seed=0, lr=0.05,
+                                              batch_size=32, stages=5), data, progress=False)
+    n = len(history.snapshot_stages)
+    knn = np.linspace(0.8, 0.1, n)
+    knn[2] = knn[1] - 0.5  # the drop into stage 2 is the largest
+    stats = {"stages": history.snapshot_stages.astype(float), "knn_error": knn, "scatter_ratio": np.linspace(0.2, 3, n),
+             "scale": np.linspace(1, 9, n), "negative": np.r_[0.0, 0.9, np.zeros(n - 2)]}
+    text = discussion.latent_text(stats, history, data.test_y)
+    stages = stats["stages"]
+    assert f"between epoch {stages[1]:g} and {stages[2]:g}" in text
+    assert f"from {pct(knn[1])} to {pct(knn[2])}" in text
+    assert f"at epoch {stages[1]:g}, 90% of the test images have both coordinates below 0" in text
+    assert "spread out" in text
+
+
+def test_confusion_text_names_the_most_frequent_mistake(data, models):
+    conf = np.diag([90] * 10)
+    conf[4, 9], conf[9, 4], conf[3, 5] = 7, 2, 1
+    correlation = metrics.class_mean_correlation(data.test_x, data.test_y, 10)
+    text = discussion.confusion_text(conf, models["ReLU"], correlation)
+    assert "The most frequent mistake is 4 read as 9: 7 images" in text
+    assert "9 is read as 4 twice, so the confusion runs both ways" in text
+    assert f"test error {pct(10 / 910)}" in text
+    conf[9, 4] = 0
+    assert "but 9 is never read as 4" in discussion.confusion_text(conf, models["ReLU"], correlation)
+    perfect = discussion.confusion_text(np.diag([10] * 10), models["ReLU"], correlation)
+    assert "nothing to confuse" in perfect
+
+
+def test_tables_list_every_class(data, models):
+    conf = metrics.confusion_matrix(data.test_y, models["ReLU"].test_pred, 10)
+    table = discussion.per_class_table(conf, data.class_names).data
+    assert list(table["class"]) == list(data.class_names)
+    assert table["test images"].sum() == len(data.test_y)
+
+
+def test_pick_stages_spans_the_record():
+    assert discussion.pick_stages(np.arange(20.0)) == [0, 4, 8, 11, 15, 19]
+    assert discussion.pick_stages(np.arange(3.0)) == [0, 1, 2]
+
+
+def test_models_text_says_when_the_winner_was_behind_at_first(models, data):
+    sigmoid, relu = models["sigmoid"], models["ReLU"]
+    fast_start = sigmoid.test_error.copy()
+    fast_start[1:] = [0.01, 0.2, 0.3]  # ahead after epoch 1, behind from epoch 2 on
+    relu_errors = relu.test_error.copy()
+    relu_errors[1:] = [0.05, 0.04, 0.03]
+    text = discussion.models_text({"sigmoid": sigmoid.replace(test_error=fast_start),
+                                   "ReLU": relu.replace(test_error=relu_errors)}, data)
+    assert "sigmoid starts faster and ReLU overtakes it after epoch 1" in text
+    assert "after epoch 1 the test error is 5.0% for ReLU and 1.0% for sigmoid" in text

@@ -1,0 +1,159 @@
+"""Figure functions on small histories: what they draw is the data they were given."""
+import numpy as np
+import pytest
+from matplotlib.colors import to_rgba
+from matplotlib.figure import Figure
+from PIL import Image
+
+from hw1lib import experiments, figures, metrics
+from hw1lib.data import load_dataset
+from hw1lib.training import train
+
+from .helpers import write_course_folder
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    return load_dataset(write_course_folder(tmp_path_factory.mktemp("figures") / "course"))
+
+
+@pytest.fixture(scope="module")
+def runs(data):
+    budget = dict(hidden=[16], epochs=2, seed=0, lr=0.2, batch_size=32)
+    histories = {name: train(experiments.model_config(name, **budget), data, progress=False)
+                 for name in ("sigmoid", "relu")}
+    zero = {name: train(experiments.init_configs(name, **budget)["zero"], data, progress=False)
+            for name in ("sigmoid", "relu")}
+    latent = train(experiments.latent_config(hidden=[16], activation="leaky_relu", epochs=2, seed=0, lr=0.05,
+                                             batch_size=32, stages=6), data, progress=False)
+    return histories, zero, latent
+
+
+def line_data(ax, label):
+    line = next(line for line in ax.get_lines() if line.get_label() == label)
+    return np.asarray(line.get_ydata(), dtype=float)
+
+
+def test_one_colour_per_class_the_same_everywhere():
+    ten = figures.class_colors(10)
+    assert len(set(ten)) == 10 and figures.class_colors(10) == ten
+    assert figures.class_colors(3) == ten[:3]
+    many = figures.class_colors(15)
+    assert len({tuple(c) for c in many}) == 15
+
+
+def test_learning_curves_draw_each_runs_losses(runs):
+    histories = runs[0]
+    fig = figures.learning_curves(histories)
+    assert isinstance(fig, Figure)
+    axes = fig.axes
+    assert [ax.get_title() for ax in axes] == list(histories)
+    for ax, h in zip(axes, histories.values()):
+        np.testing.assert_allclose(line_data(ax, "test set"), h.test_loss)
+        np.testing.assert_allclose(line_data(ax, "mini-batch loss"), h.batch_loss, rtol=1e-6)
+        assert ax.get_yscale() == "log"
+
+
+def test_error_curves_draw_training_and_test_error(runs):
+    histories = runs[0]
+    ax = figures.error_curves(histories).axes[0]
+    for label, h in histories.items():
+        np.testing.assert_allclose(line_data(ax, f"{label}: test"), h.test_error)
+        np.testing.assert_allclose(line_data(ax, f"{label}: training"), h.train_error)
+
+
+def test_saved_png_has_the_requested_resolution(runs, tmp_path):
+    fig = figures.error_curves(runs[0])
+    path = figures.save_figure(fig, tmp_path / "out", "errors")
+    with Image.open(path) as image:
+        assert image.format == "PNG"
+        assert image.size[0] == round(fig.get_figwidth() * figures.DPI)
+        assert round(image.info["dpi"][0]) == figures.DPI
+    assert not [p for p in path.parent.iterdir() if p.name != "errors.png"]  # no temp file left
+
+
+def test_seed_report_curves_mark_where_the_short_run_stopped(data, runs):
+    first_config, sweep_configs = experiments.seed_report_configs(hidden=[16], epochs=2, seed=0, batch_size=32,
+                                                                  learning_rates=[0.01, 1.0])
+    first = train(first_config.replace(max_iterations=7), data, progress=False)
+    sweep = {lr: train(c, data, progress=False) for lr, c in sweep_configs.items()}
+    left, right = figures.seed_report_curves(first, sweep).axes
+    assert any(list(line.get_xdata()) == [7, 7] for line in left.get_lines())
+    assert {"lr 0.01", "lr 1"} <= {line.get_label() for line in right.get_lines()}
+
+
+def test_init_comparison_has_a_row_per_activation(data, runs):
+    histories, zero, _ = runs
+    grid = {"sigmoid": {"zero": zero["sigmoid"], "xavier": histories["sigmoid"]},
+            "ReLU": {"zero": zero["relu"], "he": histories["relu"]}}
+    fig = figures.init_comparison(grid)
+    assert len(fig.axes) == 4
+    assert [fig.axes[i].get_title() for i in (0, 2)] == ["sigmoid: training loss", "ReLU: training loss"]
+    np.testing.assert_allclose(line_data(fig.axes[3], "He"), histories["relu"].test_error)
+
+
+def test_symmetry_curves_show_exact_zeros_on_the_bottom_edge(data, runs):
+    zero = runs[1]
+    stats = {name: metrics.symmetry(h, data) for name, h in zero.items()}
+    fig = figures.symmetry_curves(stats, {"random": 0.5})
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "relu, zero init: exactly 0" in labels
+    assert "exactly 0" in [t.get_text() for t in ax.get_yticklabels()]
+    assert any(t.get_text().endswith("distinct") for t in ax.texts)
+
+
+def test_activation_heatmaps_say_when_every_value_is_equal(data, runs):
+    zero_relu = metrics.hidden_activations(runs[1]["relu"], data)
+    random = metrics.hidden_activations(runs[0]["relu"], data)
+    fig = figures.activation_heatmaps({"zero": zero_relu, "random": random})
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titles == ["zero\n(every value is 0)", "random"]
+
+
+def test_latent_grid_and_animation(data, runs, tmp_path):
+    latent = runs[2]
+    picks = [0, len(latent.snapshot_stages) - 1]
+    fig = figures.latent_grid(latent, data.test_y, picks)
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(visible) == 2 and visible[0].get_title() == "before training"
+    legend = fig.legends[0]
+    assert [t.get_text() for t in legend.get_texts()] == list(data.class_names)
+    colours = [to_rgba(h.get_color()) for h in legend.legend_handles]
+    assert colours == [to_rgba(c) for c in figures.class_colors(10)]
+    offsets = visible[1].collections[0].get_offsets()
+    assert sorted(map(tuple, np.asarray(offsets))) == sorted(map(tuple, latent.snapshots[-1].astype(float)))
+    gif = figures.save_latent_animation(latent, data.test_y, tmp_path / "latent.gif")
+    with Image.open(gif) as image:
+        assert image.n_frames == len(latent.snapshot_stages)
+
+
+def test_latent_separation_draws_the_stage_statistics(data, runs):
+    latent = runs[2]
+    stats = metrics.latent_stage_stats(latent, data.test_y)
+    left, right = figures.latent_separation(stats, latent).axes
+    np.testing.assert_allclose(left.get_lines()[0].get_ydata(), stats["knn_error"])
+    np.testing.assert_allclose(right.get_lines()[0].get_ydata(), stats["scatter_ratio"])
+
+
+def test_confusion_heatmaps_annotate_counts_and_leave_zeros_blank():
+    conf = np.array([[5, 0, 1], [0, 7, 0], [2, 0, 4]])
+    fig = figures.confusion_heatmaps(conf, ("a", "b", "c"))
+    counts_ax, shares_ax = (ax for ax in fig.axes if ax.get_title())  # the others are colour bars
+    assert [t.get_text() for t in counts_ax.texts] == ["5", "", "1", "", "7", "", "2", "", "4"]
+    assert [t.get_text() for t in shares_ax.texts][:3] == ["83", "", "17"]
+
+
+def test_per_class_bars_use_the_class_colours():
+    errors = np.array([0.1, 0.0, 0.3])
+    ax = figures.per_class_error_bars(errors, ("a", "b", "c"), 0.13).axes[0]
+    bars = ax.patches
+    assert [b.get_height() for b in bars] == pytest.approx(errors.tolist())
+    assert [b.get_facecolor() for b in bars] == [to_rgba(c) for c in figures.class_colors(3)]
+
+
+def test_gallery_titles_show_true_and_predicted_class():
+    images = np.zeros((3, 28, 28))
+    fig = figures.misclassified_gallery(images, [4, 7, 1], [9, 1, 7], [0.95, 0.5, 0.61], tuple("0123456789"), cols=2)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titles == ["4 → 9\n(95%)", "7 → 1\n(50%)", "1 → 7\n(61%)"]

@@ -1,0 +1,55 @@
+"""The four homework notebooks: committed clean, and each executes with papermill on a small config."""
+import pathlib
+
+import nbformat
+import pytest
+
+from hw1lib.report import NOTEBOOKS
+
+from .helpers import SMALL_REPORT, write_noisy_course_folder
+
+FOLDER = pathlib.Path(__file__).resolve().parent.parent / "notebooks"
+FIGURES = {
+    "01_models.ipynb": ["q1_error_curves.png", "q1_learning_curves.png", "q1_seed_report.png"],
+    "02_initialization.ipynb": ["q2_hidden_units.png", "q2_initialization.png", "q2_symmetry.png"],
+    "03_latent.ipynb": ["q3_latent.gif", "q3_latent_stages.png", "q3_separation.png"],
+    "04_confusion.ipynb": ["q4_class_errors.png", "q4_confusion_matrix.png", "q4_misclassified.png"],
+}
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_is_committed_without_outputs_and_with_a_parameters_cell(name):
+    notebook = nbformat.read(FOLDER / name, as_version=4)
+    nbformat.validate(notebook)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert all(cell.outputs == [] and cell.execution_count is None for cell in code), f"{name} has outputs"
+    assert "parameters" in code[0].metadata.get("tags", [])
+    assert notebook.cells[0].cell_type == "markdown" and notebook.cells[0].source.startswith("# ")
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    return write_noisy_course_folder(tmp_path_factory.mktemp("notebooks") / "course")
+
+
+@pytest.mark.usefixtures("jupyter_home")
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_executes_and_saves_its_figures(name, course, tmp_path):
+    papermill = pytest.importorskip("papermill")
+    figures_dir = tmp_path / "figures"
+    accepted = papermill.inspect_notebook(str(FOLDER / name))
+    parameters = {k: v for k, v in {**SMALL_REPORT, "data": str(course), "figures_dir": str(figures_dir)}.items()
+                  if k in accepted}
+    out = tmp_path / name
+    papermill.execute_notebook(str(FOLDER / name), str(out), parameters=parameters, kernel_name="python3",
+                               progress_bar=False, cwd=str(FOLDER))
+    assert sorted(p.name for p in figures_dir.iterdir()) == FIGURES[name]
+    assert all(p.stat().st_size > 5000 for p in figures_dir.iterdir())
+    executed = nbformat.read(out, as_version=4)
+    outputs = [o for cell in executed.cells if cell.cell_type == "code" for o in cell.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert sum("text/markdown" in o.get("data", {}) for o in outputs) >= 1  # the discussion
+    assert sum("image/png" in o.get("data", {}) for o in outputs) == sum(f.endswith(".png") for f in FIGURES[name])
+    assert (FOLDER / name).read_bytes() != out.read_bytes()
+    assert not any(cell.outputs for cell in nbformat.read(FOLDER / name, as_version=4).cells
+                   if cell.cell_type == "code")  # executing never writes into the committed notebook

@@ -1,0 +1,182 @@
+"""The report command end to end: notebooks -> merged HTML -> PDF, and its failures."""
+import re
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from hw1lib import cached_train, experiments, load_dataset, pdf, report
+from hw1lib.cli import main
+from hw1lib.discussion import pct
+
+from .helpers import SMALL_REPORT, write_noisy_course_folder
+
+HAVE_CHROMIUM = pdf.find_chromium() is not None
+HAVE_PDFTOTEXT = shutil.which("pdftotext") is not None
+TITLES = ("1. Learning curves, training and test error rates", "2. Zero versus random initialisation",
+          "3. The 2-D latent features during training", "4. Confusion matrix")
+pytestmark = pytest.mark.usefixtures("jupyter_home")
+
+
+def small_args(course, out):
+    args = ["report", "--data", str(course), "--out", str(out), "--epochs", str(SMALL_REPORT["epochs"]),
+            "--hidden", *map(str, SMALL_REPORT["hidden"]), "--seed", str(SMALL_REPORT["seed"])]
+    for name in ("latent_epochs", "latent_lr", "stages", "seed_report_lrs", "gallery_size"):
+        args += ["-p", name, repr(SMALL_REPORT[name])]
+    return args
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    return write_noisy_course_folder(tmp_path_factory.mktemp("report") / "course")
+
+
+@pytest.fixture(scope="module")
+def built(course, tmp_path_factory, jupyter_home):
+    """The command as a user runs it, in a subprocess; without a browser it is asked for HTML only."""
+    out = tmp_path_factory.mktemp("built") / "report"
+    args = small_args(course, out) + ([] if HAVE_CHROMIUM else ["--no-pdf"])
+    result = subprocess.run([sys.executable, "-m", "hw1lib", *args], capture_output=True, text=True, timeout=600,
+                            stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, result.stderr
+    return out, result
+
+
+def test_prints_where_the_time_goes(built):
+    out = built[1].stdout
+    for stage in ("load data", *report.NOTEBOOKS, "merge", "html", "total"):
+        assert re.search(rf"^  {re.escape(stage)}\s+\d+\.\d s$", out, flags=re.M), (stage, out)
+
+
+def test_html_holds_the_four_sections_with_embedded_figures(built):
+    out, _ = built
+    html = (out / report.HTML_NAME).read_text(encoding="utf-8")
+    for title in TITLES:
+        assert f'id="{title.replace(" ", "-")}"' in html
+    assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', html)) == 11  # every figure of the four notebooks
+    assert 'src="data:image/gif;base64,' in html
+    assert report.SUBTITLE in html
+    text = re.sub(r"<[^>]+>", "", html)  # the appendix lists the network's source, highlighted
+    assert "def backward(self, dout):" in text and "class SoftmaxCrossEntropy:" in text
+    assert "papermill" not in html.lower() and "injected-parameters" not in html
+
+
+def test_html_needs_nothing_from_the_network(built):
+    html = (built[0] / report.HTML_NAME).read_text(encoding="utf-8")
+    assert "<script" not in html
+    assert not re.findall(r'<(?:img|link|iframe)[^>]+(?:src|href)="(?:https?:)?//', html)
+    assert not re.findall(r'url\(["\']?(?:https?:)?//', html)
+
+
+def test_table_of_contents_links_resolve(built):
+    html = (built[0] / report.HTML_NAME).read_text(encoding="utf-8")
+    targets = re.findall(r'<a href="#([^"]+)"', html)
+    ids = set(re.findall(r'\bid="([^"]+)"', html))
+    assert len(targets) >= 15 and not [t for t in targets if t not in ids]
+
+
+def test_executed_notebooks_and_merged_notebook_are_kept(built):
+    out, _ = built
+    for name in report.NOTEBOOKS:
+        assert nbformat.read(out / "notebooks" / name, as_version=4).metadata["papermill"]["exception"] is None
+    merged = nbformat.read(out / report.IPYNB_NAME, as_version=4)
+    nbformat.validate(merged)
+    ids = [cell.id for cell in merged.cells]
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.skipif(not HAVE_CHROMIUM, reason="no Chromium to print the PDF (apt-get install chromium)")
+@pytest.mark.skipif(not HAVE_PDFTOTEXT, reason="no pdftotext to read the PDF (apt-get install poppler-utils)")
+def test_pdf_has_the_questions_and_the_runs_numbers(built, course):
+    out, _ = built
+    text = subprocess.run(["pdftotext", "-layout", str(out / report.PDF_NAME), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    flat = " ".join(text.split())
+    for title in TITLES:
+        assert title in flat
+    assert report.SUBTITLE in flat.replace(" ", "")  # CJK text survives (needs fonts-noto-cjk)
+    data = load_dataset(course)
+    budget = {k: SMALL_REPORT[k] for k in ("hidden", "epochs", "seed", "lr", "batch_size")}
+    relu = cached_train(experiments.model_config("relu", **budget), data, progress=False)
+    sigmoid = cached_train(experiments.model_config("sigmoid", **budget), data, progress=False)
+    assert relu.from_cache and sigmoid.from_cache  # the very runs the notebooks made
+    wrong = int((relu.test_pred != data.test_y).sum())
+    assert f"lowest test error, {pct(min(relu.final_test_error, sigmoid.final_test_error))}" in flat
+    assert f"gets {wrong} of the {len(data.test_y)} test images wrong: test error {pct(relu.final_test_error)}" in flat
+    assert f"{relu.final_train_error:.1%}" in flat
+
+
+def test_failing_notebook_names_notebook_and_cell_and_keeps_the_rest(course, tmp_path, capsys):
+    folder = tmp_path / "notebooks"
+    shutil.copytree(report.notebooks_dir(), folder)
+    broken = nbformat.read(folder / "02_initialization.ipynb", as_version=4)
+    broken.cells.insert(3, nbformat.v4.new_code_cell('ratio = 1\nraise ValueError("deliberate failure")'))
+    nbformat.write(broken, folder / "02_initialization.ipynb")
+    out = tmp_path / "out"
+    assert main(small_args(course, out) + ["--notebooks", str(folder), "--no-pdf"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert "02_initialization.ipynb" in err[0] and "`ratio = 1`" in err[0]
+    assert "ValueError: deliberate failure" in err[0]
+    for name in report.NOTEBOOKS:
+        assert (out / "notebooks" / name).is_file()  # the others ran, the failed one shows its error
+    assert not (out / report.HTML_NAME).exists()
+
+
+def test_without_a_browser_the_html_is_written_and_the_message_says_how_to_get_one(course, tmp_path, monkeypatch,
+                                                                                       capsys):
+    monkeypatch.setattr(pdf, "find_chromium", lambda: None)
+    out = tmp_path / "out"
+    assert main(small_args(course, out)) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "apt-get install chromium" in err[0] and "HW1LIB_CHROMIUM" in err[0]
+    assert str(out / report.HTML_NAME) in err[0]
+    assert (out / report.HTML_NAME).stat().st_size > 100_000
+    assert not (out / report.PDF_NAME).exists()
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--activation", "swish"], "known: leaky_relu, relu, sigmoid, tanh"),
+    (["-p", "no_such_thing", "1"], "unknown notebook parameter(s) no_such_thing"),
+    (["-p", "latent_activation", "'cosine'"], "unknown activation 'cosine'"),
+    (["--hidden", "0"], "hidden size: expected a whole number >= 1"),
+    (["--jobs", "0"], "--jobs: expected a whole number >= 1"),
+    (["--data", "/no/such/folder"], "/no/such/folder"),
+])
+def test_bad_input_fails_in_one_line_before_any_notebook_runs(args, expected, tmp_path, capsys):
+    assert main(["report", "--out", str(tmp_path / "out"), *args]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and expected in err[0], err
+    assert not (tmp_path / "out" / "notebooks").exists()
+
+
+def widget_notebook(state_key, tagged):
+    """A small executed-looking notebook with one widget output and its saved widget state."""
+    view = {"application/vnd.jupyter.widget-view+json": {"model_id": state_key, "version_major": 2,
+                                                         "version_minor": 0},
+            "text/plain": "IntSlider(value=3)"}
+    widget = nbformat.v4.new_code_cell("explore()", outputs=[nbformat.v4.new_output("display_data", data=view)])
+    if tagged:
+        widget.metadata["tags"] = ["widget"]
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell(f"# Section {state_key}"), widget,
+        nbformat.v4.new_markdown_cell(f"static text {state_key}")])
+    notebook.metadata["widgets"] = {report.WIDGET_STATE: {"version_major": 2, "version_minor": 0,
+                                                          "state": {state_key: {"model_name": "IntSliderModel"}}}}
+    return notebook
+
+
+def test_merge_keeps_widget_state_and_the_static_report_drops_widgets(course):
+    data = load_dataset(course)
+    parameters = {**SMALL_REPORT, "data": str(course), "activation": "relu"}
+    merged = report.merge([widget_notebook("a", tagged=True), widget_notebook("b", tagged=False)], data,
+                          parameters, "Title", "副标题", 1.0)
+    assert set(merged.metadata["widgets"][report.WIDGET_STATE]["state"]) == {"a", "b"}
+    ids = [cell.id for cell in merged.cells]
+    assert len(ids) == len(set(ids))
+    html = report.export_html(merged)
+    assert "static text a" in html and "static text b" in html
+    assert "widget-view" not in html and "widget-state" not in html and "IntSlider" not in html
+    assert 'href="#Section-a"' in html and 'id="Section-a"' in html
