@@ -19,6 +19,7 @@ Static report conventions for notebook authors:
 """
 import ast
 import concurrent.futures
+import contextlib
 import copy
 import datetime
 import importlib.resources
@@ -103,15 +104,19 @@ def resolve_parameters(folder, overrides):
     return values
 
 
-def execute(source, target, parameters, cwd):
-    """Run one notebook with papermill; a failing cell becomes a one-line ReportError naming it."""
+def execute(source, target, parameters):
+    """Run one notebook with papermill; a failing cell becomes a one-line ReportError naming it.
+
+    The kernel starts in the process's working folder: papermill's own ``cwd`` option changes the
+    working folder of the whole process, which races when notebooks run in threads side by side.
+    """
     import papermill
 
     accepted = papermill.inspect_notebook(str(source))
     try:
         papermill.execute_notebook(str(source), str(target), parameters={k: v for k, v in parameters.items()
                                                                          if k in accepted},
-                                   kernel_name="python3", progress_bar=False, cwd=str(cwd),
+                                   kernel_name="python3", progress_bar=False,
                                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
     except papermill.PapermillExecutionError as error:
         first_line = next((line.strip() for line in error.source.splitlines() if line.strip()), "")
@@ -282,14 +287,14 @@ def execute_all(folder, out, parameters, jobs, log):
     """
     def run(name):
         begin = time.perf_counter()
-        execute(folder / name, out / "notebooks" / name, parameters, folder)
+        execute(folder / name, out / "notebooks" / name, parameters)
         seconds = time.perf_counter() - begin
         log(f"  {name:<26}{seconds:6.1f} s")
         return seconds
 
     timings, failures, running = {}, {}, {}
     waiting = list(NOTEBOOKS)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+    with contextlib.chdir(folder), concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
         while waiting or running:
             for name in [n for n in waiting if AFTER.get(n) not in waiting and AFTER.get(n) not in running]:
                 waiting.remove(name)
@@ -319,7 +324,7 @@ def build_report(out_dir, overrides=None, *, title=TITLE, subtitle=SUBTITLE, mak
     missing = [name for name in NOTEBOOKS if not (folder / name).is_file()]
     if missing:
         raise ReportError(f"notebooks folder {folder}: missing {', '.join(missing)}")
-    out = pathlib.Path(out_dir)
+    folder, out = folder.resolve(), pathlib.Path(out_dir).resolve()
     parameters = resolve_parameters(folder, dict(overrides or {}))
     begin = time.perf_counter()
     dataset = load_dataset(parameters["data"])  # fails early on bad data, and fills the data cache for the kernels

@@ -35,11 +35,16 @@ def course(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def built(course, tmp_path_factory, jupyter_home):
-    """The command as a user runs it, in a subprocess; without a browser it is asked for HTML only."""
-    out = tmp_path_factory.mktemp("built") / "report"
-    args = small_args(course, out) + ([] if HAVE_CHROMIUM else ["--no-pdf"])
+    """The command as a user runs it, in a subprocess; without a browser it is asked for HTML only.
+
+    Like ``make report`` it is given a relative output folder: notebooks run side by side must not
+    disturb the folder that path is relative to.
+    """
+    workdir = tmp_path_factory.mktemp("built")
+    args = small_args(course, "report") + ([] if HAVE_CHROMIUM else ["--no-pdf"])
     result = subprocess.run([sys.executable, "-m", "hw1lib", *args], capture_output=True, text=True, timeout=600,
-                            stdin=subprocess.DEVNULL)
+                            stdin=subprocess.DEVNULL, cwd=workdir)
+    out = workdir / "report"
     assert result.returncode == 0, result.stderr
     return out, result
 
