@@ -138,11 +138,12 @@ def summary_markdown(result) -> str:
 def _describe(config) -> str:
     layers = len(config.hidden)
     return (f"{layers} hidden layer{'s' if layers > 1 else ''} of {config.hidden[0]} units "
-            f"({config.activation}, {config.init} initialisation), {_optimizer(config)} with learning rate "
+            f"({config.activation}, {config.init} initialisation), {optimizer_name(config)} with learning rate "
             f"{config.lr:g}, mini-batches of {config.batch_size}")
 
 
-def _optimizer(config) -> str:
+def optimizer_name(config) -> str:
+    """'sgd', 'adam', or 'momentum 0.9' with its coefficient."""
     return f"momentum {config.momentum:g}" if config.optimizer == "momentum" else config.optimizer
 
 
