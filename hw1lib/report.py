@@ -296,7 +296,8 @@ def execute_all(folder, out, parameters, jobs, log):
     waiting = list(NOTEBOOKS)
     with contextlib.chdir(folder), concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
         while waiting or running:
-            for name in [n for n in waiting if AFTER.get(n) not in waiting and AFTER.get(n) not in running]:
+            unfinished = {*waiting, *running.values()}
+            for name in [n for n in waiting if AFTER.get(n) not in unfinished]:
                 waiting.remove(name)
                 running[pool.submit(run, name)] = name
             done, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)

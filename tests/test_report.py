@@ -3,6 +3,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 
 import nbformat
 import pytest
@@ -155,6 +156,22 @@ def test_bad_input_fails_in_one_line_before_any_notebook_runs(args, expected, tm
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and expected in err[0], err
     assert not (tmp_path / "out" / "notebooks").exists()
+
+
+def test_a_notebook_starts_only_after_the_one_whose_runs_it_reuses(tmp_path, monkeypatch):
+    events = []
+
+    def execute(source, target, parameters):
+        events.append(("start", source.name))
+        time.sleep(0.3 if source.name in report.AFTER.values() else 0.05)
+        events.append(("end", source.name))
+
+    monkeypatch.setattr(report, "execute", execute)
+    timings = report.execute_all(tmp_path, tmp_path, {}, jobs=2, log=lambda line: None)
+    assert sorted(timings) == sorted(report.NOTEBOOKS)
+    assert report.AFTER
+    for later, first in report.AFTER.items():
+        assert events.index(("end", first)) < events.index(("start", later))
 
 
 def widget_notebook(state_key, tagged):
