@@ -147,7 +147,7 @@ def learning_curves(histories):
         _loss_axis(ax, "cross-entropy loss (log scale)" if i == 0 else None)
         ax.set_title(label)
         ax.set_xlabel("epoch")
-    axes[-1].legend(loc="upper right")
+    axes[-1].legend(loc="lower left")  # losses fall from the top left: the corner below them is free
     return fig
 
 
@@ -183,7 +183,7 @@ def run_curves(history, title=""):
     for ax in (loss_ax, error_ax):
         ax.set_xlim(0, history.config.epochs)
         ax.set_xlabel("epoch")
-    loss_ax.legend(loc="upper right", fontsize=8)
+    loss_ax.legend(loc="lower left", fontsize=8)
     error_ax.legend(loc="upper right", fontsize=8)
     if title:
         fig.suptitle(title, fontsize=10)
@@ -193,8 +193,10 @@ def run_curves(history, title=""):
 def _loss_axis(ax, label):
     ax.set_yscale("log")
     plain = ticker.FuncFormatter(lambda value, _: f"{value:g}")
+    # Labelled ticks at 1, 2 and 5 times powers of ten, so a loss within one decade still gets a scale;
+    # no minor ticks, whose making is most of the time it takes to draw the figure.
+    ax.yaxis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
     ax.yaxis.set_major_formatter(plain)
-    # No minor ticks: unlabelled anyway, and making them is most of the time it takes to draw the figure.
     ax.yaxis.set_minor_locator(ticker.NullLocator())
     if label:
         ax.set_ylabel(label)
