@@ -8,7 +8,7 @@ import numpy as np
 
 from .cache import cached_train
 from .config import RunConfig
-from .sweep import INIT_FOR, SearchSpace, learning_rate_trials, run_sweep
+from .sweep import INIT_FOR, SearchSpace, check_count, learning_rate_trials, run_sweep
 
 # Each activation with the initialiser designed for it, as the sweep draws them: Xavier keeps the
 # variance of tanh and sigmoid units steady, He compensates for ReLU zeroing half of its inputs.
@@ -53,6 +53,16 @@ def compared_activations(main):
 def sweep_space(max_epochs):
     """The search space of ``hw1lib sweep``, every trial trained for ``max_epochs`` epochs."""
     return SearchSpace(epochs=(max_epochs,))
+
+
+def check_sweep_parameters(*, trials, max_epochs, seed, jobs=None, sigmoid_lrs=1):
+    """Raise ConfigError, naming the parameter, for sweep settings the report could not run."""
+    check_count("sweep_trials", trials)
+    space = sweep_space(max_epochs)
+    space.sample(1, seed)  # builds a RunConfig: checks the epochs and the seed
+    check_count("sigmoid_lrs", sigmoid_lrs)
+    if jobs is not None:
+        check_count("sweep_jobs", jobs)
 
 
 def choose_hyperparameters(dataset, *, trials, max_epochs, seed, jobs=None):

@@ -103,7 +103,7 @@ class SearchSpace:
         if optimizer not in ranges:
             raise ConfigError(f"search space lr_ranges: no range for optimizer {optimizer!r}; "
                               f"ranges for: {', '.join(ranges)}")
-        _check_count("learning rates", count)
+        check_count("learning rates", count)
         low, high = ranges[optimizer]
         return tuple(float(f"{lr:.3g}") for lr in np.geomspace(low, high * stretch, count))
 
@@ -236,7 +236,7 @@ def run_sweep(dataset, *, trials=DEFAULT_TRIALS, space=None, seed=0, fraction=0.
     This final run is the same cache entry as ``cached_train(result.chosen, dataset)``.
     """
     space = SearchSpace() if space is None else space
-    _check_count("trials", trials)
+    check_count("trials", trials)
     split = validation_split(dataset, fraction, seed)
     configs = space.sample(trials, seed)
     start = time.perf_counter()
@@ -299,7 +299,7 @@ def benchmark(dataset, *, trials=BENCH_TRIALS, space=None, seed=0, fraction=0.1,
     in this process; the parallel run includes starting its worker processes.
     """
     space = SearchSpace() if space is None else space
-    _check_count("trials", trials)
+    check_count("trials", trials)
     split = validation_split(dataset, fraction, seed)
     configs = space.sample(trials, seed)
     parallel = _local_jobs(jobs)
@@ -347,7 +347,7 @@ def _backend(jobs, scheduler, data):
     client = _connect(scheduler)
     try:
         threads = sum(client.nthreads().values())
-        n_jobs = -1 if jobs is None else _check_count("jobs", jobs)
+        n_jobs = -1 if jobs is None else check_count("jobs", jobs)
         # The data is sent to the cluster once, not with every trial.
         with parallel_config(backend="dask", client=client, scatter=[data], n_jobs=n_jobs):
             yield n_jobs, f"dask {scheduler} ({threads} worker thread{'s' if threads != 1 else ''})"
@@ -367,10 +367,11 @@ def _connect(address):
 
 
 def _local_jobs(jobs):
-    return (os.cpu_count() or 1) if jobs is None else _check_count("jobs", jobs)
+    return (os.cpu_count() or 1) if jobs is None else check_count("jobs", jobs)
 
 
-def _check_count(name, value):
+def check_count(name, value):
+    """``value`` if it is a whole number >= 1, else ConfigError naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigError(f"{name}: expected a whole number >= 1, got {value!r}")
     return value
