@@ -38,10 +38,12 @@ from .download import atomic_file
 from .errors import ConfigError, Hw1libError
 
 NOTEBOOKS = ("01_models.ipynb", "02_initialization.ipynb", "03_latent.ipynb", "04_confusion.ipynb")
-# Notebooks that start only when another has finished, because they reuse the runs it leaves in
-# the run cache (training them twice at the same time would waste the time parallelism saves):
-# question 4 draws the main model that the validation sweep of question 1 chooses.
-AFTER = {"04_confusion.ipynb": "01_models.ipynb"}
+# Notebooks that start only when another has finished. Question 4 draws the main model that the
+# validation sweep of question 1 chooses, from the run cache (training it twice at the same time
+# would waste the time parallelism saves). Questions 2 and 3 wait too: the sweep, most of the
+# report's training, runs its trials on all cores, and measured cold builds finished sooner when
+# it had them to itself than with two more notebooks competing for them.
+AFTER = {name: "01_models.ipynb" for name in ("02_initialization.ipynb", "03_latent.ipynb", "04_confusion.ipynb")}
 SOURCE_MODULES = ("layers", "activations", "network", "optimizers")
 REMOVED_TAGS = ("widget", "parameters", "injected-parameters")
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
