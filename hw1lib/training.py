@@ -39,6 +39,28 @@ def evaluate(network, x, y):
     return sum(losses) / len(x), float(np.mean(pred != y)), pred
 
 
+def epoch_updates(network, optimizer, train_x, train_y, batch_size, rng, shuffled_x):
+    """One epoch of mini-batch updates in a fresh random order; yields each batch's loss.
+
+    train_x (n, features), train_y (n,); shuffled_x is an (n, features) buffer the caller keeps
+    between epochs. A non-finite loss is yielded without an update, and the epoch ends there.
+    This is the whole training hot path: ``train`` and the benchmark both run it.
+    """
+    n = len(train_x)
+    order = rng.permutation(n)
+    # One gather per epoch; every mini-batch is then a contiguous slice.
+    np.take(train_x, order, axis=0, out=shuffled_x)
+    shuffled_y = train_y[order]
+    for begin in range(0, n, batch_size):
+        loss = network.loss(shuffled_x[begin:begin + batch_size], shuffled_y[begin:begin + batch_size])
+        if not math.isfinite(loss):
+            yield loss
+            return
+        network.backward()
+        optimizer.step(network.params, network.grads)
+        yield loss
+
+
 def train(config, dataset, *, progress=True, on_eval=None, should_stop=None):
     """Train the network ``config`` describes on ``dataset``; return its History.
 
@@ -110,19 +132,12 @@ def train(config, dataset, *, progress=True, on_eval=None, should_stop=None):
     # Overflow on the way to divergence is expected; the loss check below is what reports it.
     with np.errstate(over="ignore", invalid="ignore"):
         for _epoch in range(config.epochs):
-            order = rng.permutation(n)
-            # One gather per epoch; every mini-batch is then a contiguous slice.
-            np.take(train_x, order, axis=0, out=shuffled_x)
-            shuffled_y = train_y[order]
-            for begin in range(0, n, batch):
-                loss = network.loss(shuffled_x[begin:begin + batch], shuffled_y[begin:begin + batch])
+            for loss in epoch_updates(network, optimizer, train_x, train_y, batch, rng, shuffled_x):
                 batch_loss[state["iteration"]] = loss
                 state["iteration"] += 1
                 if not math.isfinite(loss):
                     state["diverged"] = True
                     break
-                network.backward()
-                optimizer.step(network.params, network.grads)
                 bar.update()
                 it = state["iteration"]
                 if config.eval_every and it % config.eval_every == 0:
