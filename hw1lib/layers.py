@@ -29,7 +29,7 @@ class Dense:
     def backward(self, dout, out=None):
         """dout (batch, fan_out) -> dx (batch, fan_in), or None when the input needs no gradient."""
         np.matmul(self.x.T, dout, out=self.grads["W"])
-        np.sum(dout, axis=0, out=self.grads["b"])
+        np.add.reduce(dout, axis=0, out=self.grads["b"])
         if self.needs_input_grad:
             return np.matmul(dout, self.params["W"].T, out=out)
         return None
@@ -46,14 +46,19 @@ class SoftmaxCrossEntropy:
     grads: dict = {}
 
     def forward(self, logits, labels):
-        shifted = logits - logits.max(axis=1, keepdims=True)
+        # fmax finds the row maximum without max's NaN bookkeeping, which a shift does not need: a
+        # NaN logit makes the loss NaN either way.
+        shifted = logits - np.fmax.reduce(logits, axis=1, keepdims=True)
         probs = np.exp(shifted)
-        total = probs.sum(axis=1, keepdims=True)
+        total = np.add.reduce(probs, axis=1, keepdims=True)
         probs /= total
         self.probs, self.labels = probs, labels
         # Row r's own-class entry sits at flat index r * classes + label: one gather, no 2-D fancy index.
-        self.flat_index = np.arange(0, shifted.size, shifted.shape[1]) + labels
-        return float(np.mean(np.log(total[:, 0]) - shifted.reshape(-1)[self.flat_index]))
+        self.flat_index = np.arange(0, shifted.size, shifted.shape[1])
+        self.flat_index += labels
+        per_sample = np.log(total.reshape(-1))
+        per_sample -= shifted.take(self.flat_index)
+        return float(per_sample.mean())
 
     def backward(self):
         grad = self.probs.copy()

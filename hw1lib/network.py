@@ -79,7 +79,7 @@ class MLP:
         One buffer per key, reallocated only for a larger batch or another dtype; a smaller
         batch (an epoch's last) uses its leading rows, which are contiguous.
         """
-        rows, dtype = len(rows_like), np.result_type(rows_like, weight)
+        rows, dtype = len(rows_like), np.promote_types(rows_like.dtype, weight.dtype)
         buffer = self._buffers.get(key)
         if buffer is None or len(buffer) < rows or buffer.dtype != dtype:
             buffer = self._buffers[key] = np.empty((rows, weight.shape[axis]), dtype)
