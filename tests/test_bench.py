@@ -20,9 +20,10 @@ def course(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def small_sgemm(monkeypatch):
-    """The machine's matrix-multiply rate from a 256^3 product: enough to exercise the code, and quick."""
+def quick(monkeypatch):
+    """A 256^3 product for the matrix-multiply rate and no pauses: enough to exercise the code, and quick."""
     monkeypatch.setattr(bench, "SGEMM_SIZE", 256)
+    monkeypatch.setattr(bench, "PAUSE", 0)
 
 
 def bench_json(course, capsys, *extra):
