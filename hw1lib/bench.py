@@ -10,6 +10,7 @@ implementation can train faster than ``sgemm rate / (6 x parameters)`` samples p
 except by skipping work: hw1lib and PyTorch skip the first layer's input gradient, which is
 why more than 1.0 of the bound is possible.
 """
+import itertools
 import os
 import time
 import tracemalloc
@@ -73,7 +74,7 @@ def blas_description():
 def hw1lib_runner(dataset, hidden):
     """A function batch_size -> seconds of one hw1lib training epoch (the same code ``train`` runs)."""
     x, y = dataset.train_x, dataset.train_y
-    seeds = iter(range(1_000_000))
+    seeds = itertools.count()
 
     def run(batch_size):
         rng = np.random.default_rng(next(seeds))
@@ -119,7 +120,7 @@ def sklearn_runner(dataset, hidden):
     from sklearn.neural_network import MLPClassifier
 
     x, y = dataset.train_x, dataset.train_y
-    seeds = iter(range(1_000_000))
+    seeds = itertools.count()
 
     def run(batch_size):
         model = MLPClassifier(hidden_layer_sizes=(hidden,), activation="relu", solver="sgd", batch_size=batch_size,
@@ -165,7 +166,7 @@ def check_options(hidden, batch_sizes, rounds):
         raise ConfigError(f"rounds: expected a whole number >= 1, got {rounds}")
 
 
-def run_benchmark(dataset, hidden=256, batch_sizes=BATCH_SIZES, rounds=ROUNDS, memory=True):
+def run_benchmark(dataset, hidden=256, batch_sizes=BATCH_SIZES, rounds=ROUNDS):
     """Time one training epoch per implementation and batch size; return the JSON-ready result dict."""
     check_options(hidden, batch_sizes, rounds)
     runners, skipped = {}, {}
@@ -195,14 +196,13 @@ def run_benchmark(dataset, hidden=256, batch_sizes=BATCH_SIZES, rounds=ROUNDS, m
     result = {
         "data": dataset.name, "samples": n, "layers": [n_inputs, hidden, dataset.n_classes],
         "parameters": parameters, "rounds": rounds, "threads": os.cpu_count() or 1, "blas": blas_description(),
-        "sgemm_gflops": sgemm_gflops, "flop_per_sample": 6 * parameters,
+        "sgemm_size": SGEMM_SIZE, "sgemm_gflops": sgemm_gflops, "flop_per_sample": 6 * parameters,
         "bound_samples_per_s": sgemm_gflops * 1e9 / (6 * parameters),
         "results": [{"impl": impl, "batch_size": batch_size, "samples_per_s": n / best[impl, batch_size]}
                     for batch_size in batch_sizes for impl in runners],
         "skipped": skipped,
+        "memory": peak_epoch_memory(dataset, hidden, batch_sizes[0]),
     }
-    if memory:
-        result["memory"] = peak_epoch_memory(dataset, hidden, batch_sizes[0])
     return result
 
 
@@ -215,7 +215,7 @@ def format_report(result):
     layers = "-".join(map(str, result["layers"]))
     lines = [
         f"data     {result['data']}, {layers} relu, SGD, float32; best of {result['rounds']} interleaved rounds",
-        f"blas     {result['blas']}; sgemm {SGEMM_SIZE}^3 best call {result['sgemm_gflops']:.1f} GFLOP/s",
+        f"blas     {result['blas']}; sgemm {result['sgemm_size']}^3 best call {result['sgemm_gflops']:.1f} GFLOP/s",
         f"bound    6 x {result['parameters']:,} parameters = {result['flop_per_sample'] / 1e6:.2f} MFLOP/sample "
         f"-> {bound:,.0f} samples/s",
         "",
@@ -226,9 +226,8 @@ def format_report(result):
         mine = rate[("hw1lib", batch_size)]
         lines.append(f"batch {batch_size:<4}" + "".join(f"{rate[impl, batch_size]:11,.0f}" for impl in impls)
                      + "".join(f"{mine / rate[p, batch_size]:16.2f}" for p in peers) + f"{mine / bound:14.2f}")
-    memory = result.get("memory")
-    if memory:
-        lines += ["", f"memory   one epoch of train() at batch {memory['batch_size']}: peak "
+    memory = result["memory"]
+    lines += ["", f"memory   one epoch of train() at batch {memory['batch_size']}: peak "
                       f"{memory['peak_bytes'] / 2**20:,.0f} MiB = {memory['peak_over_data']:.2f} x the data "
                       f"({memory['data_bytes'] / 2**20:,.0f} MiB), measured with {memory['method']}"]
     for impl, reason in result["skipped"].items():
