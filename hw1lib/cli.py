@@ -235,6 +235,29 @@ def run_report(args):
     return 0
 
 
+def configure_bench(parser):
+    from .bench import BATCH_SIZES, ROUNDS
+
+    parser.add_argument("--data", default=None, metavar="SPEC",
+                        help="any dataset spec (default: synthetic 60,000 x 784 float32 inputs)")
+    parser.add_argument("--hidden", type=int, default=256, metavar="N", help="hidden layer size (default 256)")
+    parser.add_argument("--batch-size", type=int, nargs="+", default=list(BATCH_SIZES), metavar="B",
+                        help=f"batch sizes (default {' '.join(map(str, BATCH_SIZES))})")
+    parser.add_argument("--rounds", type=int, default=ROUNDS, metavar="R",
+                        help=f"interleaved rounds, the best kept (default {ROUNDS})")
+    parser.add_argument("--json", action="store_true", help="print one JSON object with the results")
+
+
+def run_bench(args):
+    from .bench import check_options, format_report, load_bench_data, run_benchmark
+
+    check_options(args.hidden, args.batch_size, args.rounds)  # before the data is made or loaded
+    result = run_benchmark(load_bench_data(args.data), hidden=args.hidden, batch_sizes=args.batch_size,
+                           rounds=args.rounds)
+    print(json.dumps(result) if args.json else format_report(result))
+    return 0
+
+
 COMMANDS = {
     "train": ("train one network and print its errors", configure_train, run_train),
     "report": ("execute the four notebooks and write the report as HTML and PDF", configure_report, run_report),
@@ -242,6 +265,8 @@ COMMANDS = {
                       configure_bench_widgets, run_bench_widgets),
     "sweep": ("choose the hyperparameters on a validation split (parallel random search)", configure_sweep,
               run_sweep),
+    "bench": ("time a training epoch of hw1lib, PyTorch and scikit-learn against the BLAS bound",
+              configure_bench, run_bench),
 }
 
 

@@ -9,6 +9,9 @@ class Dense:
     written in place, so an optimiser may hold on to them. The first layer of a network sets
     ``needs_input_grad=False``: nothing upstream wants the gradient with respect to the images,
     and skipping it saves a third of that layer's backward work.
+
+    ``forward`` and ``backward`` return new arrays, or write into ``out`` when it is given (the
+    network passes buffers it reuses from batch to batch, so training allocates nothing).
     """
 
     def __init__(self, weight, bias, needs_input_grad=True):
@@ -16,18 +19,19 @@ class Dense:
         self.grads = {"W": np.zeros_like(weight), "b": np.zeros_like(bias)}
         self.needs_input_grad = needs_input_grad
 
-    def forward(self, x):
+    def forward(self, x, out=None):
+        """x (batch, fan_in) -> (batch, fan_out); x is kept, unchanged, for ``backward``."""
         self.x = x
-        out = x @ self.params["W"]
+        out = np.matmul(x, self.params["W"], out=out)
         out += self.params["b"]
         return out
 
-    def backward(self, dout):
+    def backward(self, dout, out=None):
         """dout (batch, fan_out) -> dx (batch, fan_in), or None when the input needs no gradient."""
         np.matmul(self.x.T, dout, out=self.grads["W"])
-        np.sum(dout, axis=0, out=self.grads["b"])
+        np.add.reduce(dout, axis=0, out=self.grads["b"])
         if self.needs_input_grad:
-            return dout @ self.params["W"].T
+            return np.matmul(dout, self.params["W"].T, out=out)
         return None
 
 
@@ -42,16 +46,22 @@ class SoftmaxCrossEntropy:
     grads: dict = {}
 
     def forward(self, logits, labels):
-        shifted = logits - logits.max(axis=1, keepdims=True)
-        exp = np.exp(shifted)
-        total = exp.sum(axis=1, keepdims=True)
-        self.probs = exp / total
-        self.labels = labels
-        rows = np.arange(len(labels))
-        return float(np.mean(np.log(total[:, 0]) - shifted[rows, labels]))
+        # fmax finds the row maximum without max's NaN bookkeeping, which a shift does not need: a
+        # NaN logit makes the loss NaN either way.
+        shifted = logits - np.fmax.reduce(logits, axis=1, keepdims=True)
+        probs = np.exp(shifted)
+        total = np.add.reduce(probs, axis=1, keepdims=True)
+        probs /= total
+        self.probs, self.labels = probs, labels
+        # Row r's own-class entry sits at flat index r * classes + label: one gather, no 2-D fancy index.
+        self.flat_index = np.arange(0, shifted.size, shifted.shape[1])
+        self.flat_index += labels
+        per_sample = np.log(total.reshape(-1))
+        per_sample -= shifted.take(self.flat_index)
+        return float(per_sample.mean())
 
     def backward(self):
         grad = self.probs.copy()
-        grad[np.arange(len(self.labels)), self.labels] -= 1
+        grad.reshape(-1)[self.flat_index] -= 1
         grad /= len(self.labels)
         return grad

@@ -13,6 +13,11 @@ class MLP:
     ``params`` and ``grads`` are dicts with matching keys W1, b1, W2, b2, ... that share memory
     with the layers, so an optimiser updates the network by updating ``params`` in place.
     Shapes: x (batch, n_inputs) -> logits (batch, n_classes).
+
+    The training pass (``loss`` then ``backward``) writes every intermediate array into buffers
+    the network keeps, sized for the largest batch seen, and runs the activations in place on
+    them: a step allocates nothing that grows with the batch. ``forward``, ``hidden_output`` and
+    ``predict`` return new arrays the caller owns.
     """
 
     def __init__(self, n_inputs, hidden, n_classes, *, activation="relu", init="he",
@@ -37,6 +42,7 @@ class MLP:
             if i < len(sizes) - 1:
                 self.layers.append(make_activation(activation))
         self.loss_layer = SoftmaxCrossEntropy()
+        self._buffers = {}
 
     def forward(self, x):
         """x (batch, n_inputs) -> logits (batch, n_classes)."""
@@ -45,14 +51,39 @@ class MLP:
         return x
 
     def loss(self, x, labels):
-        """Forward pass and mean cross-entropy of a batch; call ``backward`` next for the gradients."""
-        return self.loss_layer.forward(self.forward(x), labels)
+        """Forward pass and mean cross-entropy of a batch; call ``backward`` next for the gradients.
+
+        x (batch, n_inputs) is only read; it must stay unchanged until ``backward``.
+        """
+        for i, layer in enumerate(self.layers):
+            if isinstance(layer, Dense):
+                x = layer.forward(x, out=self._buffer(("forward", i), x, layer.params["W"], 1))
+            else:
+                x = layer.forward(x, out=x)
+        return self.loss_layer.forward(x, labels)
 
     def backward(self):
         """Backpropagate the last ``loss`` call, filling ``grads`` in place."""
         dout = self.loss_layer.backward()
-        for layer in reversed(self.layers):
-            dout = layer.backward(dout)
+        for i in reversed(range(len(self.layers))):
+            layer = self.layers[i]
+            if isinstance(layer, Dense):
+                out = self._buffer(("backward", i), dout, layer.params["W"], 0) if layer.needs_input_grad else None
+                dout = layer.backward(dout, out=out)
+            else:
+                dout = layer.backward(dout, out=dout)
+
+    def _buffer(self, key, rows_like, weight, axis):
+        """A reused (len(rows_like), weight.shape[axis]) array of the product's dtype.
+
+        One buffer per key, reallocated only for a larger batch or another dtype; a smaller
+        batch (an epoch's last) uses its leading rows, which are contiguous.
+        """
+        rows, dtype = len(rows_like), np.promote_types(rows_like.dtype, weight.dtype)
+        buffer = self._buffers.get(key)
+        if buffer is None or len(buffer) < rows or buffer.dtype != dtype:
+            buffer = self._buffers[key] = np.empty((rows, weight.shape[axis]), dtype)
+        return buffer[:rows]
 
     def hidden_output(self, x, layer=-1):
         """Activations of hidden layer ``layer`` (0-based, negative from the end): (batch, hidden[layer])."""

@@ -39,6 +39,32 @@ def evaluate(network, x, y):
     return sum(losses) / len(x), float(np.mean(pred != y)), pred
 
 
+def epoch_updates(network, optimizer, train_x, train_y, batch_size, rng):
+    """One epoch of mini-batch updates in a fresh random order; yields each batch's loss.
+
+    train_x (n, features), train_y (n,). A non-finite loss is yielded without an update, and
+    the epoch ends there. This is the whole training hot path: ``train`` and the benchmark both
+    run it.
+    """
+    n = len(train_x)
+    order = rng.permutation(n)
+    # Each batch's rows are gathered into one small reused buffer that the matrix product then
+    # reads from cache; gathering the whole shuffled set up front would stream it through memory
+    # twice more and hold a second copy of it. mode="clip" skips the bounds checks (and the
+    # buffering they imply) for indices a permutation makes valid.
+    batch_x = np.empty((min(batch_size, n), train_x.shape[1]), train_x.dtype)
+    for begin in range(0, n, batch_size):
+        rows = order[begin:begin + batch_size]
+        x = np.take(train_x, rows, axis=0, out=batch_x[:len(rows)], mode="clip")
+        loss = network.loss(x, train_y[rows])
+        if not math.isfinite(loss):
+            yield loss
+            return
+        network.backward()
+        optimizer.step(network.params, network.grads)
+        yield loss
+
+
 def train(config, dataset, *, progress=True, on_eval=None, should_stop=None):
     """Train the network ``config`` describes on ``dataset``; return its History.
 
@@ -105,24 +131,16 @@ def train(config, dataset, *, progress=True, on_eval=None, should_stop=None):
 
     evaluate_now()
     snapshot_now()
-    shuffled_x = np.empty_like(train_x)
     bar = tqdm(total=total, desc="training", unit="it", disable=not progress, leave=False)
     # Overflow on the way to divergence is expected; the loss check below is what reports it.
     with np.errstate(over="ignore", invalid="ignore"):
         for _epoch in range(config.epochs):
-            order = rng.permutation(n)
-            # One gather per epoch; every mini-batch is then a contiguous slice.
-            np.take(train_x, order, axis=0, out=shuffled_x)
-            shuffled_y = train_y[order]
-            for begin in range(0, n, batch):
-                loss = network.loss(shuffled_x[begin:begin + batch], shuffled_y[begin:begin + batch])
+            for loss in epoch_updates(network, optimizer, train_x, train_y, batch, rng):
                 batch_loss[state["iteration"]] = loss
                 state["iteration"] += 1
                 if not math.isfinite(loss):
                     state["diverged"] = True
                     break
-                network.backward()
-                optimizer.step(network.params, network.grads)
                 bar.update()
                 it = state["iteration"]
                 if config.eval_every and it % config.eval_every == 0:

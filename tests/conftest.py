@@ -1,7 +1,23 @@
 """Shared fixtures: every test session gets its own data and run caches, never the user's."""
+import contextlib
 import os
 
 import pytest
+
+
+@contextlib.contextmanager
+def environment(values):
+    """Set environment variables for the duration of the block, then restore the old ones."""
+    old = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in old.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -12,16 +28,8 @@ def isolated_caches(tmp_path_factory):
     need an empty cache of their own use ``monkeypatch.setenv`` on top of this.
     """
     base = tmp_path_factory.mktemp("hw1lib-home")
-    old = {k: os.environ.get(k) for k in ("HW1LIB_DATA", "HW1LIB_CACHE", "MPLBACKEND")}
-    os.environ["HW1LIB_DATA"] = str(base / "data")
-    os.environ["HW1LIB_CACHE"] = str(base / "cache")
-    os.environ["MPLBACKEND"] = "Agg"
-    yield base
-    for key, value in old.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    with environment({"HW1LIB_DATA": str(base / "data"), "HW1LIB_CACHE": str(base / "cache"), "MPLBACKEND": "Agg"}):
+        yield base
 
 
 @pytest.fixture(scope="session")
@@ -30,13 +38,7 @@ def jupyter_home(tmp_path_factory):
     base = tmp_path_factory.mktemp("jupyter-home")
     names = {"HOME": "home", "JUPYTER_CONFIG_DIR": "jupyter/config", "JUPYTER_DATA_DIR": "jupyter/data",
              "JUPYTER_RUNTIME_DIR": "jupyter/runtime", "IPYTHONDIR": "ipython", "MPLCONFIGDIR": "matplotlib"}
-    old = {k: os.environ.get(k) for k in names}
-    for key, sub in names.items():
+    for sub in names.values():
         (base / sub).mkdir(parents=True, exist_ok=True)
-        os.environ[key] = str(base / sub)
-    yield base
-    for key, value in old.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    with environment({key: str(base / sub) for key, sub in names.items()}):
+        yield base
