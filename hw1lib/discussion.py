@@ -596,7 +596,7 @@ def confusion_text(conf, history, correlation, confidence=None):
                if alike else
                "on average they do not look especially alike, so these mistakes come from individual "
                "handwriting (slanted, thick or broken strokes) rather than from the typical shapes.")
-            + " The gallery below shows such images with the network's answer.")
+            + " The gallery of misclassified test images shows such mistakes with the network's answer.")
     if confidence is not None and len(confidence):
         confidence = np.asarray(confidence)
         median = float(np.median(confidence))
