@@ -67,7 +67,7 @@ def validation_figure(result) -> Figure:
     depths = sorted(frame["depth"].unique())
     x_width = shown["width"] * 2.0 ** (0.12 * (shown["depth"] - np.mean(depths)))
     markers = dict(zip(sorted(frame["activation"].unique()), "os^Dv"))
-    fig = Figure(figsize=(10, 4.4), layout="constrained")
+    fig = Figure(figsize=(9, 4.2), layout="constrained")  # at most 9 inches wide, like the figures of figures.py
     lr_ax, width_ax = fig.subplots(1, 2, sharey=True)
     panels = ((lr_ax, shown["lr"], "optimizer", sorted(frame["optimizer"].unique()), str),
               (width_ax, x_width, "depth", depths, lambda d: f"{d} hidden layer{'s' if d > 1 else ''}"))
