@@ -198,12 +198,18 @@ def configure_report(parser):
                         help="mnist-5k (default), mnist, fashion-mnist, or a folder with train.npz/test.npz "
                              "or the four MNIST idx files")
     parser.add_argument("--out", default="report", metavar="DIR", help="output folder (default report/)")
-    parser.add_argument("--hidden", type=int, nargs="+", metavar="N", help="hidden layer sizes (default 256)")
-    parser.add_argument("--activation", help="the main model's activation (default relu)")
-    parser.add_argument("--lr", type=float, help="learning rate (default 0.2)")
-    parser.add_argument("--batch-size", type=int, help="mini-batch size (default 32)")
-    parser.add_argument("--epochs", type=int, help="epochs of every run but the latent one (default 10)")
-    parser.add_argument("--seed", type=int, help="seed of every run (default 0)")
+    # The main model (questions 1 and 4) is chosen by the validation sweep (-p sweep_trials N, -p sweep_epochs E);
+    # these set the networks whose settings a question fixes itself.
+    parser.add_argument("--hidden", type=int, nargs="+", metavar="N",
+                        help="hidden layer sizes of question 2's networks, of question 3's before its 2-unit layer, "
+                             "and of the seed report's rerun (default 256)")
+    parser.add_argument("--activation", help="question 2 compares it beside sigmoid and ReLU (default relu)")
+    parser.add_argument("--lr", type=float, help="learning rate of question 2's networks (default 0.2)")
+    parser.add_argument("--batch-size", type=int, help="mini-batch size of the same networks (default 32)")
+    parser.add_argument("--epochs", type=int, help="epochs of question 2's networks and of the seed report's "
+                                                   "rerun (default 10)")
+    parser.add_argument("--seed", type=int, help="seed of every run, of the validation split and of the sweep's "
+                                                 "sample (default 0)")
     parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                         help="any other notebook parameter, e.g. -p latent_epochs 30 (values are Python literals)")
     parser.add_argument("--title", default=TITLE, help="the report's title")

@@ -11,6 +11,7 @@ import pandas as pd
 
 from . import experiments, metrics
 from .activations import make_activation
+from .sweep_report import optimizer_name
 
 
 def table(rows):
@@ -97,11 +98,17 @@ def models_text(histories, dataset):
     lines = []
     diverged = [label for label, h in histories.items() if h.diverged]
     subject = {1: "The model has", 2: "Both models have"}.get(len(histories), f"All {len(histories)} models have")
+    rates = {label: h.config.lr for label, h in histories.items()}
+    same_rate = len(set(rates.values())) == 1
+    differ = "the activation and the initialisation designed for it"
+    if not same_rate:
+        differ = (f"the activation, the initialisation designed for it and the learning rate ("
+                  + _and([f"{lr:g} for {label}" for label, lr in rates.items()]) + ")")
     lines.append(
-        f"{subject} {_hidden(c)} hidden units and the budget of {best.iterations} mini-batch updates of "
-        f"{c.batch_size} images ({best.epochs_run:g} epochs over the {len(dataset.train_y):,} training images), "
-        f"learning rate {c.lr:g}, seed {c.seed}."
-        + (" They differ only in the activation and the initialisation designed for it." if others else ""))
+        f"{subject} {_hidden(c)} hidden units, optimiser {optimizer_name(c)} and the budget of {best.iterations:,} "
+        f"mini-batch updates of {c.batch_size} images ({best.epochs_run:g} epochs over the "
+        f"{len(dataset.train_y):,} training images){f', learning rate {c.lr:g}' if same_rate else ''}, seed {c.seed}."
+        + (f" They differ only in {differ}." if others else ""))
     if diverged:
         lines.append(f"**Diverged:** {', '.join(diverged)} (the loss stopped being finite); lower the learning rate.")
     versus = "; ".join(f"{label}: {pct(h.final_test_error)} (training {pct(h.final_train_error)})" for label, h in others)
@@ -128,11 +135,16 @@ def models_text(histories, dataset):
         parts = [f"{slopes[lab]:.3f} for {lab} (at most {metrics.max_activation_slope(h.config.activation):g})"
                  for lab, h in histories.items()]
         slowest = min(slopes, key=slopes.get)
+        fastest = max(slopes, key=slopes.get)
+        boost = ""
+        if rates[slowest] > rates[fastest]:
+            boost = (f" That is why the {slowest} network needs a larger learning rate: {rates[slowest]:g}, "
+                     f"{rates[slowest] / rates[fastest]:.2g} times the {fastest} network's {rates[fastest]:g}.")
         lines.append(
             f"**Why.** Every gradient that reaches the first layer is multiplied by the slope of the activation "
             f"of the unit it passes through. Averaged over the test images and hidden units of the trained "
             f"networks, that slope is {', '.join(parts)}. The {slowest} units pass back the smallest share of the "
-            f"gradient, so at the same learning rate their first layer learns the most slowly.")
+            f"gradient, so at the same learning rate their first layer learns the most slowly.{boost}")
     gaps = {label: h.final_test_error - h.final_train_error for label, h in histories.items()}
     listed = _and([f"{100 * gap:+.1f} points for {label}" for label, gap in gaps.items()])
     verdict = (f"each network fits the {len(dataset.train_y):,} training images more closely than new ones"
@@ -165,6 +177,27 @@ def models_text(histories, dataset):
     return "\n\n".join(lines)
 
 
+def sigmoid_choice_text(trials, result, dataset):
+    """How the sigmoid network's learning rate was chosen: ``trials`` (ranked, ``experiments.sigmoid_trials``)
+    on the validation split of the sweep ``result``; the test set plays no part."""
+    c = trials[0].config
+    rates = sorted(t.config.lr for t in trials)
+    low, high = next((lo, hi) for name, lo, hi in result.space.lr_ranges if name == c.optimizer)
+    scores = _and([f"{pct(t.val_error)} at lr {t.config.lr:g}" for t in sorted(trials, key=lambda t: t.config.lr)])
+    layers = len(c.hidden)
+    return (
+        f"**The sigmoid network.** To compare activations on the same budget, the chosen network is trained again "
+        f"with sigmoid units ({c.init} initialisation): the same {count(layers, 'hidden layer')} of {c.hidden[0]} "
+        f"units, optimiser {optimizer_name(c)}, mini-batches of {c.batch_size} and {c.epochs} epochs. A learning "
+        f"rate that suits {experiments.display_name(result.chosen.activation)} units need not suit sigmoid units, "
+        f"so it was chosen the way the main model's was, without the test set: {len(trials)} rates spaced evenly "
+        f"on a log scale from {rates[0]:g} to {rates[-1]:g} (the sweep's range for {c.optimizer}, {low:g}-{high:g}, "
+        f"its top raised {experiments.SIGMOID_STRETCH:g} times, since a sigmoid's slope is at most a quarter of "
+        f"ReLU's) were each trained on the same {result.n_fit:,} images and scored on the same {result.n_val:,} "
+        f"validation images by their lowest error after any epoch: {scores}. The sigmoid network below uses "
+        f"lr {c.lr:g}, trained, like the main model, on all {len(dataset.train_y):,} training images.")
+
+
 def seed_report_table(first, sweep, window=10):
     """The seed report's run and the same network trained for the full budget at each learning rate."""
     n = first.iterations
@@ -180,9 +213,10 @@ def seed_report_table(first, sweep, window=10):
 
 
 def tuned_learning_rate(sweep):
-    """The learning rate of ``sweep`` ({lr: History}) with the lowest final test error (diverged runs excluded)."""
+    """The learning rate of ``sweep`` ({lr: History}) with the lowest final training loss (diverged runs
+    excluded): how far training got, judged without the test set."""
     finite = {lr: h for lr, h in sweep.items() if not h.diverged}
-    return min(finite or sweep, key=lambda lr: (finite or sweep)[lr].final_test_error)
+    return min(finite or sweep, key=lambda lr: (finite or sweep)[lr].final_loss)
 
 
 def seed_report_text(first, sweep, dataset, window=10):
@@ -224,13 +258,14 @@ def seed_report_text(first, sweep, dataset, window=10):
         f"**The same network, trained properly.** From the same starting weights, with the full budget of "
         f"{best.iterations} updates ({best.epochs_run:g} epochs): {lr_parts}. At lr {min(sweep):g}, "
         f"{which}, {slow} {num(slowest.final_loss)}. "
-        f"The best of these rates, {tuned:g}, reaches a test error of {pct(best.final_test_error)}; its mini-batch loss "
+        f"The rate with the lowest final training loss, {tuned:g}, reaches a test error of "
+        f"{pct(best.final_test_error)}; its mini-batch loss "
         f"after the same {n} updates is already {num(_mean_until(best.batch_loss, n, window))}.")
     early = f"{best.iterations / n:.3g}× too early at " if best.iterations > n else "at "
     verdict = ("So the model and its backpropagation are sound: the seed report stopped a working network "
                f"{early}a learning rate {tuned / c.lr:g}× too small — under-training, not a faulty model."
                if best.final_test_error < _chance(first) / 2 else
-               "Even the best of these rates stays far from a useful error here, so this budget is too small "
+               "Even the rate that trains furthest stays far from a useful error here, so this budget is too small "
                "for the sigmoid network on this data; try more epochs.")
     lines.append(verdict)
     return "\n\n".join(lines)
@@ -420,7 +455,8 @@ def latent_text(stats, history, labels, baseline=None):
     """Q3 discussion from the per-stage separation of the 2-node layer (``metrics.latent_stage_stats``).
 
     labels: (n_test,) true classes of the test images.
-    baseline: optionally the plain classifier of question 1, for the cost of squeezing through two units.
+    baseline: optionally the same network without its 2-unit layer (``experiments.without_latent``), for
+    the cost of squeezing through two units.
     """
     c = history.config
     stages, knn, ratio = stats["stages"], stats["knn_error"], stats["scatter_ratio"]
@@ -471,9 +507,12 @@ def latent_text(stats, history, labels, baseline=None):
     if baseline is not None:
         lines.append(
             f"The network's own test error is {pct(history.final_test_error)}, against "
-            f"{pct(baseline.final_test_error)} for the network of question 1 without the 2-unit layer: two numbers "
-            f"per image are all the output layer gets, and classes that need more than a direction and a distance "
-            f"in the plane to be told apart end up sharing a region.")
+            f"{pct(baseline.final_test_error)} for the same network trained the same way without the 2-unit layer "
+            f"(hidden layers {' → '.join(map(str, baseline.config.hidden))})"
+            + (": two numbers per image are all the output layer gets, and classes that need more than a direction "
+               "and a distance in the plane to be told apart end up sharing a region."
+               if history.final_test_error > baseline.final_test_error else
+               ": on these images the two numbers per image cost the output layer nothing."))
     return "\n\n".join(lines)
 
 
@@ -557,7 +596,7 @@ def confusion_text(conf, history, correlation, confidence=None):
                if alike else
                "on average they do not look especially alike, so these mistakes come from individual "
                "handwriting (slanted, thick or broken strokes) rather than from the typical shapes.")
-            + " The gallery below shows such images with the network's answer.")
+            + " The gallery of misclassified test images shows such mistakes with the network's answer.")
     if confidence is not None and len(confidence):
         confidence = np.asarray(confidence)
         median = float(np.median(confidence))

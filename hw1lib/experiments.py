@@ -1,17 +1,24 @@
 """The runs each question of the report needs, built from the report's parameters.
 
-Every notebook builds its configs here, so the model of question 1 and the model whose
-confusion matrix question 4 draws are the same config, and the run cache trains it once.
+Every notebook builds its configs here, so the main model that the validation sweep of
+question 1 chooses and the model whose confusion matrix question 4 draws are the same config,
+and the run cache trains it once.
 """
 import numpy as np
 
+from .cache import cached_train
 from .config import RunConfig
+from .sweep import INIT_FOR, SearchSpace, check_count, learning_rate_trials, run_sweep
 
-# Each activation with the initialiser designed for it: Xavier keeps the variance of tanh and
-# sigmoid units steady, He compensates for ReLU zeroing half of its inputs.
-MATCHING_INIT = {"sigmoid": "xavier", "tanh": "xavier", "relu": "he", "leaky_relu": "he"}
+# Each activation with the initialiser designed for it, as the sweep draws them: Xavier keeps the
+# variance of tanh and sigmoid units steady, He compensates for ReLU zeroing half of its inputs.
+MATCHING_INIT = INIT_FOR
 
-# Question 1 compares these two; a different main activation is added beside them.
+# The sigmoid's slope is at most 1/4, a quarter of ReLU's, so its gradients are smaller by up to that
+# factor: the learning rates tried for it reach that much higher than the sweep's range.
+SIGMOID_STRETCH = 4.0
+
+# Question 2 compares these two; a different main activation is added beside them.
 COMPARED = ("sigmoid", "relu")
 
 # The first, broken-looking sigmoid run: small random weights, a tiny learning rate, 100 updates.
@@ -39,8 +46,53 @@ def model_config(activation, *, hidden, epochs, seed, lr, batch_size, init=None,
 
 
 def compared_activations(main):
-    """The activations question 1 and 2 compare: sigmoid, ReLU, and ``main`` when it is another one."""
+    """The activations question 2 compares: sigmoid, ReLU, and ``main`` when it is another one."""
     return COMPARED if main in COMPARED else (*COMPARED, main)
+
+
+def sweep_space(max_epochs):
+    """The search space of ``hw1lib sweep``, every trial trained for ``max_epochs`` epochs."""
+    return SearchSpace(epochs=(max_epochs,))
+
+
+def check_sweep_parameters(*, trials, max_epochs, seed, jobs=None, sigmoid_lrs=1):
+    """Raise ConfigError, naming the parameter, for sweep settings the report could not run."""
+    check_count("sweep_trials", trials)
+    space = sweep_space(max_epochs)
+    space.sample(1, seed)  # builds a RunConfig: checks the epochs and the seed
+    check_count("sigmoid_lrs", sigmoid_lrs)
+    if jobs is not None:
+        check_count("sweep_jobs", jobs)
+
+
+def choose_hyperparameters(dataset, *, trials, max_epochs, seed, jobs=None):
+    """The report's validation sweep (a SweepResult): ``trials`` configurations drawn with ``seed``.
+
+    Question 1 trains it; every later call reads the trials and the chosen model from the run cache.
+    """
+    return run_sweep(dataset, trials=trials, space=sweep_space(max_epochs), seed=seed, jobs=jobs, progress=False)
+
+
+def sigmoid_counterpart(chosen, lr):
+    """The chosen network (layers, optimiser, mini-batches, epochs) with sigmoid units, their
+    initialiser, and learning rate ``lr``."""
+    return chosen.replace(activation="sigmoid", init=MATCHING_INIT["sigmoid"], lr=lr)
+
+
+def sigmoid_trials(dataset, result, count, jobs=None):
+    """The sigmoid counterpart at ``count`` learning rates spread over the chosen optimiser's range in the
+    sweep, stretched upward by ``SIGMOID_STRETCH``, each scored on the sweep's validation split like its
+    trials: ranked Trials, the best first."""
+    rates = result.space.learning_rates(result.chosen.optimizer, count, stretch=SIGMOID_STRETCH)
+    return learning_rate_trials(sigmoid_counterpart(result.chosen, rates[0]), dataset, rates, seed=result.seed,
+                                fraction=result.fraction, jobs=jobs)
+
+
+def compared_models(dataset, result, trials):
+    """{label: History}: the chosen model (the sweep's final run) and its sigmoid counterpart at the learning
+    rate that ranked first in ``trials`` (``sigmoid_trials``), trained on the same budget."""
+    sigmoid = cached_train(sigmoid_counterpart(result.chosen, trials[0].config.lr), dataset, progress=False)
+    return {f"{display_name(result.chosen.activation)} (chosen)": result.final, "sigmoid": sigmoid}
 
 
 def seed_report_configs(*, hidden, epochs, seed, batch_size, learning_rates):
@@ -78,3 +130,8 @@ def latent_config(*, hidden, activation, epochs, seed, lr, batch_size, stages=20
     return RunConfig(hidden=(*hidden, 2), activation=activation, init=MATCHING_INIT.get(activation, "he"),
                      normalize="standardize", epochs=epochs, seed=seed, lr=lr, batch_size=batch_size,
                      snapshot_stages=latent_stages(epochs, stages), snapshot_layer=-1)
+
+
+def without_latent(config):
+    """``latent_config``'s network without its 2-node layer, trained the same way: what the bottleneck costs."""
+    return config.replace(hidden=config.hidden[:-1], snapshot_stages=())

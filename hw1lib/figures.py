@@ -1,13 +1,15 @@
 """Figures of the report. Each function takes finished histories or arrays and returns a Figure.
 
 Nothing here trains. Figures are built with ``matplotlib.figure.Figure`` rather than pyplot, so
-a notebook shows each exactly once (through ``show``) and no global figure state piles up.
-Every class is drawn in the colour ``class_colors`` gives it, in every figure.
+a notebook shows each exactly once (through ``show``), no global figure state piles up, and the
+explorer can draw them from its background thread. Every class is drawn in the colour
+``class_colors`` gives it, in every figure.
 """
 import functools
 import io
 import math
 import pathlib
+import threading
 
 import matplotlib
 import numpy as np
@@ -45,22 +47,35 @@ def series_color(name, index=0):
     return _SERIES.get(name, matplotlib.colormaps["tab10"](index % 10))
 
 
+# rc_context swaps matplotlib's global settings; the lock keeps a figure built in the explorer's
+# thread and one built in the notebook's from seeing, or restoring, each other's settings.
+_STYLE_LOCK = threading.RLock()
+
+
 def _styled(function):
     """Build the figure under the report's font sizes and grid style."""
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
-        with matplotlib.rc_context(_RC):
+        with _STYLE_LOCK, matplotlib.rc_context(_RC):
             return function(*args, **kwargs)
     return wrapper
+
+
+def png_bytes(fig, dpi=DPI, fast=False):
+    """``fig`` as the bytes of a PNG on white; ``fast`` trades file size for speed (images shown for seconds)."""
+    FigureCanvasAgg(fig)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, facecolor="white",
+                pil_kwargs={"compress_level": 1} if fast else None)
+    return buffer.getvalue()
 
 
 def save_figure(fig, folder, name, dpi=DPI):
     """Write ``fig`` as ``folder/name.png`` (atomically) and return the path."""
     path = pathlib.Path(folder) / f"{name}.png"
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, facecolor="white")
+    data = png_bytes(fig, dpi)
     with atomic_file(path) as out:
-        out.write(buffer.getvalue())
+        out.write(data)
     path.chmod(0o644)
     return path
 
@@ -101,6 +116,26 @@ def _chance_loss(history):
     return math.log(len(history.class_names))
 
 
+def _loss_lines(ax, h, color):
+    """Every mini-batch's loss, and the loss on the whole training and test sets at each evaluation."""
+    ax.plot(_epochs(h, np.arange(1, h.iterations + 1)), _finite(h.batch_loss), color=color, alpha=0.25, lw=0.6,
+            label="mini-batch loss")
+    ax.plot(h.eval_epoch, _finite(h.train_loss), color=color, lw=2, marker="o", ms=3, label="training set")
+    ax.plot(h.eval_epoch, _finite(h.test_loss), color="black", lw=1.5, ls="--", marker="s", ms=3, label="test set")
+    ax.axhline(_chance_loss(h), color="grey", lw=1, ls=":", label=f"uniform guess, ln {len(h.class_names)}")
+
+
+def _error_lines(ax, h, color, label=""):
+    """Training (solid) and test (dashed) error rate per evaluation."""
+    prefix = f"{label}: " if label else ""
+    ax.plot(h.eval_epoch, h.train_error, color=color, lw=2, marker="o", ms=3, label=f"{prefix}training")
+    ax.plot(h.eval_epoch, h.test_error, color=color, lw=2, ls="--", marker="s", ms=3, label=f"{prefix}test")
+
+
+def _chance_error(ax, h):
+    ax.axhline(1 - 1 / len(h.class_names), color="grey", lw=1, ls=":", label="chance")
+
+
 @_styled
 def learning_curves(histories):
     """Loss against epochs, one panel per run: every mini-batch's loss, and the loss on the whole
@@ -108,17 +143,11 @@ def learning_curves(histories):
     fig = Figure(figsize=(min(9.0, 3.2 * len(histories) + 2.6), 4.0), layout="constrained")
     axes = fig.subplots(1, len(histories), sharey=True, squeeze=False)[0]
     for i, (ax, (label, h)) in enumerate(zip(axes, histories.items())):
-        color = series_color(h.config.activation, i)
-        ax.plot(_epochs(h, np.arange(1, h.iterations + 1)), _finite(h.batch_loss), color=color, alpha=0.25,
-                lw=0.6, label="mini-batch loss")
-        ax.plot(h.eval_epoch, _finite(h.train_loss), color=color, lw=2, marker="o", ms=3, label="training set")
-        ax.plot(h.eval_epoch, _finite(h.test_loss), color="black", lw=1.5, ls="--", marker="s", ms=3,
-                label="test set")
-        ax.axhline(_chance_loss(h), color="grey", lw=1, ls=":", label=f"uniform guess, ln {len(h.class_names)}")
+        _loss_lines(ax, h, series_color(h.config.activation, i))
         _loss_axis(ax, "cross-entropy loss (log scale)" if i == 0 else None)
         ax.set_title(label)
         ax.set_xlabel("epoch")
-    axes[-1].legend(loc="upper right")
+    axes[-1].legend(loc="lower left")  # losses fall from the top left: the corner below them is free
     return fig
 
 
@@ -128,22 +157,47 @@ def error_curves(histories):
     fig = Figure(figsize=(8.5, 3.8), layout="constrained")
     ax = fig.subplots()
     for i, (label, h) in enumerate(histories.items()):
-        color = series_color(h.config.activation, i)
-        ax.plot(h.eval_epoch, h.train_error, color=color, lw=2, marker="o", ms=3, label=f"{label}: training")
-        ax.plot(h.eval_epoch, h.test_error, color=color, lw=2, ls="--", marker="s", ms=3, label=f"{label}: test")
-    first = next(iter(histories.values()))
-    ax.axhline(1 - 1 / len(first.class_names), color="grey", lw=1, ls=":", label="chance")
+        _error_lines(ax, h, series_color(h.config.activation, i), label)
+    _chance_error(ax, next(iter(histories.values())))
     _error_axis(ax)
     ax.set_xlabel("epoch")
     ax.legend(ncol=2, loc="upper right")
     return fig
 
 
+@_styled
+def run_curves(history, title=""):
+    """One run, finished or still training, as the explorer shows it: the loss panel of
+    ``learning_curves`` beside the error rates of ``error_curves``, the x axis fixed to the epochs
+    the run is planned for, so the frame keeps still while the curves grow."""
+    # Fixed margins: a constrained layout would double the drawing time of every frame.
+    fig = Figure(figsize=(9, 3.4))
+    fig.subplots_adjust(left=0.08, right=0.99, bottom=0.15, top=0.86 if title else 0.95, wspace=0.3)
+    loss_ax, error_ax = fig.subplots(1, 2)
+    color = series_color(history.config.activation)
+    _loss_lines(loss_ax, history, color)
+    _loss_axis(loss_ax, "cross-entropy loss (log scale)")
+    _error_lines(error_ax, history, color)
+    _chance_error(error_ax, history)
+    _error_axis(error_ax)
+    for ax in (loss_ax, error_ax):
+        ax.set_xlim(0, history.config.epochs)
+        ax.set_xlabel("epoch")
+    loss_ax.legend(loc="lower left", fontsize=8)
+    error_ax.legend(loc="upper right", fontsize=8)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    return fig
+
+
 def _loss_axis(ax, label):
     ax.set_yscale("log")
     plain = ticker.FuncFormatter(lambda value, _: f"{value:g}")
+    # Labelled ticks at 1, 2 and 5 times powers of ten, so a loss within one decade still gets a scale;
+    # no minor ticks, whose making is most of the time it takes to draw the figure.
+    ax.yaxis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
     ax.yaxis.set_major_formatter(plain)
-    ax.yaxis.set_minor_formatter(ticker.NullFormatter())
+    ax.yaxis.set_minor_locator(ticker.NullLocator())
     if label:
         ax.set_ylabel(label)
 
@@ -405,6 +459,21 @@ def latent_separation(stats, history):
     return fig
 
 
+def _confusion_panel(ax, values, conf, fmt, cmap, title, names, annot_size=8.5):
+    """One heatmap of ``values`` (n, n), rows true classes; cells with no images left blank."""
+    import seaborn as sns  # imported here: it costs a second, and only confusion matrices need it
+
+    text = np.where(conf > 0, np.char.mod(fmt, values), "") if len(names) <= 12 else False
+    sns.heatmap(values, ax=ax, annot=text, fmt="", cmap=cmap, square=True, xticklabels=names, yticklabels=names,
+                annot_kws={"fontsize": annot_size}, cbar_kws={"shrink": 0.8})
+    ax.set_title(title)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.grid(False)
+    ax.tick_params(axis="x", rotation=45 if max(map(len, names)) > 2 else 0)
+    ax.tick_params(axis="y", rotation=0)
+
+
 @_styled
 def confusion_heatmaps(conf, class_names):
     """The confusion matrix twice: counts, and each row as a share of that class's test images.
@@ -415,22 +484,17 @@ def confusion_heatmaps(conf, class_names):
     left, right = fig.subplots(1, 2)
     totals = conf.sum(axis=1, keepdims=True)
     shares = np.divide(conf, totals, out=np.zeros(conf.shape), where=totals > 0) * 100
-    import seaborn as sns
-
     names = list(class_names)
-    small = len(names) <= 12
-    for ax, values, text, cmap, title in (
-            (left, conf, np.where(conf > 0, conf.astype(str), ""), "Blues", "counts"),
-            (right, shares, np.where(conf > 0, np.char.mod("%.0f", shares), ""), "Reds",
-             "% of each true class (rows sum to 100)")):
-        sns.heatmap(values, ax=ax, annot=text if small else False, fmt="", cmap=cmap, square=True,
-                    xticklabels=names, yticklabels=names, annot_kws={"fontsize": 8.5}, cbar_kws={"shrink": 0.8})
-        ax.set_title(title)
-        ax.set_xlabel("predicted class")
-        ax.set_ylabel("true class")
-        ax.grid(False)
-        ax.tick_params(axis="x", rotation=45 if max(map(len, names)) > 2 else 0)
-        ax.tick_params(axis="y", rotation=0)
+    _confusion_panel(left, conf, conf, "%d", "Blues", "counts", names)
+    _confusion_panel(right, shares, conf, "%.0f", "Reds", "% of each true class (rows sum to 100)", names)
+    return fig
+
+
+@_styled
+def confusion_counts(conf, class_names, title="counts"):
+    """The counts panel of ``confusion_heatmaps`` on its own, for a smaller view."""
+    fig = Figure(figsize=(4.8, 4.3), layout="constrained")
+    _confusion_panel(fig.subplots(), conf, conf, "%d", "Blues", title, list(class_names), annot_size=7.5)
     return fig
 
 

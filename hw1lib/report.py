@@ -38,9 +38,12 @@ from .download import atomic_file
 from .errors import ConfigError, Hw1libError
 
 NOTEBOOKS = ("01_models.ipynb", "02_initialization.ipynb", "03_latent.ipynb", "04_confusion.ipynb")
-# Notebooks that start only when another has finished, because they reuse the runs it leaves in
-# the run cache (training them twice at the same time would waste the time parallelism saves).
-AFTER = {"02_initialization.ipynb": "01_models.ipynb", "04_confusion.ipynb": "01_models.ipynb"}
+# Notebooks that start only when another has finished. Question 4 draws the main model that the
+# validation sweep of question 1 chooses, from the run cache (training it twice at the same time
+# would waste the time parallelism saves). Questions 2 and 3 wait too: the sweep, most of the
+# report's training, runs its trials on all cores, and measured cold builds finished sooner when
+# it had them to itself than with two more notebooks competing for them.
+AFTER = {name: "01_models.ipynb" for name in ("02_initialization.ipynb", "03_latent.ipynb", "04_confusion.ipynb")}
 SOURCE_MODULES = ("layers", "activations", "network", "optimizers")
 REMOVED_TAGS = ("widget", "parameters", "injected-parameters")
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
@@ -101,6 +104,9 @@ def resolve_parameters(folder, overrides):
     experiments.latent_config(hidden=values["hidden"], activation=values["latent_activation"],
                               epochs=values["latent_epochs"], seed=values["seed"], lr=values["latent_lr"],
                               batch_size=values["batch_size"], stages=values["stages"])
+    experiments.check_sweep_parameters(trials=values["sweep_trials"], max_epochs=values["sweep_epochs"],
+                                       seed=values["seed"], jobs=values["sweep_jobs"],
+                                       sigmoid_lrs=values["sigmoid_lrs"])
     return values
 
 
@@ -138,9 +144,10 @@ def _headings(notebook):
 
 
 def _settings_markdown(dataset, parameters, seconds):
-    main = experiments.model_config(parameters["activation"], hidden=parameters["hidden"],
-                                    epochs=parameters["epochs"], seed=parameters["seed"], lr=parameters["lr"],
-                                    batch_size=parameters["batch_size"])
+    # The notebooks have run the sweep, so this reads it from the run cache.
+    sweep = experiments.choose_hyperparameters(dataset, trials=parameters["sweep_trials"],
+                                               max_epochs=parameters["sweep_epochs"], seed=parameters["seed"],
+                                               jobs=parameters["sweep_jobs"])
     names = ", ".join(dataset.class_names)
     counts = np.bincount(dataset.train_y, minlength=dataset.n_classes)
     shown = {k: v for k, v in sorted(parameters.items()) if k != "figures_dir"}
@@ -149,7 +156,8 @@ def _settings_markdown(dataset, parameters, seconds):
                  f"{dataset.image_shape[0]} × {dataset.image_shape[1]} pixels; {dataset.n_classes} classes ({names}); "
                  f"{counts.min():,} to {counts.max():,} training images per class"),
         ("data fingerprint", f"`{dataset.fingerprint[:16]}`"),
-        ("main model", main.describe()),
+        ("main model", f"{sweep.chosen.describe()}: chosen on a validation split by a sweep of "
+                       f"{len(sweep.trials)} trials (question 1); test error {sweep.test_error:.2%}"),
         ("parameters", "; ".join(f"{k} = `{v!r}`" for k, v in shown.items())),
         ("built", f"{datetime.datetime.now():%Y-%m-%d %H:%M}, notebooks executed in {seconds:.0f} s; "
                   f"Python {platform.python_version()}, NumPy {np.__version__}"),
@@ -296,7 +304,8 @@ def execute_all(folder, out, parameters, jobs, log):
     waiting = list(NOTEBOOKS)
     with contextlib.chdir(folder), concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
         while waiting or running:
-            for name in [n for n in waiting if AFTER.get(n) not in waiting and AFTER.get(n) not in running]:
+            unfinished = {*waiting, *running.values()}
+            for name in [n for n in waiting if AFTER.get(n) not in unfinished]:
                 waiting.remove(name)
                 running[pool.submit(run, name)] = name
             done, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)

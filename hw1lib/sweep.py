@@ -31,8 +31,8 @@ from .optimizers import OPTIMIZERS
 from .splits import validation_split
 from .training import train
 
-__all__ = ["SearchSpace", "Trial", "SweepResult", "run_sweep", "fit_trials", "benchmark", "DEFAULT_TRIALS",
-           "BENCH_TRIALS"]
+__all__ = ["SearchSpace", "Trial", "SweepResult", "run_sweep", "learning_rate_trials", "fit_trials", "benchmark",
+           "DEFAULT_TRIALS", "BENCH_TRIALS"]
 
 DEFAULT_TRIALS = 40
 BENCH_TRIALS = 12
@@ -95,6 +95,17 @@ class SearchSpace:
                                      optimizer=optimizer, lr=lr, batch_size=pick(self.batch_sizes),
                                      epochs=pick(self.epochs), seed=seed))
         return tuple(configs)
+
+    def learning_rates(self, optimizer, count, stretch=1.0):
+        """``count`` learning rates spaced evenly on a log scale (3 significant figures) from the low end of
+        ``optimizer``'s range to its high end times ``stretch``."""
+        ranges = {name: (low, high) for name, low, high in self.lr_ranges}
+        if optimizer not in ranges:
+            raise ConfigError(f"search space lr_ranges: no range for optimizer {optimizer!r}; "
+                              f"ranges for: {', '.join(ranges)}")
+        check_count("learning rates", count)
+        low, high = ranges[optimizer]
+        return tuple(float(f"{lr:.3g}") for lr in np.geomspace(low, high * stretch, count))
 
     def to_dict(self):
         return {"depths": list(self.depths), "widths": list(self.widths), "activations": list(self.activations),
@@ -225,7 +236,7 @@ def run_sweep(dataset, *, trials=DEFAULT_TRIALS, space=None, seed=0, fraction=0.
     This final run is the same cache entry as ``cached_train(result.chosen, dataset)``.
     """
     space = SearchSpace() if space is None else space
-    _check_count("trials", trials)
+    check_count("trials", trials)
     split = validation_split(dataset, fraction, seed)
     configs = space.sample(trials, seed)
     start = time.perf_counter()
@@ -238,6 +249,20 @@ def run_sweep(dataset, *, trials=DEFAULT_TRIALS, space=None, seed=0, fraction=0.
     final_history = cached_train(chosen, dataset, progress=False, use_cache=use_cache) if final else None
     return SweepResult(dataset.name, split.name, seed, fraction, len(split.train_y), len(split.test_y), space,
                        scored, chosen, final_history, seconds, trained, workers)
+
+
+def learning_rate_trials(config, dataset, learning_rates, *, seed=0, fraction=0.1, jobs=None, progress=False,
+                         use_cache=True):
+    """``config`` at each of ``learning_rates``, trained and scored like the trials of ``run_sweep``, best first.
+
+    Same validation split of ``dataset`` (``fraction``, ``seed``), same score (the lowest validation
+    error after a whole epoch, within ``config.epochs``), same run cache; the test set is not used.
+    Returns a tuple of Trial, ranked.
+    """
+    split = validation_split(dataset, fraction, seed)
+    configs = [config.replace(lr=float(lr)) for lr in learning_rates]
+    histories, _, _ = fit_trials(configs, split, jobs=jobs, progress=progress, use_cache=use_cache)
+    return tuple(sorted((Trial.from_history(i, h) for i, h in enumerate(histories)), key=Trial.rank_key))
 
 
 def fit_trials(configs, data, *, jobs=None, scheduler=None, progress=True, use_cache=True):
@@ -274,7 +299,7 @@ def benchmark(dataset, *, trials=BENCH_TRIALS, space=None, seed=0, fraction=0.1,
     in this process; the parallel run includes starting its worker processes.
     """
     space = SearchSpace() if space is None else space
-    _check_count("trials", trials)
+    check_count("trials", trials)
     split = validation_split(dataset, fraction, seed)
     configs = space.sample(trials, seed)
     parallel = _local_jobs(jobs)
@@ -322,7 +347,7 @@ def _backend(jobs, scheduler, data):
     client = _connect(scheduler)
     try:
         threads = sum(client.nthreads().values())
-        n_jobs = -1 if jobs is None else _check_count("jobs", jobs)
+        n_jobs = -1 if jobs is None else check_count("jobs", jobs)
         # The data is sent to the cluster once, not with every trial.
         with parallel_config(backend="dask", client=client, scatter=[data], n_jobs=n_jobs):
             yield n_jobs, f"dask {scheduler} ({threads} worker thread{'s' if threads != 1 else ''})"
@@ -342,10 +367,11 @@ def _connect(address):
 
 
 def _local_jobs(jobs):
-    return (os.cpu_count() or 1) if jobs is None else _check_count("jobs", jobs)
+    return (os.cpu_count() or 1) if jobs is None else check_count("jobs", jobs)
 
 
-def _check_count(name, value):
+def check_count(name, value):
+    """``value`` if it is a whole number >= 1, else ConfigError naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigError(f"{name}: expected a whole number >= 1, got {value!r}")
     return value

@@ -67,7 +67,7 @@ def validation_figure(result) -> Figure:
     depths = sorted(frame["depth"].unique())
     x_width = shown["width"] * 2.0 ** (0.12 * (shown["depth"] - np.mean(depths)))
     markers = dict(zip(sorted(frame["activation"].unique()), "os^Dv"))
-    fig = Figure(figsize=(10, 4.4), layout="constrained")
+    fig = Figure(figsize=(9, 4.2), layout="constrained")  # at most 9 inches wide, like the figures of figures.py
     lr_ax, width_ax = fig.subplots(1, 2, sharey=True)
     panels = ((lr_ax, shown["lr"], "optimizer", sorted(frame["optimizer"].unique()), str),
               (width_ax, x_width, "depth", depths, lambda d: f"{d} hidden layer{'s' if d > 1 else ''}"))
@@ -138,11 +138,12 @@ def summary_markdown(result) -> str:
 def _describe(config) -> str:
     layers = len(config.hidden)
     return (f"{layers} hidden layer{'s' if layers > 1 else ''} of {config.hidden[0]} units "
-            f"({config.activation}, {config.init} initialisation), {_optimizer(config)} with learning rate "
+            f"({config.activation}, {config.init} initialisation), {optimizer_name(config)} with learning rate "
             f"{config.lr:g}, mini-batches of {config.batch_size}")
 
 
-def _optimizer(config) -> str:
+def optimizer_name(config) -> str:
+    """'sgd', 'adam', or 'momentum 0.9' with its coefficient."""
     return f"momentum {config.momentum:g}" if config.optimizer == "momentum" else config.optimizer
 
 

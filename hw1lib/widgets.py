@@ -124,10 +124,13 @@ class Explorer(widgets.VBox):
         values["lr"], values["init_std"] = (float(f"{values[key]:.3g}") for key in ("lr", "init_std"))
         hidden = (values.pop("width"),) * values.pop("layers")
         latent = values.pop("latent")
+        stages = ()
         if latent:
             hidden += (LATENT_WIDTH,)
-        return self.base.replace(hidden=hidden, snapshot_stages=(values["epochs"],) if latent else (),
-                                 snapshot_layer=-1, **values)
+            # The view shows the last stage; the starting config's other stages are kept, so a
+            # notebook's latent run (recorded at many stages) is the same run, found in the cache.
+            stages = (*(s for s in self.base.snapshot_stages if s <= values["epochs"]), values["epochs"])
+        return self.base.replace(hidden=hidden, snapshot_stages=stages, snapshot_layer=-1, **values)
 
     def refresh(self):
         """Start a run for the current control values, superseding any run in progress."""
@@ -182,9 +185,9 @@ class Explorer(widgets.VBox):
                 return
             png = curves_png(history, config.describe() + (" (from the run cache)" if history.from_cache else ""))
             ticket.publish(partial(self._show_final, history, png))
-            labels, names = self.dataset.test_y, self.dataset.class_names
-            latent = latent_png(history, labels, names) if len(history.snapshots) else None
-            confusion = confusion_png(history, labels, names)
+            labels = self.dataset.test_y
+            latent = latent_png(history, labels) if len(history.snapshots) else None
+            confusion = confusion_png(history, labels)
             ticket.publish(partial(self._show_figures, latent, confusion))
         except Hw1libError as error:
             ticket.publish(partial(self._show_message, str(error), results="The run failed."))

@@ -7,6 +7,7 @@ import pytest
 from hw1lib import discussion, experiments, metrics
 from hw1lib.data import load_dataset
 from hw1lib.discussion import pct
+from hw1lib.sweep import SearchSpace, run_sweep
 from hw1lib.training import train
 
 from .helpers import write_course_folder
@@ -51,6 +52,30 @@ def test_models_text_spots_a_rising_test_loss(models, data):
     assert "no sign of over-fitting" in discussion.models_text({"ReLU": relu}, data)
 
 
+def test_models_text_names_each_learning_rate_when_they_differ(models, data):
+    sigmoid, relu = models["sigmoid"], models["ReLU"]
+    faster = sigmoid.replace(config=sigmoid.config.replace(lr=0.8))
+    text = discussion.models_text({"ReLU": relu, "sigmoid": faster}, data)
+    assert "They differ only in the activation, the initialisation designed for it and the learning rate " \
+           "(0.2 for ReLU and 0.8 for sigmoid)" in text
+    assert "the sigmoid network needs a larger learning rate: 0.8, 4 times the ReLU network's 0.2" in text
+    same = discussion.models_text(models, data)
+    assert "learning rate 0.2, seed 0" in same and "needs a larger learning rate" not in same
+
+
+def test_sigmoid_choice_text_reports_every_validation_score(data):
+    result = run_sweep(data, trials=2, space=SearchSpace(depths=(1,), widths=(16,), epochs=(2,)), jobs=1,
+                       progress=False)
+    trials = experiments.sigmoid_trials(data, result, 3, jobs=1)
+    text = discussion.sigmoid_choice_text(trials, result, data)
+    assert all(t.config.activation == "sigmoid" and t.config.epochs == result.chosen.epochs for t in trials)
+    for trial in trials:
+        assert f"{pct(trial.val_error)} at lr {trial.config.lr:g}" in text
+    assert f"uses lr {trials[0].config.lr:g}" in text and f"scored on the same {result.n_val:,}" in text
+    histories = experiments.compared_models(data, result, trials)
+    assert [h.config.lr for h in histories.values()] == [result.chosen.lr, trials[0].config.lr]
+
+
 def test_training_versus_test_sentence_depends_on_the_gap(models, data):
     sigmoid = models["sigmoid"]
     gap = discussion.models_text({"s": with_errors(sigmoid, 0.10, 0.02)}, data)
@@ -67,8 +92,12 @@ def test_seed_report_text_computes_its_numbers(data):
     text = discussion.seed_report_text(first, sweep, data)
     assert f"ln 10 = {math.log(10):.3f}" in text
     assert f"starts at {np.mean(first.batch_loss[:10]):.3f}" in text
-    assert discussion.tuned_learning_rate(sweep) == 1.0
-    assert f"The best of these rates, 1, reaches a test error of {pct(sweep[1.0].final_test_error)}" in text
+    assert discussion.tuned_learning_rate(sweep) == 1.0 and sweep[1.0].final_loss < sweep[0.001].final_loss
+    assert (f"The rate with the lowest final training loss, 1, reaches a test error of "
+            f"{pct(sweep[1.0].final_test_error)}") in text
+    # Chosen by how far training got, never by the test set.
+    flipped = {0.001: with_errors(sweep[0.001], 0.0), 1.0: with_errors(sweep[1.0], 0.9)}
+    assert discussion.tuned_learning_rate(flipped) == 1.0
     assert "the seed report's rate" in text
     change = metrics.weight_change(first, data)
     assert f"moved by {100 * change:.2g}% of their size" in text

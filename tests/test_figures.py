@@ -62,6 +62,25 @@ def test_error_curves_draw_training_and_test_error(runs):
         np.testing.assert_allclose(line_data(ax, f"{label}: training"), h.train_error)
 
 
+def test_run_curves_show_one_run_on_the_epochs_it_is_planned_for(runs):
+    h = runs[0]["relu"]
+    partial = h.replace(eval_epoch=h.eval_epoch[:2], train_loss=h.train_loss[:2], test_loss=h.test_loss[:2],
+                        train_error=h.train_error[:2], test_error=h.test_error[:2])
+    loss_ax, error_ax = figures.run_curves(partial, "a title").axes
+    np.testing.assert_allclose(line_data(loss_ax, "test set"), h.test_loss[:2])
+    np.testing.assert_allclose(line_data(error_ax, "training"), h.train_error[:2])
+    assert loss_ax.get_xlim() == error_ax.get_xlim() == (0, h.config.epochs)  # still while the run trains
+    assert loss_ax.get_figure()._suptitle.get_text() == "a title"
+
+
+def test_styled_figures_leave_matplotlibs_settings_alone(runs):
+    import matplotlib
+
+    before = dict(matplotlib.rcParams)
+    figures.run_curves(runs[0]["relu"])
+    assert dict(matplotlib.rcParams) == before
+
+
 def test_saved_png_has_the_requested_resolution(runs, tmp_path):
     fig = figures.error_curves(runs[0])
     path = figures.save_figure(fig, tmp_path / "out", "errors")
@@ -142,6 +161,9 @@ def test_confusion_heatmaps_annotate_counts_and_leave_zeros_blank():
     counts_ax, shares_ax = (ax for ax in fig.axes if ax.get_title())  # the others are colour bars
     assert [t.get_text() for t in counts_ax.texts] == ["5", "", "1", "", "7", "", "2", "", "4"]
     assert [t.get_text() for t in shares_ax.texts][:3] == ["83", "", "17"]
+    alone = next(ax for ax in figures.confusion_counts(conf, ("a", "b", "c"), "test error 3%").axes if ax.get_title())
+    assert [t.get_text() for t in alone.texts] == [t.get_text() for t in counts_ax.texts]
+    assert alone.get_title() == "test error 3%"
 
 
 def test_per_class_bars_use_the_class_colours():

@@ -3,11 +3,12 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 
 import nbformat
 import pytest
 
-from hw1lib import cached_train, experiments, load_dataset, pdf, report
+from hw1lib import experiments, load_dataset, pdf, report
 from hw1lib.cli import main
 from hw1lib.discussion import pct
 
@@ -23,7 +24,8 @@ pytestmark = pytest.mark.usefixtures("jupyter_home")
 def small_args(course, out):
     args = ["report", "--data", str(course), "--out", str(out), "--epochs", str(SMALL_REPORT["epochs"]),
             "--hidden", *map(str, SMALL_REPORT["hidden"]), "--seed", str(SMALL_REPORT["seed"])]
-    for name in ("latent_epochs", "latent_lr", "stages", "seed_report_lrs", "gallery_size"):
+    for name in ("latent_epochs", "latent_lr", "stages", "seed_report_lrs", "gallery_size", "sweep_trials",
+                 "sweep_epochs", "sweep_jobs", "sigmoid_lrs"):
         args += ["-p", name, repr(SMALL_REPORT[name])]
     return args
 
@@ -60,7 +62,7 @@ def test_html_holds_the_four_sections_with_embedded_figures(built):
     html = (out / report.HTML_NAME).read_text(encoding="utf-8")
     for title in TITLES:
         assert f'id="{title.replace(" ", "-")}"' in html
-    assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', html)) == 11  # every figure of the four notebooks
+    assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', html)) == 12  # every figure of the four notebooks
     assert 'src="data:image/gif;base64,' in html
     assert report.SUBTITLE in html
     text = re.sub(r"<[^>]+>", "", html)  # the appendix lists the network's source, highlighted
@@ -103,14 +105,21 @@ def test_pdf_has_the_questions_and_the_runs_numbers(built, course):
         assert title in flat
     assert report.SUBTITLE in flat.replace(" ", "")  # CJK text survives (needs fonts-noto-cjk)
     data = load_dataset(course)
-    budget = {k: SMALL_REPORT[k] for k in ("hidden", "epochs", "seed", "lr", "batch_size")}
-    relu = cached_train(experiments.model_config("relu", **budget), data, progress=False)
-    sigmoid = cached_train(experiments.model_config("sigmoid", **budget), data, progress=False)
-    assert relu.from_cache and sigmoid.from_cache  # the very runs the notebooks made
-    wrong = int((relu.test_pred != data.test_y).sum())
-    assert f"lowest test error, {pct(min(relu.final_test_error, sigmoid.final_test_error))}" in flat
-    assert f"gets {wrong} of the {len(data.test_y)} test images wrong: test error {pct(relu.final_test_error)}" in flat
-    assert f"{relu.final_train_error:.1%}" in flat
+    result = experiments.choose_hyperparameters(data, trials=SMALL_REPORT["sweep_trials"],
+                                                max_epochs=SMALL_REPORT["sweep_epochs"], seed=SMALL_REPORT["seed"])
+    main = result.final
+    sigmoid = experiments.compared_models(data, result, experiments.sigmoid_trials(data, result,
+                                                                                   SMALL_REPORT["sigmoid_lrs"]))
+    assert main.from_cache and all(h.from_cache for h in sigmoid.values())  # the very runs the notebooks made
+    assert "Choosing the hyperparameters" in flat
+    assert (f"Trial {result.best.index} ranked first with a validation error of {result.best.val_error:.2%}"
+            in flat)
+    assert f"test error of {result.test_error:.2%}" in flat
+    errors = [h.final_test_error for h in sigmoid.values()]
+    assert f"lowest test error, {pct(min(errors))}" in flat
+    wrong = int((main.test_pred != data.test_y).sum())
+    assert f"gets {wrong} of the {len(data.test_y)} test images wrong: test error {pct(main.final_test_error)}" in flat
+    assert f"{main.final_train_error:.1%}" in flat
 
 
 def test_failing_notebook_names_notebook_and_cell_and_keeps_the_rest(course, tmp_path, capsys):
@@ -148,6 +157,8 @@ def test_without_a_browser_the_html_is_written_and_the_message_says_how_to_get_o
     (["-p", "latent_activation", "'cosine'"], "unknown activation 'cosine'"),
     (["--hidden", "0"], "hidden size: expected a whole number >= 1"),
     (["--jobs", "0"], "--jobs: expected a whole number >= 1"),
+    (["-p", "sweep_trials", "0"], "sweep_trials: expected a whole number >= 1, got 0"),
+    (["-p", "sweep_epochs", "0"], "epochs: expected a whole number >= 1"),
     (["--data", "/no/such/folder"], "/no/such/folder"),
 ])
 def test_bad_input_fails_in_one_line_before_any_notebook_runs(args, expected, tmp_path, capsys):
@@ -155,6 +166,22 @@ def test_bad_input_fails_in_one_line_before_any_notebook_runs(args, expected, tm
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and expected in err[0], err
     assert not (tmp_path / "out" / "notebooks").exists()
+
+
+def test_a_notebook_starts_only_after_the_one_whose_runs_it_reuses(tmp_path, monkeypatch):
+    events = []
+
+    def execute(source, target, parameters):
+        events.append(("start", source.name))
+        time.sleep(0.3 if source.name in report.AFTER.values() else 0.05)
+        events.append(("end", source.name))
+
+    monkeypatch.setattr(report, "execute", execute)
+    timings = report.execute_all(tmp_path, tmp_path, {}, jobs=2, log=lambda line: None)
+    assert sorted(timings) == sorted(report.NOTEBOOKS)
+    assert report.AFTER
+    for later, first in report.AFTER.items():
+        assert events.index(("end", first)) < events.index(("start", later))
 
 
 def widget_notebook(state_key, tagged):

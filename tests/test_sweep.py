@@ -159,6 +159,31 @@ def test_the_sample_is_seeded_and_stays_in_the_space():
     assert len({c.optimizer for c in a}) == 3 and len({len(c.hidden) for c in a}) == 3
 
 
+def test_learning_rates_span_an_optimizers_range_on_a_log_scale():
+    space = SearchSpace()
+    assert space.learning_rates("sgd", 3) == (0.03, 0.155, 0.8)
+    assert space.learning_rates("momentum", 2, stretch=4) == (0.005, 0.4)
+    with pytest.raises(ConfigError, match="no range for optimizer 'rmsprop'"):
+        space.learning_rates("rmsprop", 3)
+
+
+def test_learning_rate_trials_are_scored_like_the_sweeps_on_the_same_split(course, empty_cache, monkeypatch):
+    seen = []
+    real_train = sweep_module.train
+
+    def spy(config, data, **kwargs):
+        seen.append(data.fingerprint)
+        return real_train(config, data, **kwargs)
+
+    monkeypatch.setattr(sweep_module, "train", spy)
+    result = run_sweep(course, trials=2, space=TINY, seed=4, jobs=1, progress=False)
+    trials = sweep_module.learning_rate_trials(result.chosen, course, [0.5, 0.01, 0.1], seed=4, jobs=1)
+    assert sorted(t.config.lr for t in trials) == [0.01, 0.1, 0.5]
+    assert {t.config.replace(lr=1) for t in trials} == {result.chosen.replace(lr=1)}
+    assert [t.rank_key() for t in trials] == sorted(t.rank_key() for t in trials)
+    assert len(set(seen)) == 1 and validation_split(course, 0.1, 4).fingerprint in seen  # the sweep's split only
+
+
 @pytest.mark.parametrize("change, message", [
     ({"widths": ()}, "widths: expected at least one choice"),
     ({"activations": ("swish",)}, "unknown 'swish'"),

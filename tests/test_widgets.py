@@ -214,6 +214,18 @@ def test_latent_view_only_with_the_two_node_layer(small_data, fresh_cache):
     assert explorer.latent_view.layout.display == "none"
 
 
+def test_a_notebooks_latent_run_comes_from_the_cache(small_data, fresh_cache, trainings):
+    """A latent run recorded at many stages (as question 3 records it) is the explorer's run too."""
+    recorded = widgets.RunConfig(hidden=(16, 2), epochs=3, lr=0.1, snapshot_stages=(0, 0.5, 1, 2, 3))
+    cache.cached_train(recorded, small_data, progress=False)
+    count = len(trainings)
+    explorer = opened(small_data, focus="latent", **recorded.to_dict())
+    assert len(trainings) == count and explorer.shown.from_cache
+    assert explorer.config() == recorded and is_png(explorer.latent)
+    explorer.controls["epochs"].value = 2
+    assert explorer.config().snapshot_stages == (0, 0.5, 1, 2)
+
+
 def test_focus_orders_controls_and_views(small_data, fresh_cache):
     init_first = opened(small_data, focus="init", **SMALL)
     assert init_first.controls["init"] in init_first.panel.children[0].children
