@@ -79,14 +79,29 @@ def _mean_until(values, stop, n):
 
 # Question 1 -------------------------------------------------------------------------------------
 
+def error_cell(history, value):
+    """An error rate for a table, marked when the run it comes from diverged."""
+    return pct(value) + (" (diverged)" if history.diverged else "")
+
+
+def diverged_line(histories):
+    """A bold warning naming the runs of ``histories`` ({label: History}) that diverged, or "" if none did."""
+    diverged = {label: h for label, h in histories.items() if h.diverged}
+    if not diverged:
+        return ""
+    runs = _and([f"{label} (after {count(h.iterations, 'update')})" for label, h in diverged.items()])
+    return (f"**Diverged:** {runs}: the loss stopped being finite, so the run was stopped there and its "
+            f"numbers below are those of a broken network; lower the learning rate.")
+
+
 def final_errors_table(histories):
     """One row per run: its settings, final losses and error rates, training time."""
     rows = []
     for label, h in histories.items():
         rows.append({"model": label, "initialisation": experiments.init_label(h.config), "updates": h.iterations,
                      "training loss": num(h.final_loss), "test loss": num(float(h.test_loss[-1])),
-                     "training error": pct(h.final_train_error), "test error": pct(h.final_test_error),
-                     "seconds": f"{h.seconds:.1f}"})
+                     "training error": error_cell(h, h.final_train_error),
+                     "test error": error_cell(h, h.final_test_error), "seconds": f"{h.seconds:.1f}"})
     return table(rows)
 
 
@@ -96,21 +111,20 @@ def models_text(histories, dataset):
     (best_label, best), others = ranked[0], ranked[1:]
     c = best.config
     lines = []
-    diverged = [label for label, h in histories.items() if h.diverged]
     subject = {1: "The model has", 2: "Both models have"}.get(len(histories), f"All {len(histories)} models have")
     rates = {label: h.config.lr for label, h in histories.items()}
     same_rate = len(set(rates.values())) == 1
     differ = "the activation and the initialisation designed for it"
     if not same_rate:
-        differ = (f"the activation, the initialisation designed for it and the learning rate ("
+        differ = ("the activation, the initialisation designed for it and the learning rate ("
                   + _and([f"{lr:g} for {label}" for label, lr in rates.items()]) + ")")
     lines.append(
         f"{subject} {_hidden(c)} hidden units, optimiser {optimizer_name(c)} and the budget of {best.iterations:,} "
         f"mini-batch updates of {c.batch_size} images ({best.epochs_run:g} epochs over the "
         f"{len(dataset.train_y):,} training images){f', learning rate {c.lr:g}' if same_rate else ''}, seed {c.seed}."
         + (f" They differ only in {differ}." if others else ""))
-    if diverged:
-        lines.append(f"**Diverged:** {', '.join(diverged)} (the loss stopped being finite); lower the learning rate.")
+    if diverged_line(histories):
+        lines.append(diverged_line(histories))
     versus = "; ".join(f"{label}: {pct(h.final_test_error)} (training {pct(h.final_train_error)})" for label, h in others)
     lines.append(
         f"**Result.** After training, the {best_label} model has "
@@ -279,8 +293,8 @@ def init_table(runs):
     for activation, by_init in runs.items():
         for init, h in by_init.items():
             row = data.setdefault(experiments.init_label(h.config), {})
-            row[(activation, "training error")] = pct(h.final_train_error)
-            row[(activation, "test error")] = pct(h.final_test_error)
+            row[(activation, "training error")] = error_cell(h, h.final_train_error)
+            row[(activation, "test error")] = error_cell(h, h.final_test_error)
     table = pd.DataFrame.from_dict(data, orient="index")
     table.columns = pd.MultiIndex.from_tuples(table.columns)
     table.index.name = "initialisation"
@@ -388,7 +402,11 @@ def init_text(runs, symmetries, dataset):
         f"deviation of {normal.init_std:g}; Xavier, std √(2 / (fan_in + fan_out)) = "
         f"{_init_std(normal.replace(init='xavier'), fan_in, fan_out):.4f}; He, std √(2 / fan_in) = "
         f"{_init_std(normal.replace(init='he'), fan_in, fan_out):.4f}. Each network trains for "
-        f"{first.iterations:,} updates with learning rate {first.config.lr:g}."]
+        f"{first.config.epochs * first.iterations_per_epoch:,} updates with learning rate {first.config.lr:g}."]
+    every_run = {f"{activation} with {experiments.init_label(h.config)} init": h
+                 for activation, by_init in runs.items() for h in by_init.values()}
+    if diverged_line(every_run):
+        lines.append(diverged_line(every_run))
     for activation, by_init in runs.items():
         random = {i: h for i, h in by_init.items() if i != "zero"}
         best_init = min(random, key=lambda i: random[i].final_test_error)
@@ -469,6 +487,8 @@ def latent_text(stats, history, labels, baseline=None):
         f"{len(stages)} stages, from before training to update {history.iterations:,}. How well the classes are "
         f"separated at each stage is measured in that plane: the error of a 5-nearest-neighbour vote among the other "
         f"test points, and the ratio of between-class to within-class scatter."]
+    if diverged_line({"the latent network": history}):
+        lines.append(diverged_line({"the latent network": history}))
     lines.append(
         f"**Before training** the classes largely overlap: 5-NN error {pct(float(knn[0]))} (chance "
         f"{pct(_chance(history))}), scatter ratio {num(float(ratio[0]), 2)}; the points come from random weights "
@@ -564,6 +584,8 @@ def confusion_text(conf, history, correlation, confidence=None):
     lines = [
         f"The network of question 1 ({history.config.describe()}) gets {wrong} of the {n:,} test images wrong: test "
         f"error {pct(wrong / n)}, against {pct(history.final_train_error)} on the training images."]
+    if diverged_line({"this network": history}):
+        lines.append(diverged_line({"this network": history}))
     if wrong == 0:
         lines.append("With no mistakes on the test set there is nothing to confuse: the matrix is diagonal.")
         return "\n\n".join(lines)
