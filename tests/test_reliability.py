@@ -6,26 +6,30 @@ half-written in the data cache, the run cache or the output folder.
 """
 import errno
 import gzip
+import shutil
 import json
 import os
 import struct
 import subprocess
 import sys
 
+import nbformat
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hw1lib import cache as cache_module
+from hw1lib import pdf, report
 from hw1lib.cli import main
 from hw1lib.config import RunConfig, known_names
 from hw1lib.data import load_dataset
 from hw1lib.errors import ConfigError, DataError, Hw1libError
 from hw1lib.training import train
 
-from .helpers import striped_images, write_course_folder
+from .helpers import striped_images, write_course_folder, write_noisy_course_folder
 from .local_mirror import server  # noqa: F401 - server is a fixture
+from .test_report import small_args
 
 
 def course(tmp_path, **train_arrays):
@@ -284,6 +288,55 @@ def test_download_into_a_data_cache_that_is_not_a_folder(server, monkeypatch, tm
     monkeypatch.setenv("HW1LIB_MIRROR", server.url("good"))
     line = check_cli_error(capsys, ["train", "--data", "mnist", "--quiet"], [str(blocker)])
     assert blocker.read_text() == "not a folder", line
+
+
+# --- the report: a diverging run, a failing notebook, no PDF engine --------------------------------
+
+@pytest.fixture(scope="module")
+def report_course(tmp_path_factory):
+    return write_noisy_course_folder(tmp_path_factory.mktemp("report") / "course")
+
+
+@pytest.mark.usefixtures("jupyter_home")
+def test_diverging_runs_are_shown_as_such_and_the_report_goes_on(report_course, tmp_path, capsys):
+    out = tmp_path / "out"
+    argv = small_args(report_course, out) + ["--lr", "1e8", "-p", "latent_lr", "1e8", "--no-pdf"]
+    assert main(argv) == 0, capsys.readouterr().err
+    page = (out / report.HTML_NAME).read_text(encoding="utf-8")
+    assert "ReLU with Xavier init (after" in page and "the latent network (after" in page
+    assert "(diverged)</td>" in page  # the Q2 table marks the broken runs' error rates
+    assert "Appendix" in page  # every section after the diverged runs was still written
+
+
+@pytest.mark.usefixtures("jupyter_home")
+def test_failing_notebook_names_notebook_and_cell_and_keeps_the_rest(report_course, tmp_path, capsys):
+    folder = tmp_path / "notebooks"
+    shutil.copytree(report.notebooks_dir(), folder)
+    broken = nbformat.read(folder / "02_initialization.ipynb", as_version=4)
+    broken.cells.insert(3, nbformat.v4.new_code_cell('ratio = 1\nraise ValueError("deliberate failure")'))
+    nbformat.write(broken, folder / "02_initialization.ipynb")
+    out = tmp_path / "out"
+    assert main(small_args(report_course, out) + ["--notebooks", str(folder), "--no-pdf"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert "02_initialization.ipynb" in err[0] and "`ratio = 1`" in err[0]
+    assert "ValueError: deliberate failure" in err[0]
+    for name in report.NOTEBOOKS:
+        assert (out / "notebooks" / name).is_file()  # the others ran, the failed one shows its error
+    assert not (out / report.HTML_NAME).exists()
+
+
+@pytest.mark.usefixtures("jupyter_home")
+def test_without_a_browser_the_html_is_written_and_the_message_says_how_to_get_one(report_course, tmp_path, monkeypatch,
+                                                                                       capsys):
+    monkeypatch.setattr(pdf, "find_chromium", lambda: None)
+    out = tmp_path / "out"
+    assert main(small_args(report_course, out)) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "apt-get install chromium" in err[0] and "HW1LIB_CHROMIUM" in err[0]
+    assert str(out / report.HTML_NAME) in err[0]
+    assert (out / report.HTML_NAME).stat().st_size > 100_000
+    assert not (out / report.PDF_NAME).exists()
 
 
 # --- property-based ------------------------------------------------------------------------------

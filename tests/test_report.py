@@ -122,35 +122,6 @@ def test_pdf_has_the_questions_and_the_runs_numbers(built, course):
     assert f"{main.final_train_error:.1%}" in flat
 
 
-def test_failing_notebook_names_notebook_and_cell_and_keeps_the_rest(course, tmp_path, capsys):
-    folder = tmp_path / "notebooks"
-    shutil.copytree(report.notebooks_dir(), folder)
-    broken = nbformat.read(folder / "02_initialization.ipynb", as_version=4)
-    broken.cells.insert(3, nbformat.v4.new_code_cell('ratio = 1\nraise ValueError("deliberate failure")'))
-    nbformat.write(broken, folder / "02_initialization.ipynb")
-    out = tmp_path / "out"
-    assert main(small_args(course, out) + ["--notebooks", str(folder), "--no-pdf"]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1, err
-    assert "02_initialization.ipynb" in err[0] and "`ratio = 1`" in err[0]
-    assert "ValueError: deliberate failure" in err[0]
-    for name in report.NOTEBOOKS:
-        assert (out / "notebooks" / name).is_file()  # the others ran, the failed one shows its error
-    assert not (out / report.HTML_NAME).exists()
-
-
-def test_without_a_browser_the_html_is_written_and_the_message_says_how_to_get_one(course, tmp_path, monkeypatch,
-                                                                                       capsys):
-    monkeypatch.setattr(pdf, "find_chromium", lambda: None)
-    out = tmp_path / "out"
-    assert main(small_args(course, out)) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "apt-get install chromium" in err[0] and "HW1LIB_CHROMIUM" in err[0]
-    assert str(out / report.HTML_NAME) in err[0]
-    assert (out / report.HTML_NAME).stat().st_size > 100_000
-    assert not (out / report.PDF_NAME).exists()
-
-
 @pytest.mark.parametrize("args, expected", [
     (["--activation", "swish"], "known: leaky_relu, relu, sigmoid, tanh"),
     (["-p", "no_such_thing", "1"], "unknown notebook parameter(s) no_such_thing"),
