@@ -39,3 +39,19 @@ def write_noisy_course_folder(folder, share=0.1, seed=0):
     label[flip] = (label[flip] + rng.integers(1, 10, size=len(flip))) % 10
     np.savez(folder / "test.npz", image=image, label=label)
     return folder
+
+
+def record_training(monkeypatch, module):
+    """Make ``module.train`` record each (config, dataset) it is called with, then train as usual.
+
+    Returns the list the calls are appended to; reads from the run cache never reach it.
+    """
+    calls = []
+    real = module.train
+
+    def spy(config, dataset, **kwargs):
+        calls.append((config, dataset))
+        return real(config, dataset, **kwargs)
+
+    monkeypatch.setattr(module, "train", spy)
+    return calls

@@ -12,7 +12,7 @@ from hw1lib.splits import validation_split
 from hw1lib.sweep import SearchSpace, run_sweep
 from hw1lib.sweep_report import styled_top_table, summary_markdown, top_table, validation_figure
 
-from .helpers import write_course_folder
+from .helpers import record_training, write_course_folder
 
 # Small enough that a trial takes a few milliseconds, varied enough that trials differ.
 TINY = SearchSpace(depths=(1, 2), widths=(8, 16), activations=("relu", "tanh"),
@@ -71,15 +71,9 @@ def test_split_too_small_to_hold_out_anything(course):
 # --- ranking --------------------------------------------------------------------------------------
 
 def test_training_never_sees_the_test_set_and_ranking_uses_validation_only(course, empty_cache, monkeypatch):
-    seen = []
-    real_train = sweep_module.train
-
-    def spy(config, data, **kwargs):
-        seen.append(data)
-        return real_train(config, data, **kwargs)
-
-    monkeypatch.setattr(sweep_module, "train", spy)
+    calls = record_training(monkeypatch, sweep_module)
     result = run_sweep(course, trials=6, space=TINY, jobs=1, progress=False)
+    seen = [data for _, data in calls]
     assert len(seen) == 6  # one call per trial; the final run went through cached_train, not this spy
     test_rows = {row.tobytes() for row in course.test_x}
     for data in seen:
@@ -168,16 +162,10 @@ def test_learning_rates_span_an_optimizers_range_on_a_log_scale():
 
 
 def test_learning_rate_trials_are_scored_like_the_sweeps_on_the_same_split(course, empty_cache, monkeypatch):
-    seen = []
-    real_train = sweep_module.train
-
-    def spy(config, data, **kwargs):
-        seen.append(data.fingerprint)
-        return real_train(config, data, **kwargs)
-
-    monkeypatch.setattr(sweep_module, "train", spy)
+    calls = record_training(monkeypatch, sweep_module)
     result = run_sweep(course, trials=2, space=TINY, seed=4, jobs=1, progress=False)
     trials = sweep_module.learning_rate_trials(result.chosen, course, [0.5, 0.01, 0.1], seed=4, jobs=1)
+    seen = [data.fingerprint for _, data in calls]
     assert sorted(t.config.lr for t in trials) == [0.01, 0.1, 0.5]
     assert {t.config.replace(lr=1) for t in trials} == {result.chosen.replace(lr=1)}
     assert [t.rank_key() for t in trials] == sorted(t.rank_key() for t in trials)

@@ -9,7 +9,7 @@ from hw1lib.data import load_dataset
 from hw1lib.errors import ConfigError, DataError
 from hw1lib.widgets import explore, split_hidden
 
-from .helpers import write_course_folder
+from .helpers import record_training, write_course_folder
 
 SMALL = dict(hidden=(16,), epochs=3, lr=0.1)
 PNG = b"\x89PNG"
@@ -33,16 +33,8 @@ def fresh_cache(tmp_path, monkeypatch):
 
 @pytest.fixture
 def trainings(monkeypatch):
-    """The configs actually trained (not read from the cache), in order."""
-    seen = []
-    real = cache.train
-
-    def spy(config, dataset, **kwargs):
-        seen.append(config)
-        return real(config, dataset, **kwargs)
-
-    monkeypatch.setattr(cache, "train", spy)
-    return seen
+    """The (config, dataset) pairs actually trained (not read from the cache), in order."""
+    return record_training(monkeypatch, cache)
 
 
 def is_png(image):
@@ -76,7 +68,7 @@ def test_control_change_trains_the_config_it_describes(small_data, fresh_cache, 
     explorer.controls["activation"].value = "tanh"
     assert explorer.wait(TIMEOUT)
     expected = widgets.RunConfig(hidden=(32, 32), epochs=3, lr=0.1, activation="tanh")
-    assert trainings[-1] == expected
+    assert trainings[-1][0] == expected
     assert explorer.shown.config == expected
     assert bytes(explorer.curves.value) != bytes(before)
     assert "hidden 32-32 tanh" in explorer.config().describe()
@@ -144,7 +136,7 @@ def test_newer_change_cancels_the_running_one(small_data, fresh_cache, trainings
     # The cancelled run was not the run its config describes, so it must not be cached.
     explorer.controls["lr"].value = 0.1
     assert explorer.wait(TIMEOUT)
-    assert not explorer.shown.from_cache and trainings[-1].epochs == 40
+    assert not explorer.shown.from_cache and trainings[-1][0].epochs == 40
 
 
 def test_cached_settings_do_not_retrain(small_data, fresh_cache, trainings):
