@@ -16,8 +16,8 @@ class MLP:
 
     The training pass (``loss`` then ``backward``) writes every intermediate array into buffers
     the network keeps, sized for the largest batch seen, and runs the activations in place on
-    them: a step allocates nothing that grows with the batch. ``forward``, ``hidden_output`` and
-    ``predict`` return new arrays the caller owns.
+    them: a step allocates nothing that grows with the batch. ``forward`` and ``hidden_output``
+    return new arrays the caller owns.
     """
 
     def __init__(self, n_inputs, hidden, n_classes, *, activation="relu", init="he",
@@ -94,11 +94,6 @@ class MLP:
         for module in self.layers[:stop]:
             x = module.forward(x)
         return x
-
-    def predict(self, x, batch_size=4096):
-        """Predicted class ids (n,) for inputs (n, n_inputs), evaluated in chunks to bound memory."""
-        return np.concatenate([self.forward(x[i:i + batch_size]).argmax(axis=1)
-                               for i in range(0, len(x), batch_size)]) if len(x) else np.zeros(0, int)
 
     def load_params(self, params):
         """Copy arrays from ``params`` (same keys and shapes) into the network."""

@@ -45,7 +45,7 @@ def test_training_pass_matches_the_public_forward_and_leaves_inputs_alone():
     assert loss == net.loss_layer.forward(net.forward(x), y)
 
 
-def test_forward_hidden_output_and_predict_return_arrays_the_caller_owns():
+def test_forward_and_hidden_output_return_arrays_the_caller_owns():
     rng = np.random.default_rng(2)
     net = MLP(12, (8, 2), 5, rng=rng)
     a, b = (rng.standard_normal((10, 12), dtype=np.float32) for _ in range(2))
