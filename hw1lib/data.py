@@ -246,15 +246,21 @@ def _build(train: _Split, test: _Split, class_names, describe: str) -> Dataset:
     class_names = tuple(class_names)
     train_y = _labels(train, len(class_names))
     test_y = _labels(test, len(class_names))
-    digest = hashlib.sha256()
-    for array in (train_raw, train_y, test_raw, test_y):
+    n_train, n_test = len(train_y), len(test_y)
+    return Dataset(describe.format(total=n_train + n_test, train=n_train, test=n_test),
+                   train_x, train_y, test_x, test_y, class_names,
+                   fingerprint((train_raw, train_y, test_raw, test_y), class_names),
+                   tuple(train.images.shape[1:]))
+
+
+def fingerprint(arrays, class_names, salt="") -> str:
+    """SHA-256 hex of ``salt``, each array's dtype, shape and bytes, and the class names."""
+    digest = hashlib.sha256(salt.encode())
+    for array in arrays:
         digest.update(f"{array.dtype.str}{array.shape}".encode())
         digest.update(np.ascontiguousarray(array))
     digest.update("\n".join(class_names).encode())
-    n_train, n_test = len(train_y), len(test_y)
-    return Dataset(describe.format(total=n_train + n_test, train=n_train, test=n_test),
-                   train_x, train_y, test_x, test_y, class_names, digest.hexdigest(),
-                   tuple(train.images.shape[1:]))
+    return digest.hexdigest()
 
 
 def _pixels(images: np.ndarray, src: str) -> tuple[np.ndarray, np.ndarray]:

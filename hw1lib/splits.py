@@ -6,12 +6,11 @@ is then a validation error. Its name says so and its fingerprint is that of its 
 so its cached runs never mix with runs on the real split.
 """
 import dataclasses
-import hashlib
 import numbers
 
 import numpy as np
 
-from .data import Dataset
+from .data import Dataset, fingerprint
 from .errors import ConfigError, DataError
 
 SPLIT_VERSION = 1  # part of the fingerprint: a change to how rows are picked must not reuse old runs
@@ -52,16 +51,8 @@ def validation_split(dataset: Dataset, fraction=0.1, seed=0) -> Dataset:
     val_x, val_y = dataset.train_x[val_idx], dataset.train_y[val_idx]
     name = (f"{dataset.name}, validation split: {n_fit:,} train / {n_val:,} validation "
             f"({fraction:.0%} of the training images, seed {seed}; test images unused)")
+    # Only what the split holds: the test images, absent from it, cannot change its fingerprint.
+    digest = fingerprint((train_x, train_y, val_x, val_y), dataset.class_names,
+                         salt=f"validation-split {SPLIT_VERSION}")
     return dataclasses.replace(dataset, name=name, train_x=train_x, train_y=train_y, test_x=val_x,
-                               test_y=val_y, fingerprint=_fingerprint(train_x, train_y, val_x, val_y,
-                                                                      dataset.class_names))
-
-
-def _fingerprint(train_x, train_y, val_x, val_y, class_names) -> str:
-    """SHA-256 of what the split holds, so the test images (absent from it) cannot change it."""
-    digest = hashlib.sha256(f"validation-split {SPLIT_VERSION}".encode())
-    for array in (train_x, train_y, val_x, val_y):
-        digest.update(f"{array.dtype.str}{array.shape}".encode())
-        digest.update(np.ascontiguousarray(array))
-    digest.update("\n".join(class_names).encode())
-    return digest.hexdigest()
+                               test_y=val_y, fingerprint=digest)
