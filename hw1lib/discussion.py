@@ -123,8 +123,8 @@ def models_text(histories, dataset):
         f"mini-batch updates of {c.batch_size} images ({best.epochs_run:g} epochs over the "
         f"{len(dataset.train_y):,} training images){f', learning rate {c.lr:g}' if same_rate else ''}, seed {c.seed}."
         + (f" They differ only in {differ}." if others else ""))
-    if diverged_line(histories):
-        lines.append(diverged_line(histories))
+    if note := diverged_line(histories):
+        lines.append(note)
     versus = "; ".join(f"{label}: {pct(h.final_test_error)} (training {pct(h.final_train_error)})" for label, h in others)
     lines.append(
         f"**Result.** After training, the {best_label} model has "
@@ -405,8 +405,8 @@ def init_text(runs, symmetries, dataset):
         f"{first.config.epochs * first.iterations_per_epoch:,} updates with learning rate {first.config.lr:g}."]
     every_run = {f"{activation} with {experiments.init_label(h.config)} init": h
                  for activation, by_init in runs.items() for h in by_init.values()}
-    if diverged_line(every_run):
-        lines.append(diverged_line(every_run))
+    if note := diverged_line(every_run):
+        lines.append(note)
     for activation, by_init in runs.items():
         random = {i: h for i, h in by_init.items() if i != "zero"}
         best_init = min(random, key=lambda i: random[i].final_test_error)
@@ -487,8 +487,8 @@ def latent_text(stats, history, labels, baseline=None):
         f"{len(stages)} stages, from before training to update {history.iterations:,}. How well the classes are "
         f"separated at each stage is measured in that plane: the error of a 5-nearest-neighbour vote among the other "
         f"test points, and the ratio of between-class to within-class scatter."]
-    if diverged_line({"the latent network": history}):
-        lines.append(diverged_line({"the latent network": history}))
+    if note := diverged_line({"the latent network": history}):
+        lines.append(note)
     lines.append(
         f"**Before training** the classes largely overlap: 5-NN error {pct(float(knn[0]))} (chance "
         f"{pct(_chance(history))}), scatter ratio {num(float(ratio[0]), 2)}; the points come from random weights "
@@ -584,8 +584,8 @@ def confusion_text(conf, history, correlation, confidence=None):
     lines = [
         f"The network of question 1 ({history.config.describe()}) gets {wrong} of the {n:,} test images wrong: test "
         f"error {pct(wrong / n)}, against {pct(history.final_train_error)} on the training images."]
-    if diverged_line({"this network": history}):
-        lines.append(diverged_line({"this network": history}))
+    if note := diverged_line({"this network": history}):
+        lines.append(note)
     if wrong == 0:
         lines.append("With no mistakes on the test set there is nothing to confuse: the matrix is diagonal.")
         return "\n\n".join(lines)
