@@ -18,11 +18,11 @@ import warnings
 
 import numpy as np
 
-from .config import RunConfig
-from .data import DIGITS, Dataset, load_dataset
-from .errors import ConfigError
-from .optimizers import make_optimizer
-from .training import build_network, epoch_updates, train
+from .common import count
+from .data.datasets import DIGITS, Dataset, load_dataset
+from .nn.optimizers import make_optimizer
+from .runs.config import RunConfig
+from .runs.training import build_network, epoch_updates, train
 
 SYNTHETIC_SHAPE = (60_000, 784)
 SYNTHETIC_TEST = 10_000
@@ -162,8 +162,7 @@ def check_options(hidden, batch_sizes, rounds):
     """ConfigError naming the first bad option; the hidden and batch sizes get training's own checks."""
     for batch_size in batch_sizes:
         RunConfig(hidden=(hidden,), batch_size=batch_size)
-    if rounds < 1:
-        raise ConfigError(f"rounds: expected a whole number >= 1, got {rounds}")
+    count("rounds", rounds)
 
 
 def run_benchmark(dataset, hidden=256, batch_sizes=BATCH_SIZES, rounds=ROUNDS):

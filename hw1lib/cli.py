@@ -9,8 +9,9 @@ import json
 import re
 import sys
 
-from .config import RunConfig, known_names
+from .common import count
 from .errors import Hw1libError
+from .runs.config import RunConfig, known_names
 
 DEFAULTS = RunConfig()
 
@@ -75,8 +76,8 @@ def configure_train(parser):
 
 
 def run_train(args):
-    from .cache import cached_train
-    from .data import load_dataset
+    from .data.datasets import load_dataset
+    from .runs.cache import cached_train
 
     config = config_from_args(args)
     dataset = load_dataset(args.data)
@@ -104,13 +105,13 @@ def configure_bench_widgets(parser):
 
 
 def run_bench_widgets(args):
-    from .widgets_bench import run_benchmark
+    from .explorer.latency import run_benchmark
 
     return run_benchmark(args.data, repeats=args.repeats, timeout=args.timeout)
 
 
 def configure_sweep(parser):
-    from .sweep import BENCH_TRIALS, DEFAULT_TRIALS
+    from .search.sweep import BENCH_TRIALS, DEFAULT_TRIALS
 
     add_data_argument(parser)
     parser.add_argument("--trials", type=int, default=None,
@@ -132,12 +133,12 @@ def configure_sweep(parser):
 
 
 def run_sweep(args):
-    from .data import load_dataset
-    from .sweep import DEFAULT_TRIALS, run_sweep as sweep
-    from .sweep_report import format_table
+    from .data.datasets import load_dataset
+    from .search.sweep import DEFAULT_TRIALS
+    from .search.sweep import run_sweep as sweep
+    from .search.tables import format_table
 
-    if args.top < 1:  # checked now, not after minutes of training
-        raise UsageError(f"hw1lib sweep: --top: expected a whole number >= 1, got {args.top}")
+    count("--top", args.top)  # checked now, not after minutes of training
     if args.bench and args.scheduler:
         raise UsageError("hw1lib sweep: --bench times local processes; it does not take --scheduler")
     dataset = load_dataset(args.data)
@@ -166,7 +167,7 @@ def run_sweep(args):
 
 
 def _run_bench(args, dataset, progress):
-    from .sweep import BENCH_TRIALS, benchmark
+    from .search.sweep import BENCH_TRIALS, benchmark
 
     trials = BENCH_TRIALS if args.trials is None else args.trials
     result = benchmark(dataset, trials=trials, seed=args.seed, fraction=args.fraction, jobs=args.jobs,
@@ -192,7 +193,7 @@ def _literal(text):
 
 
 def configure_report(parser):
-    from .report import SUBTITLE, TITLE
+    from .report.build import SUBTITLE, TITLE
 
     parser.add_argument("--data", metavar="SPEC",
                         help="mnist-5k (default), mnist, fashion-mnist, or a folder with train.npz/test.npz "
@@ -221,15 +222,14 @@ def configure_report(parser):
 
 
 def run_report(args):
-    from .report import build_report
+    from .report.build import build_report
 
     overrides = {name: _literal(value) for name, value in args.parameter}
     for name in ("data", "hidden", "activation", "lr", "batch_size", "epochs", "seed"):
         value = getattr(args, name)
         if value is not None:
             overrides[name] = value
-    if args.jobs < 1:
-        raise UsageError(f"--jobs: expected a whole number >= 1, got {args.jobs}")
+    count("--jobs", args.jobs)
     build_report(args.out, overrides, title=args.title, subtitle=args.subtitle, make_pdf=not args.no_pdf,
                  jobs=args.jobs, folder=args.notebooks)
     return 0

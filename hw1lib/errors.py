@@ -21,3 +21,8 @@ class ConfigError(Hw1libError, ValueError):
 def unknown_name(kind: str, name: str, known) -> ConfigError:
     """The error for a name missing from a registry, listing the names that exist."""
     return ConfigError(f"unknown {kind} {name!r}; known: {', '.join(sorted(known))}")
+
+
+def one_line(error) -> str:
+    """An exception's message on one line (runs of whitespace, newlines included, become one space)."""
+    return " ".join(str(error).split()) or type(error).__name__

@@ -7,7 +7,7 @@ import pytest
 
 from hw1lib import bench
 from hw1lib.cli import main
-from hw1lib.network import MLP
+from hw1lib.nn.network import MLP
 
 from .helpers import write_course_folder
 

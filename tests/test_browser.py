@@ -49,7 +49,7 @@ def free_port():
 
 
 def explorer_notebook(path, data, initial):
-    cell = (f"from hw1lib.widgets import explore\n"
+    cell = (f"from hw1lib.explorer.widgets import explore\n"
             f"explore({json.dumps(str(data))}, **{initial!r})")
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)]), path)
 

@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from hw1lib.activations import ACTIVATIONS, make_activation
-from hw1lib.layers import Dense
-from hw1lib.network import MLP
+from hw1lib.nn.activations import ACTIVATIONS, make_activation
+from hw1lib.nn.layers import Dense
+from hw1lib.nn.network import MLP
 
 
 def fresh_copy(net, activation, hidden):

@@ -5,11 +5,12 @@ import os
 import numpy as np
 import pytest
 
-from hw1lib import cache as cache_module
-from hw1lib.cache import cache_dir, cached_train, run_key
-from hw1lib.config import RunConfig
-from hw1lib.data import load_dataset
-from hw1lib.history import History
+from hw1lib import common
+from hw1lib.data.datasets import load_dataset
+from hw1lib.runs import cache as cache_module
+from hw1lib.runs.cache import cache_dir, cached_train, run_key
+from hw1lib.runs.config import RunConfig
+from hw1lib.runs.history import History
 
 from .helpers import write_course_folder
 
@@ -73,7 +74,7 @@ def test_full_disk_warns_leaves_no_partial_file_and_still_returns(data, own_cach
     def disk_full(fd):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(cache_module.os, "fsync", disk_full)
+    monkeypatch.setattr(common.os, "fsync", disk_full)
     history = cached_train(CONFIG, data, progress=False)
     assert history.iterations > 0
     assert "No space left on device" in capsys.readouterr().err

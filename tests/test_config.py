@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from hw1lib.config import RunConfig
 from hw1lib.errors import ConfigError
+from hw1lib.runs.config import RunConfig
 
 
 @pytest.mark.parametrize("changes, message", [

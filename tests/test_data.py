@@ -8,7 +8,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from hw1lib.data import DATASET_NAMES, Dataset, data_dir, load_dataset
+from hw1lib.data.datasets import DATASET_NAMES, Dataset, data_dir, load_dataset
 from hw1lib.errors import DataError, Hw1libError
 
 # Pinned so a change to the mnist-5k split or the fingerprint recipe is noticed: run caches key on it.

@@ -5,8 +5,8 @@ import socket
 import numpy as np
 import pytest
 
-from hw1lib import download
-from hw1lib.data import FASHION_NAMES, load_dataset
+from hw1lib.data import download
+from hw1lib.data.datasets import FASHION_NAMES, load_dataset
 from hw1lib.errors import DataError
 
 from .local_mirror import FILES, SIZES, server  # noqa: F401 - server is a fixture

@@ -5,9 +5,9 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from PIL import Image
 
-from hw1lib import experiments, figures, metrics
-from hw1lib.data import load_dataset
-from hw1lib.training import train
+from hw1lib.data.datasets import load_dataset
+from hw1lib.report import experiments, figures, metrics
+from hw1lib.runs.training import train
 
 from .helpers import write_course_folder
 

@@ -2,10 +2,10 @@
 import numpy as np
 import pytest
 
-from hw1lib.activations import ACTIVATIONS, make_activation
-from hw1lib.gradcheck import numerical_gradient, relative_error
-from hw1lib.layers import Dense, SoftmaxCrossEntropy
-from hw1lib.network import MLP
+from hw1lib.nn.activations import ACTIVATIONS, make_activation
+from hw1lib.nn.gradcheck import numerical_gradient, relative_error
+from hw1lib.nn.layers import Dense, SoftmaxCrossEntropy
+from hw1lib.nn.network import MLP
 
 TOLERANCE = 1e-6
 

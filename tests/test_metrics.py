@@ -2,10 +2,10 @@
 import numpy as np
 import pytest
 
-from hw1lib import metrics
-from hw1lib.config import RunConfig
-from hw1lib.data import load_dataset
-from hw1lib.training import train
+from hw1lib.data.datasets import load_dataset
+from hw1lib.report import metrics
+from hw1lib.runs.config import RunConfig
+from hw1lib.runs.training import train
 
 from .helpers import write_course_folder
 

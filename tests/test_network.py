@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 
 from hw1lib.errors import ConfigError
-from hw1lib.initializers import INITIALIZERS, get_initializer
-from hw1lib.network import MLP
-from hw1lib.optimizers import OPTIMIZERS, make_optimizer
+from hw1lib.nn.initializers import INITIALIZERS, get_initializer
+from hw1lib.nn.network import MLP
+from hw1lib.nn.optimizers import OPTIMIZERS, make_optimizer
 
 
 def test_shapes_dtypes_and_matching_param_grad_keys():

@@ -5,7 +5,7 @@ import re
 import nbformat
 import pytest
 
-from hw1lib.report import NOTEBOOKS, WIDGET_STATE, WIDGET_VIEW
+from hw1lib.report.build import NOTEBOOKS, WIDGET_STATE, WIDGET_VIEW
 
 from .helpers import SMALL_REPORT, write_noisy_course_folder
 

@@ -6,9 +6,9 @@ half-written in the data cache, the run cache or the output folder.
 """
 import errno
 import gzip
-import shutil
 import json
 import os
+import shutil
 import struct
 import subprocess
 import sys
@@ -19,13 +19,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hw1lib import cache as cache_module
-from hw1lib import pdf, report
+from hw1lib import common
 from hw1lib.cli import main
-from hw1lib.config import RunConfig, known_names
-from hw1lib.data import load_dataset
+from hw1lib.data.datasets import load_dataset
 from hw1lib.errors import ConfigError, DataError, Hw1libError
-from hw1lib.training import train
+from hw1lib.report import build as report
+from hw1lib.report import pdf
+from hw1lib.runs.config import RunConfig, known_names
+from hw1lib.runs.training import train
 
 from .helpers import striped_images, write_course_folder, write_noisy_course_folder
 from .local_mirror import server  # noqa: F401 - server is a fixture
@@ -273,7 +274,7 @@ def test_read_only_run_cache(tmp_path, monkeypatch, capsys):
     if os.geteuid() == 0:  # root writes into read-only folders; make the write fail as a read-only mount would
         def read_only(*args, **kwargs):
             raise OSError(errno.EROFS, os.strerror(errno.EROFS))
-        monkeypatch.setattr(cache_module.tempfile, "NamedTemporaryFile", read_only)
+        monkeypatch.setattr(common.tempfile, "mkstemp", read_only)
     try:
         assert main(["train", "--data", str(course(tmp_path)), "--epochs", "1", "--json"]) == 0
     finally:

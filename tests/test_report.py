@@ -8,9 +8,11 @@ import time
 import nbformat
 import pytest
 
-from hw1lib import experiments, load_dataset, pdf, report
+from hw1lib import load_dataset
 from hw1lib.cli import main
-from hw1lib.discussion import pct
+from hw1lib.report import build as report
+from hw1lib.report import experiments, pdf
+from hw1lib.report.discussion.words import pct
 
 from .helpers import SMALL_REPORT, write_noisy_course_folder
 

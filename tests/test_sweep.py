@@ -6,11 +6,16 @@ import numpy as np
 import pytest
 
 from hw1lib import ConfigError, DataError, load_dataset
-from hw1lib import sweep as sweep_module
 from hw1lib.cli import main
-from hw1lib.splits import validation_split
-from hw1lib.sweep import SearchSpace, run_sweep
-from hw1lib.sweep_report import styled_top_table, summary_markdown, top_table, validation_figure
+from hw1lib.data.splits import validation_split
+from hw1lib.search import sweep as sweep_module
+from hw1lib.search.sweep import SearchSpace, run_sweep
+from hw1lib.search.tables import (
+    styled_top_table,
+    summary_markdown,
+    top_table,
+    validation_figure,
+)
 
 from .helpers import record_training, write_course_folder
 
@@ -104,7 +109,7 @@ def test_two_jobs_match_one_and_a_repeat_comes_from_the_cache(course, empty_cach
         raise AssertionError("a cached sweep trained")
 
     monkeypatch.setattr(sweep_module, "train", no_training)
-    monkeypatch.setattr("hw1lib.cache.train", no_training)
+    monkeypatch.setattr("hw1lib.runs.cache.train", no_training)
     repeat = run_sweep(course, trials=6, space=TINY, jobs=2, progress=False, final=False)
     assert repeat.trained == 0 and all(t.from_cache for t in repeat.trials)
     assert [t.to_dict() | {"cached": None} for t in repeat.ranked] == \

@@ -2,10 +2,10 @@
 import numpy as np
 import pytest
 
-from hw1lib import network as network_module
-from hw1lib.config import RunConfig
-from hw1lib.data import load_dataset
-from hw1lib.training import build_network, train
+from hw1lib.data.datasets import load_dataset
+from hw1lib.nn import network as network_module
+from hw1lib.runs.config import RunConfig
+from hw1lib.runs.training import build_network, train
 
 from .helpers import write_course_folder
 

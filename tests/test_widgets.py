@@ -3,11 +3,12 @@ import threading
 
 import pytest
 
-from hw1lib import cache, widgets
 from hw1lib.cli import main
-from hw1lib.data import load_dataset
+from hw1lib.data.datasets import load_dataset
 from hw1lib.errors import ConfigError, DataError
-from hw1lib.widgets import explore, split_hidden
+from hw1lib.explorer import widgets
+from hw1lib.explorer.widgets import explore, split_hidden
+from hw1lib.runs import cache
 
 from .helpers import record_training, write_course_folder
 

@@ -15,8 +15,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .download import atomic_file, data_dir, fetch
-from .errors import DataError
+from ..common import atomic_file
+from ..errors import DataError, one_line
+from .download import data_dir, fetch
 from .idx import read_idx
 
 __all__ = ["DATASET_NAMES", "Dataset", "data_dir", "load_dataset"]
@@ -230,7 +231,7 @@ def _require_idx(folder: pathlib.Path, base: str) -> pathlib.Path:
 
 
 def _corrupt(path: pathlib.Path, err: Exception) -> DataError:
-    return DataError(f"{path}: cannot read ({' '.join(str(err).split()) or type(err).__name__}); "
+    return DataError(f"{path}: cannot read ({one_line(err)}); "
                      "the file is truncated or corrupt")
 
 

@@ -5,21 +5,16 @@ never sees half a file. A cache folder that cannot be written (read-only, disk f
 the caching: the run's result is still returned, with a warning.
 """
 import hashlib
-import os
 import sys
-import tempfile
-from pathlib import Path
 
-import platformdirs
-
+from ..common import cache_folder, write_atomic
 from .history import FORMAT_VERSION, History
 from .training import train
 
 
 def cache_dir():
     """$HW1LIB_CACHE if set, else the user cache folder (e.g. ~/.cache/hw1lib/runs)."""
-    env = os.environ.get("HW1LIB_CACHE")
-    return Path(env) if env else Path(platformdirs.user_cache_dir("hw1lib")) / "runs"
+    return cache_folder("HW1LIB_CACHE", "runs")
 
 
 def run_key(config, dataset):
@@ -61,7 +56,7 @@ def store(history, dataset):
     Runs that were cut short are not saved (they are not the run their config describes);
     diverged runs are, since training them again diverges again.
     """
-    complete = history.iterations >= _planned_iterations(history) or history.diverged
+    complete = history.iterations >= history.config.updates(history.iterations_per_epoch) or history.diverged
     return complete and save_atomic(_path(history.config, dataset), history.to_bytes())
 
 
@@ -69,29 +64,12 @@ def _path(config, dataset):
     return cache_dir() / f"{run_key(config, dataset)}.npz"
 
 
-def _planned_iterations(history):
-    config = history.config
-    total = config.epochs * history.iterations_per_epoch
-    return min(total, config.max_iterations) if config.max_iterations else total
-
-
 def save_atomic(path, data):
-    """Write ``data`` to ``path`` via a temporary file and a rename; warn (not fail) if impossible."""
-    path = Path(path)
-    tmp = None
+    """Write ``data`` to ``path`` atomically; warn (not fail) if the cache folder cannot be written."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".part",
-                                         delete=False) as handle:
-            tmp = handle.name
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        write_atomic(path, data)
         return True
     except OSError as error:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
         print(f"hw1lib: warning: could not write cache file {path}: {error.strerror or error}; "
               f"continuing without caching", file=sys.stderr)
         return False

@@ -7,16 +7,18 @@ before any training starts, with a message naming the parameter.
 import dataclasses
 import hashlib
 import json
-import math
 import numbers
 from dataclasses import dataclass
 
-from .activations import ACTIVATIONS
-from .errors import ConfigError, unknown_name
-from .initializers import INITIALIZERS
-from .optimizers import OPTIMIZERS
+from ..common import finite_number, whole_number
+from ..errors import ConfigError, unknown_name
+from ..nn.activations import ACTIVATIONS
+from ..nn.initializers import INITIALIZERS
+from ..nn.optimizers import OPTIMIZERS
 
 NORMALIZATIONS = ("none", "standardize")
+DISPLAY_NAMES = {"relu": "ReLU", "leaky_relu": "leaky ReLU", "xavier": "Xavier", "he": "He", "sgd": "SGD",
+                 "adam": "Adam"}
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ class RunConfig:
 
     def __post_init__(self):
         set_ = object.__setattr__.__get__(self)
-        set_("hidden", tuple(_as_int("hidden size", h, minimum=1) for h in _as_tuple("hidden", self.hidden)))
+        set_("hidden", tuple(whole_number("hidden size", h, minimum=1) for h in _as_tuple("hidden", self.hidden)))
         if not self.hidden:
             raise ConfigError("hidden: expected at least one hidden layer size")
         for field, registry in (("activation", ACTIVATIONS), ("init", INITIALIZERS),
@@ -64,22 +66,22 @@ class RunConfig:
                 raise unknown_name(field if field != "init" else "initializer", getattr(self, field), registry)
         if self.normalize not in NORMALIZATIONS:
             raise unknown_name("normalize", self.normalize, NORMALIZATIONS)
-        set_("init_std", _as_float("init_std", self.init_std, positive=True))
-        set_("lr", _as_float("lr", self.lr, positive=True))
-        set_("momentum", _as_float("momentum", self.momentum))
+        set_("init_std", finite_number("init_std", self.init_std, positive=True))
+        set_("lr", finite_number("lr", self.lr, positive=True))
+        set_("momentum", finite_number("momentum", self.momentum))
         if not 0 <= self.momentum < 1:
             raise ConfigError(f"momentum: expected a value in [0, 1), got {self.momentum}")
-        set_("batch_size", _as_int("batch_size", self.batch_size, minimum=1))
-        set_("epochs", _as_int("epochs", self.epochs, minimum=1))
+        set_("batch_size", whole_number("batch_size", self.batch_size, minimum=1))
+        set_("epochs", whole_number("epochs", self.epochs, minimum=1))
         if self.max_iterations is not None:
-            set_("max_iterations", _as_int("max_iterations", self.max_iterations, minimum=1))
-        set_("seed", _as_int("seed", self.seed, minimum=0))
-        set_("eval_every", _as_int("eval_every", self.eval_every, minimum=0))
-        stages = tuple(_as_float("snapshot stage", s) for s in _as_tuple("snapshot_stages", self.snapshot_stages))
+            set_("max_iterations", whole_number("max_iterations", self.max_iterations, minimum=1))
+        set_("seed", whole_number("seed", self.seed, minimum=0))
+        set_("eval_every", whole_number("eval_every", self.eval_every, minimum=0))
+        stages = tuple(finite_number("snapshot stage", s) for s in _as_tuple("snapshot_stages", self.snapshot_stages))
         if any(s < 0 or s > self.epochs for s in stages):
             raise ConfigError(f"snapshot_stages: expected epochs between 0 and {self.epochs}, got {list(stages)}")
         set_("snapshot_stages", tuple(sorted(set(stages))))
-        set_("snapshot_layer", _as_int("snapshot_layer", self.snapshot_layer))
+        set_("snapshot_layer", whole_number("snapshot_layer", self.snapshot_layer))
         if not -len(self.hidden) <= self.snapshot_layer < len(self.hidden):
             raise ConfigError(f"snapshot_layer: {self.snapshot_layer} is not a hidden layer of {list(self.hidden)}")
 
@@ -104,13 +106,34 @@ class RunConfig:
         """A stable hash of every hyperparameter (part of the run cache key)."""
         return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()
 
+    def updates(self, iterations_per_epoch):
+        """How many mini-batch updates this run makes when an epoch is ``iterations_per_epoch`` of them."""
+        total = self.epochs * iterations_per_epoch
+        return min(total, self.max_iterations) if self.max_iterations else total
+
+    def hidden_label(self):
+        """The hidden layer sizes as the report and the command line write them, e.g. '256-256'."""
+        return "-".join(map(str, self.hidden))
+
+    def init_label(self):
+        """The initialisation, e.g. 'He' or 'normal(std 0.01)'."""
+        return f"normal(std {self.init_std:g})" if self.init == "normal" else display_name(self.init)
+
+    def optimizer_label(self):
+        """The optimiser, e.g. 'SGD', 'Adam' or 'momentum 0.9' (with its coefficient)."""
+        return f"momentum {self.momentum:g}" if self.optimizer == "momentum" else display_name(self.optimizer)
+
     def describe(self):
-        """One line, e.g. 'hidden 256 relu, he init, sgd lr 0.2, batch 32, 10 epochs, seed 0'."""
-        init = f"normal(std {self.init_std:g})" if self.init == "normal" else self.init
-        opt = self.optimizer if self.optimizer != "momentum" else f"momentum {self.momentum:g}"
+        """One line, e.g. 'hidden 256 ReLU, He init, SGD lr 0.2, batch 32, 10 epochs, seed 0'."""
         iters = f", max {self.max_iterations} iterations" if self.max_iterations else ""
-        return (f"hidden {'-'.join(map(str, self.hidden))} {self.activation}, {init} init, {opt} "
-                f"lr {self.lr:g}, batch {self.batch_size}, {self.epochs} epochs{iters}, seed {self.seed}")
+        return (f"hidden {self.hidden_label()} {display_name(self.activation)}, {self.init_label()} init, "
+                f"{self.optimizer_label()} lr {self.lr:g}, batch {self.batch_size}, {self.epochs} epochs{iters}, "
+                f"seed {self.seed}")
+
+
+def display_name(name):
+    """How an activation, initialiser or optimiser name is written for readers: 'relu' -> 'ReLU', 'he' -> 'He'."""
+    return DISPLAY_NAMES.get(name, name)
 
 
 def known_names():
@@ -125,21 +148,3 @@ def _as_tuple(name, value):
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         return (value,)
     raise ConfigError(f"{name}: expected a list of numbers, got {value!r}")
-
-
-def _as_int(name, value, minimum=None):
-    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
-            or not math.isfinite(value) or value != int(value)):
-        raise ConfigError(f"{name}: expected a whole number, got {value!r}")
-    value = int(value)
-    if minimum is not None and value < minimum:
-        raise ConfigError(f"{name}: expected a whole number >= {minimum}, got {value}")
-    return value
-
-
-def _as_float(name, value, positive=False):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise ConfigError(f"{name}: expected a finite number, got {value!r}")
-    if positive and value <= 0:
-        raise ConfigError(f"{name}: expected a number > 0, got {value}")
-    return float(value)

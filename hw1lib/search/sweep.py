@@ -22,14 +22,15 @@ from joblib import Parallel, delayed, parallel_config
 from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
-from .activations import ACTIVATIONS
-from .cache import cached_train, load_cached, store
-from .config import RunConfig
-from .errors import ConfigError
-from .history import History
-from .optimizers import OPTIMIZERS
-from .splits import validation_split
-from .training import train
+from ..common import count as check_count
+from ..data.splits import validation_split
+from ..errors import ConfigError, one_line
+from ..nn.activations import ACTIVATIONS
+from ..nn.optimizers import OPTIMIZERS
+from ..runs.cache import cached_train, load_cached, store
+from ..runs.config import RunConfig
+from ..runs.history import History
+from ..runs.training import train
 
 __all__ = ["SearchSpace", "Trial", "SweepResult", "run_sweep", "learning_rate_trials", "fit_trials", "benchmark",
            "DEFAULT_TRIALS", "BENCH_TRIALS"]
@@ -361,20 +362,12 @@ def _connect(address):
     try:
         return Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError, TypeError) as err:
-        reason = " ".join(str(err).split()) or type(err).__name__
-        raise ConfigError(f"scheduler {address!r}: cannot connect ({reason}); "
+        raise ConfigError(f"scheduler {address!r}: cannot connect ({one_line(err)}); "
                           "expected the address of a running Dask scheduler, e.g. tcp://127.0.0.1:8786") from None
 
 
 def _local_jobs(jobs):
     return (os.cpu_count() or 1) if jobs is None else check_count("jobs", jobs)
-
-
-def check_count(name, value):
-    """``value`` if it is a whole number >= 1, else ConfigError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(f"{name}: expected a whole number >= 1, got {value!r}")
-    return value
 
 
 def _json(value):

@@ -7,7 +7,7 @@ shape. ``forward`` and ``backward`` return new arrays unless given ``out``; the 
 """
 import numpy as np
 
-from .errors import unknown_name
+from ..errors import unknown_name
 
 
 class Sigmoid:

@@ -1,7 +1,7 @@
 """Optimisers: ``step(params, grads)`` updates every array of ``params`` in place from the matching grads."""
 import numpy as np
 
-from .errors import unknown_name
+from ..errors import unknown_name
 
 
 class SGD:

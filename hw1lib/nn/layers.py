@@ -46,11 +46,7 @@ class SoftmaxCrossEntropy:
     grads: dict = {}
 
     def forward(self, logits, labels):
-        # fmax finds the row maximum without max's NaN bookkeeping, which a shift does not need: a
-        # NaN logit makes the loss NaN either way.
-        shifted = logits - np.fmax.reduce(logits, axis=1, keepdims=True)
-        probs = np.exp(shifted)
-        total = np.add.reduce(probs, axis=1, keepdims=True)
+        probs, total, shifted = _exp_shifted(logits)
         probs /= total
         self.probs, self.labels = probs, labels
         # Row r's own-class entry sits at flat index r * classes + label: one gather, no 2-D fancy index.
@@ -65,3 +61,22 @@ class SoftmaxCrossEntropy:
         grad.reshape(-1)[self.flat_index] -= 1
         grad /= len(self.labels)
         return grad
+
+
+def softmax(logits):
+    """Probabilities (batch, classes) of logits (batch, classes): exp(logits) / its row sum, computed stably."""
+    probs, total, _ = _exp_shifted(logits)
+    probs /= total
+    return probs
+
+
+def _exp_shifted(logits):
+    """(exp(shifted), its row sums (batch, 1), shifted), where shifted = logits - the row maximum.
+
+    Subtracting the maximum keeps exp from overflowing and changes neither softmax nor the loss.
+    fmax finds it without max's NaN bookkeeping, which the shift does not need: a NaN logit makes
+    the loss NaN either way.
+    """
+    shifted = logits - np.fmax.reduce(logits, axis=1, keepdims=True)
+    exps = np.exp(shifted)
+    return exps, np.add.reduce(exps, axis=1, keepdims=True), shifted

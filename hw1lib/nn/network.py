@@ -1,8 +1,8 @@
 """A fully connected network: Dense -> activation -> ... -> Dense, with a softmax cross-entropy loss."""
 import numpy as np
 
+from ..errors import ConfigError
 from .activations import make_activation
-from .errors import ConfigError
 from .initializers import get_initializer
 from .layers import Dense, SoftmaxCrossEntropy
 

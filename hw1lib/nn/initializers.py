@@ -1,7 +1,9 @@
 """Weight initialisers, looked up by name. Each returns a (fan_in, fan_out) matrix; biases start at 0."""
+import math
+
 import numpy as np
 
-from .errors import unknown_name
+from ..errors import unknown_name
 
 
 def zero(fan_in, fan_out, rng, std, dtype):
@@ -21,20 +23,42 @@ def zero(fan_in, fan_out, rng, std, dtype):
 
 def normal(fan_in, fan_out, rng, std, dtype):
     """Gaussian weights with a fixed standard deviation ``std`` (the homework's 0.01)."""
-    return rng.standard_normal((fan_in, fan_out), dtype=dtype) * dtype(std)
+    return _gaussian(fan_in, fan_out, rng, std, dtype)
 
 
 def xavier(fan_in, fan_out, rng, std, dtype):
     """Glorot normal, std sqrt(2 / (fan_in + fan_out)): keeps activation variance steady for tanh/sigmoid."""
-    return rng.standard_normal((fan_in, fan_out), dtype=dtype) * dtype(np.sqrt(2.0 / (fan_in + fan_out)))
+    return _gaussian(fan_in, fan_out, rng, xavier_std(fan_in, fan_out), dtype)
 
 
 def he(fan_in, fan_out, rng, std, dtype):
     """He normal, std sqrt(2 / fan_in): compensates for ReLU zeroing half of its inputs."""
-    return rng.standard_normal((fan_in, fan_out), dtype=dtype) * dtype(np.sqrt(2.0 / fan_in))
+    return _gaussian(fan_in, fan_out, rng, he_std(fan_in, fan_out), dtype)
+
+
+def xavier_std(fan_in, fan_out):
+    return math.sqrt(2.0 / (fan_in + fan_out))
+
+
+def he_std(fan_in, fan_out):
+    return math.sqrt(2.0 / fan_in)
+
+
+def _gaussian(fan_in, fan_out, rng, std, dtype):
+    return rng.standard_normal((fan_in, fan_out), dtype=dtype) * dtype(std)
 
 
 INITIALIZERS = {"zero": zero, "normal": normal, "xavier": xavier, "he": he}
+
+
+# Each initialiser's standard deviation as the report writes it.
+FORMULAS = {"zero": "0", "normal": "fixed", "xavier": "√(2 / (fan_in + fan_out))", "he": "√(2 / fan_in)"}
+
+
+def standard_deviation(name, fan_in, fan_out, std=0.01):
+    """The standard deviation initialiser ``name`` draws a (fan_in, fan_out) matrix with (``std`` for normal)."""
+    get_initializer(name)
+    return {"zero": 0.0, "normal": std, "xavier": xavier_std(fan_in, fan_out), "he": he_std(fan_in, fan_out)}[name]
 
 
 def get_initializer(name):

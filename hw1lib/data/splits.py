@@ -10,8 +10,9 @@ import numbers
 
 import numpy as np
 
-from .data import Dataset, fingerprint
-from .errors import ConfigError, DataError
+from ..common import whole_number
+from ..errors import ConfigError, DataError
+from .datasets import Dataset, fingerprint
 
 SPLIT_VERSION = 1  # part of the fingerprint: a change to how rows are picked must not reuse old runs
 
@@ -30,8 +31,7 @@ def validation_split(dataset: Dataset, fraction=0.1, seed=0) -> Dataset:
     if (isinstance(fraction, bool) or not isinstance(fraction, numbers.Real)
             or not 0 < fraction < 1):
         raise ConfigError(f"validation fraction: expected a number between 0 and 1, got {fraction!r}")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ConfigError(f"seed: expected a whole number >= 0, got {seed!r}")
+    seed = whole_number("seed", seed, minimum=0)
     rng = np.random.default_rng(seed)
     held_out = []
     for label in range(dataset.n_classes):

@@ -10,7 +10,8 @@ import shutil
 import subprocess
 import tempfile
 
-from .errors import Hw1libError
+from ..common import atomic_path
+from ..errors import Hw1libError
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 PLAYWRIGHT_GLOBS = ("chromium-*/chrome-linux*/chrome", "chromium_headless_shell-*/chrome-linux*/headless_shell")
@@ -56,25 +57,17 @@ def print_pdf(html_path, pdf_path, browser=None, timeout=180):
     browser = browser or find_chromium()
     if browser is None:
         raise PdfError(missing_browser_message(html_path))
-    pdf_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = pdf_path.with_name(f".{pdf_path.name}.part")
     # A fresh profile each time: a shared one can be locked by another Chromium, or carry old state.
-    with tempfile.TemporaryDirectory(prefix="hw1lib-chromium-") as profile:
+    with tempfile.TemporaryDirectory(prefix="hw1lib-chromium-") as profile, atomic_path(pdf_path) as tmp:
         command = [browser, *FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={tmp}", html_path.as_uri()]
         try:
             result = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                                     timeout=timeout)
         except subprocess.TimeoutExpired:
-            tmp.unlink(missing_ok=True)
             raise PdfError(f"{browser} did not finish printing {html_path} within {timeout} s") from None
         except OSError as error:
             raise PdfError(f"could not run {browser}: {error.strerror or error}") from None
-    try:
-        ok = tmp.is_file() and tmp.read_bytes()[:5] == b"%PDF-"
-        if not ok:
+        if tmp.read_bytes()[:5] != b"%PDF-":
             last = (result.stderr.strip().splitlines() or ["no message"])[-1]
             raise PdfError(f"{browser} exited with status {result.returncode} without writing a PDF: {last}")
-        os.replace(tmp, pdf_path)
-    finally:
-        tmp.unlink(missing_ok=True)
     return pdf_path

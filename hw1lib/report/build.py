@@ -33,9 +33,9 @@ import nbformat
 import numpy as np
 
 from . import experiments, pdf
-from .data import DATASET_NAMES, load_dataset
-from .download import atomic_file
-from .errors import ConfigError, Hw1libError
+from ..data.datasets import DATASET_NAMES, load_dataset
+from ..common import write_atomic
+from ..errors import ConfigError, Hw1libError, one_line
 
 NOTEBOOKS = ("01_models.ipynb", "02_initialization.ipynb", "03_latent.ipynb", "04_confusion.ipynb")
 # Notebooks that start only when another has finished. Question 4 draws the main model that the
@@ -64,7 +64,7 @@ class ReportError(Hw1libError):
 
 def notebooks_dir():
     """The repository's ``notebooks/`` folder, next to the ``hw1lib`` package."""
-    folder = pathlib.Path(__file__).resolve().parent.parent / "notebooks"
+    folder = pathlib.Path(__file__).resolve().parents[2] / "notebooks"
     if not (folder / NOTEBOOKS[0]).is_file():
         raise ReportError(f"notebooks folder {folder} not found; run the report from a clone of the repository "
                           f"(pip install -e .) or pass --notebooks DIR")
@@ -126,9 +126,8 @@ def execute(source, target, parameters):
                                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
     except papermill.PapermillExecutionError as error:
         first_line = next((line.strip() for line in error.source.splitlines() if line.strip()), "")
-        evalue = " ".join(str(error.evalue).split())
         raise ReportError(f"notebook {source.name} failed in cell [{error.exec_count}] `{first_line}`: "
-                          f"{error.ename}: {evalue} (the partly executed notebook is {target})") from None
+                          f"{error.ename}: {one_line(error.evalue)} (the partly executed notebook is {target})") from None
 
 
 def _heading_id(text):
@@ -172,10 +171,10 @@ def _source_appendix():
         "forward and backward passes, the activations, the network that chains them, and the optimisers. It uses "
         "NumPy only (no automatic differentiation); every layer passes a finite-difference gradient check in the "
         "test suite.")]
-    package = importlib.resources.files("hw1lib")
+    package = importlib.resources.files("hw1lib.nn")
     for module in SOURCE_MODULES:
         source = (package / f"{module}.py").read_text(encoding="utf-8")
-        cells.append(nbformat.v4.new_markdown_cell(f"## hw1lib/{module}.py\n\n```python\n{source.rstrip()}\n```"))
+        cells.append(nbformat.v4.new_markdown_cell(f"## hw1lib/nn/{module}.py\n\n```python\n{source.rstrip()}\n```"))
     return cells
 
 
@@ -281,12 +280,6 @@ def export_html(notebook):
     return body
 
 
-def _write_text(path, text):
-    with atomic_file(pathlib.Path(path)) as out:
-        out.write(text.encode("utf-8"))
-    os.chmod(path, 0o644)
-
-
 def execute_all(folder, out, parameters, jobs, log):
     """Run every notebook, up to ``jobs`` at a time, respecting ``AFTER``; return {name: seconds}.
 
@@ -355,12 +348,12 @@ def build_report(out_dir, overrides=None, *, title=TITLE, subtitle=SUBTITLE, mak
     executed = [nbformat.read(path, as_version=4) for path in paths]
     begin = time.perf_counter()
     merged = merge(executed, dataset, parameters, title, subtitle, timings["notebooks"])
-    _write_text(out / IPYNB_NAME, nbformat.writes(merged))
+    write_atomic(out / IPYNB_NAME, nbformat.writes(merged))
     timings["merge"] = time.perf_counter() - begin
     log(f"  {'merge':<26}{timings['merge']:6.1f} s")
     begin = time.perf_counter()
     html_path = out / HTML_NAME
-    _write_text(html_path, export_html(merged))
+    write_atomic(html_path, export_html(merged))
     timings["html"] = time.perf_counter() - begin
     log(f"  {'html':<26}{timings['html']:6.1f} s")
     pdf_path = None

@@ -5,8 +5,9 @@ Nothing here trains. Functions that need the network rebuild it from a History's
 """
 import numpy as np
 
-from .activations import make_activation
-from .training import build_network, normalized_inputs
+from ..nn.activations import make_activation
+from ..nn.layers import softmax
+from ..runs.training import build_network, normalized_inputs
 
 
 def confusion_matrix(true, pred, n_classes):
@@ -75,10 +76,7 @@ def activation_slope(history, dataset):
 def test_probabilities(history, dataset):
     """(n_test, n_classes) softmax probabilities of the final network on the test set."""
     _, test_x = normalized_inputs(history.config, dataset)
-    logits = _network(history, dataset, None).forward(test_x).astype(np.float64)
-    logits -= logits.max(axis=1, keepdims=True)
-    probs = np.exp(logits)
-    return probs / probs.sum(axis=1, keepdims=True)
+    return softmax(_network(history, dataset, None).forward(test_x).astype(np.float64))
 
 
 def unit_spread(values):
@@ -208,8 +206,22 @@ def initial_activations(history, dataset):
 
 def relative_spread(sym):
     """The spread across units at the end of training divided by the mean |activation| (0 when both are 0)."""
-    scale = sym["act_scale_end"]
-    return sym["act_spread_end"] / scale if scale > 0 else 0.0
+    return float(_relative(np.asarray(sym["act_spread_end"]), np.asarray(sym["act_scale_end"])))
+
+
+def relative_stage_spread(sym):
+    """(stages,) the spread across units at each recorded stage divided by that stage's mean |activation|."""
+    return _relative(sym["stage_spread"], sym["stage_scale"])
+
+
+def _relative(spread, scale):
+    """spread / scale, taking a scale of 0 (every activation 0, so the spread is 0 too) as 1."""
+    return spread / np.where(scale > 0, scale, 1.0)
+
+
+def uniform_guess_error(n_classes):
+    """The error rate of guessing one of ``n_classes`` classes at random: 1 - 1 / n_classes."""
+    return 1 - 1 / n_classes
 
 
 def misclassified(true, pred, probs):

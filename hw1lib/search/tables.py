@@ -9,7 +9,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from .errors import ConfigError
+from ..common import count
+from ..errors import ConfigError
+from ..runs.config import display_name
 
 # No error axis goes above this: a trial there is stuck or diverged, and would squash the rest.
 OFF_SCALE = 0.5
@@ -17,7 +19,7 @@ OFF_SCALE = 0.5
 
 def trials_frame(result) -> pd.DataFrame:
     """One row per trial, best first (index: rank from 1), errors as fractions 0-1."""
-    rows = [{"trial": t.index, "hidden": "-".join(map(str, t.config.hidden)), "depth": len(t.config.hidden),
+    rows = [{"trial": t.index, "hidden": t.config.hidden_label(), "depth": len(t.config.hidden),
              "width": t.config.hidden[0], "activation": t.config.activation, "optimizer": t.config.optimizer,
              "lr": t.config.lr, "batch": t.config.batch_size, "epochs": t.config.epochs,
              "best epoch": t.best_epoch, "train error": t.train_error, "val error": t.val_error,
@@ -30,9 +32,7 @@ def trials_frame(result) -> pd.DataFrame:
 def top_table(result, n=10) -> pd.DataFrame:
     """The ``n`` best trials by validation error: trial, hidden sizes, activation, optimizer, lr,
     batch, best epoch, training and validation error at that epoch (fractions), seconds."""
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ConfigError(f"top: expected a whole number >= 1, got {n!r}")
-    return trials_frame(result).drop(columns=["depth", "width", "epochs"]).head(n)
+    return trials_frame(result).drop(columns=["depth", "width", "epochs"]).head(count("top", n))
 
 
 def styled_top_table(result, n=10):
@@ -67,7 +67,7 @@ def validation_figure(result) -> Figure:
     depths = sorted(frame["depth"].unique())
     x_width = shown["width"] * 2.0 ** (0.12 * (shown["depth"] - np.mean(depths)))
     markers = dict(zip(sorted(frame["activation"].unique()), "os^Dv"))
-    fig = Figure(figsize=(9, 4.2), layout="constrained")  # at most 9 inches wide, like the figures of figures.py
+    fig = Figure(figsize=(9, 4.2), layout="constrained")  # at most 9 inches wide, like the report's other figures
     lr_ax, width_ax = fig.subplots(1, 2, sharey=True)
     panels = ((lr_ax, shown["lr"], "optimizer", sorted(frame["optimizer"].unique()), str),
               (width_ax, x_width, "depth", depths, lambda d: f"{d} hidden layer{'s' if d > 1 else ''}"))
@@ -138,13 +138,9 @@ def summary_markdown(result) -> str:
 def _describe(config) -> str:
     layers = len(config.hidden)
     return (f"{layers} hidden layer{'s' if layers > 1 else ''} of {config.hidden[0]} units "
-            f"({config.activation}, {config.init} initialisation), {optimizer_name(config)} with learning rate "
+            f"({display_name(config.activation)}, {config.init_label()} initialisation), {config.optimizer_label()} "
+            f"with learning rate "
             f"{config.lr:g}, mini-batches of {config.batch_size}")
-
-
-def optimizer_name(config) -> str:
-    """'sgd', 'adam', or 'momentum 0.9' with its coefficient."""
-    return f"momentum {config.momentum:g}" if config.optimizer == "momentum" else config.optimizer
 
 
 def _choices(values) -> str:

@@ -10,7 +10,7 @@ import zlib
 
 import numpy as np
 
-from .errors import DataError
+from ..errors import DataError, one_line
 
 _UBYTE = 0x08
 
@@ -38,5 +38,5 @@ def _read_bytes(path: pathlib.Path) -> bytes:
         data = path.read_bytes()
         return gzip.decompress(data) if path.name.endswith(".gz") else data
     except (OSError, EOFError, zlib.error) as err:  # BadGzipFile is an OSError
-        raise DataError(f"{path}: cannot read ({' '.join(str(err).split())}); "
+        raise DataError(f"{path}: cannot read ({one_line(err)}); "
                         "expected an idx file, gzip-compressed if named .gz") from None

@@ -17,12 +17,13 @@ from functools import partial
 import ipywidgets as widgets
 from threadpoolctl import threadpool_limits
 
-from .cache import cached_train
-from .config import RunConfig, known_names
-from .data import Dataset, load_dataset
-from .errors import ConfigError, Hw1libError
-from .latest_runner import LatestRunner
-from .widget_plots import confusion_png, curves_png, latent_png
+from ..data.datasets import Dataset, load_dataset
+from ..errors import ConfigError, Hw1libError
+from ..report.metrics import uniform_guess_error
+from ..runs.cache import cached_train
+from ..runs.config import RunConfig, known_names
+from .plots import confusion_png, curves_png, latent_png
+from .runner import LatestRunner
 
 LATENT_WIDTH = 2
 WIDTHS = (8, 16, 32, 64, 128, 256, 512, 1024)
@@ -210,7 +211,7 @@ class Explorer(widgets.VBox):
                                f"stopped: learning rate {history.config.lr:.3g} is too large for this network. "
                                f"Try a smaller one.")
             return
-        chance = 1 - 1 / len(history.class_names)
+        chance = uniform_guess_error(len(history.class_names))
         if history.final_train_error >= chance - CHANCE_MARGIN:
             self._show_message(f"Train error {history.final_train_error:.2%} is at chance level: the network learned "
                                f"nothing with these settings (for example a learning rate too large, or zero "

@@ -15,8 +15,8 @@ import statistics
 import tempfile
 import time
 
-from .data import load_dataset
-from .errors import Hw1libError
+from ..data.datasets import load_dataset
+from ..errors import Hw1libError
 from .widgets import Explorer
 
 

@@ -4,19 +4,17 @@ A file in the cache is trusted only if its hash matches, checked on every load: 
 a temporary file in the same folder and are renamed into place only after the hash is right, so
 an interrupted download or a broken mirror never leaves a file that looks finished.
 """
-import contextlib
 import hashlib
 import http.client
 import os
 import pathlib
 import sys
-import tempfile
 import urllib.request
 
-import platformdirs
 from tqdm import tqdm
 
-from .errors import DataError
+from ..common import atomic_file, cache_folder
+from ..errors import DataError, one_line
 
 # Tried in turn; tests point these at a local server. $HW1LIB_MIRROR (comma-separated base URLs)
 # replaces them, e.g. for a mirror inside a network that cannot reach these.
@@ -54,28 +52,7 @@ _CHUNK = 1 << 16
 
 def data_dir() -> pathlib.Path:
     """The data cache: ``$HW1LIB_DATA`` if set, else the user cache folder of hw1lib + ``/data``."""
-    env = os.environ.get("HW1LIB_DATA")
-    if env:
-        return pathlib.Path(env).expanduser()
-    return pathlib.Path(platformdirs.user_cache_dir("hw1lib")) / "data"
-
-
-@contextlib.contextmanager
-def atomic_file(target: pathlib.Path):
-    """Yield an open binary temp file next to ``target``; rename it onto ``target`` on success.
-
-    On any exception the temp file is deleted, so ``target`` is either the old file or complete.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            yield out
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    return cache_folder("HW1LIB_DATA", "data")
 
 
 def sha256_of(path: pathlib.Path) -> str:
@@ -126,7 +103,7 @@ def _download_verified(name: str, filename: str, expected: str, target: pathlib.
             return
         # URLError, HTTPError and timeouts are OSErrors; a garbled reply is an HTTPException.
         except (OSError, ValueError, http.client.HTTPException, _Mismatch) as err:
-            failures.append(f"{url}: {_one_line(err)}")
+            failures.append(f"{url}: {one_line(err)}")
     raise DataError(f"could not download {filename} for {name!r} into {target.parent}; "
                     + "; ".join(failures))
 
@@ -151,6 +128,3 @@ def _stream(url: str, out, label: str) -> str:
         raise _Mismatch(f"cut off after {received:,} of {total:,} bytes")
     return digest.hexdigest()
 
-
-def _one_line(err: Exception) -> str:
-    return " ".join(str(err).split()) or type(err).__name__

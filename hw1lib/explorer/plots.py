@@ -1,10 +1,10 @@
 """The explorer's three views as PNG bytes, drawn by the report's own figure functions.
 
-The figures are those of ``figures.py`` (built on ``matplotlib.figure.Figure``, never pyplot, so
+The figures are those of ``report.figures`` (built on ``matplotlib.figure.Figure``, never pyplot, so
 they can be drawn from the explorer's background thread), rendered small and fast for a panel
 that is redrawn several times a second. Every function takes a History, finished or partial.
 """
-from . import figures, metrics
+from ..report import figures, metrics
 
 DPI = 72
 

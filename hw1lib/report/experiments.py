@@ -6,9 +6,10 @@ and the run cache trains it once.
 """
 import numpy as np
 
-from .cache import cached_train
-from .config import RunConfig
-from .sweep import INIT_FOR, SearchSpace, check_count, learning_rate_trials, run_sweep
+from ..runs.cache import cached_train
+from ..runs.config import RunConfig, display_name
+from ..common import count as check_count
+from ..search.sweep import INIT_FOR, SearchSpace, learning_rate_trials, run_sweep
 
 # Each activation with the initialiser designed for it, as the sweep draws them: Xavier keeps the
 # variance of tanh and sigmoid units steady, He compensates for ReLU zeroing half of its inputs.
@@ -25,19 +26,6 @@ COMPARED = ("sigmoid", "relu")
 SEED_REPORT = {"activation": "sigmoid", "init": "normal", "init_std": 0.01, "lr": 0.001, "max_iterations": 100}
 
 INITS = ("zero", "normal", "xavier", "he")
-
-_DISPLAY = {"relu": "ReLU", "leaky_relu": "leaky ReLU", "xavier": "Xavier", "he": "He"}
-
-
-def display_name(name):
-    """How the report writes an activation or initialiser name: 'relu' -> 'ReLU', 'he' -> 'He'."""
-    return _DISPLAY.get(name, name)
-
-
-def init_label(config):
-    """The initialisation of ``config`` as the report writes it, e.g. 'He' or 'normal(std 0.01)'."""
-    return f"normal(std {config.init_std:g})" if config.init == "normal" else display_name(config.init)
-
 
 def model_config(activation, *, hidden, epochs, seed, lr, batch_size, init=None, **extra):
     """The plain classifier: ``hidden`` layers of ``activation`` with its matching initialiser."""

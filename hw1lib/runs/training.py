@@ -1,0 +1,189 @@
+"""The training loop: mini-batch updates, periodic evaluation, latent snapshots -> History."""
+import math
+import time
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from ..nn.network import MLP
+from ..nn.optimizers import make_optimizer
+from .history import History
+
+EVAL_CHUNK = 4096
+
+
+def build_network(config, n_inputs, n_classes, rng, dtype=np.float32):
+    """The untrained network ``config`` describes, its weights drawn from ``rng``."""
+    return MLP(n_inputs, config.hidden, n_classes, activation=config.activation, init=config.init,
+               init_std=config.init_std, rng=rng, dtype=dtype)
+
+
+def normalized_inputs(config, dataset):
+    """(train_x, test_x) as the network sees them, float32."""
+    if config.normalize == "standardize":
+        mean, std = float(dataset.train_x.mean()), float(dataset.train_x.std())
+        scale = 1.0 / max(std, 1e-6)
+        return ((dataset.train_x - mean) * scale).astype(np.float32), ((dataset.test_x - mean) * scale).astype(np.float32)
+    return dataset.train_x, dataset.test_x
+
+
+def evaluate(network, x, y):
+    """(mean cross-entropy, error rate, predictions) of ``network`` on x (n, features), y (n,)."""
+    losses, preds = [], []
+    for start in range(0, len(x), EVAL_CHUNK):
+        xb, yb = x[start:start + EVAL_CHUNK], y[start:start + EVAL_CHUNK]
+        logits = network.forward(xb)
+        losses.append(network.loss_layer.forward(logits, yb) * len(xb))
+        preds.append(logits.argmax(axis=1))
+    pred = np.concatenate(preds)
+    return sum(losses) / len(x), float(np.mean(pred != y)), pred
+
+
+def epoch_updates(network, optimizer, train_x, train_y, batch_size, rng):
+    """One epoch of mini-batch updates in a fresh random order; yields each batch's loss.
+
+    train_x (n, features), train_y (n,). A non-finite loss is yielded without an update, and
+    the epoch ends there. This is the whole training hot path: ``train`` and the benchmark both
+    run it.
+    """
+    n = len(train_x)
+    order = rng.permutation(n)
+    # Each batch's rows are gathered into one small reused buffer that the matrix product then
+    # reads from cache; gathering the whole shuffled set up front would stream it through memory
+    # twice more and hold a second copy of it. mode="clip" skips the bounds checks (and the
+    # buffering they imply) for indices a permutation makes valid.
+    batch_x = np.empty((min(batch_size, n), train_x.shape[1]), train_x.dtype)
+    for begin in range(0, n, batch_size):
+        rows = order[begin:begin + batch_size]
+        x = np.take(train_x, rows, axis=0, out=batch_x[:len(rows)], mode="clip")
+        loss = network.loss(x, train_y[rows])
+        if not math.isfinite(loss):
+            yield loss
+            return
+        network.backward()
+        optimizer.step(network.params, network.grads)
+        yield loss
+
+
+def train(config, dataset, *, progress=True, on_eval=None, should_stop=None):
+    """Train the network ``config`` describes on ``dataset``; return its History.
+
+    Each epoch visits every training image once, in a fresh random order (sampling without
+    replacement); the last mini-batch of an epoch may be smaller. Everything random comes from
+    ``numpy.random.default_rng(config.seed)``, so the same config and data give the same
+    History bit for bit. A non-finite loss stops the run, which is then marked ``diverged``.
+
+    on_eval(partial_history) is called after every evaluation (live curves); should_stop() is
+    polled after every update and ends the run early when it returns True (a newer request
+    superseding this one). Both are optional.
+    """
+    return Trainer(config, dataset, on_eval=on_eval, should_stop=should_stop).run(progress=progress)
+
+
+class Trainer:
+    """One run in progress: the network, its optimiser, and what has been recorded so far.
+
+    As in CS231n's ``Solver``, the records are attributes and the steps are methods: ``run``
+    calls ``run_epoch`` once per epoch, which makes the updates and calls ``evaluate`` and
+    ``snapshot`` when they are due; ``history`` packs the records into a History at any point.
+
+    Records: ``batch_loss`` (updates,) filled up to ``iteration``; ``evaluations``, one list per
+    History ``eval_*`` field; ``stages`` and ``snapshots``, the latent layer's recorded outputs;
+    ``test_pred``, the test predictions of the latest evaluation.
+    """
+
+    EVAL_FIELDS = ("eval_iteration", "eval_epoch", "train_loss", "train_error", "test_loss", "test_error")
+
+    def __init__(self, config, dataset, *, on_eval=None, should_stop=None):
+        self.started = time.perf_counter()
+        self.config, self.dataset = config, dataset
+        self.on_eval, self.should_stop = on_eval, should_stop
+        self.rng = np.random.default_rng(config.seed)
+        self.train_x, self.test_x = normalized_inputs(config, dataset)
+        self.network = build_network(config, self.train_x.shape[1], dataset.n_classes, self.rng)
+        self.optimizer = make_optimizer(config.optimizer, config.lr, config.momentum)
+        self.iterations_per_epoch = math.ceil(len(self.train_x) / config.batch_size)
+        self.total = config.updates(self.iterations_per_epoch)
+        self.snapshot_at = {}  # update -> stage (epochs); two stages that round to one update keep the first
+        for stage in config.snapshot_stages:
+            self.snapshot_at.setdefault(min(round(stage * self.iterations_per_epoch), self.total), stage)
+        self.iteration = 0
+        self.diverged = False
+        self.batch_loss = np.empty(self.total, dtype=np.float32)
+        self.evaluations = {name: [] for name in self.EVAL_FIELDS}
+        self.stages, self.snapshots = [], []
+        self.test_pred = np.zeros(len(dataset.test_y), dtype=np.int64)
+
+    def run(self, progress=True):
+        """Evaluate and snapshot the untrained network, train every epoch, evaluate at the end; the History."""
+        self.evaluate()
+        self.snapshot()
+        # Overflow on the way to divergence is expected; the loss check in run_epoch is what reports it.
+        with tqdm(total=self.total, desc="training", unit="it", disable=not progress, leave=False) as bar, \
+                np.errstate(over="ignore", invalid="ignore"):
+            for _epoch in range(self.config.epochs):
+                go_on = self.run_epoch(bar)
+                self.evaluate()
+                if not go_on:
+                    break
+        return self.history()
+
+    def run_epoch(self, bar=None):
+        """One pass over the training set; False when the run must stop here (diverged, all its updates
+        made, or cancelled)."""
+        config = self.config
+        for loss in epoch_updates(self.network, self.optimizer, self.train_x, self.dataset.train_y,
+                                  config.batch_size, self.rng):
+            self.batch_loss[self.iteration] = loss
+            self.iteration += 1
+            if not math.isfinite(loss):
+                self.diverged = True
+                return False
+            if bar is not None:
+                bar.update()
+            if config.eval_every and self.iteration % config.eval_every == 0:
+                self.evaluate()
+            self.snapshot()
+            if self.iteration >= self.total or (self.should_stop is not None and self.should_stop()):
+                return False
+        return True
+
+    def evaluate(self):
+        """Loss and error rate on the whole training and test sets, once per update count."""
+        done = self.evaluations["eval_iteration"]
+        if done and done[-1] == self.iteration:
+            return
+        train_loss, train_error, _ = evaluate(self.network, self.train_x, self.dataset.train_y)
+        test_loss, test_error, self.test_pred = evaluate(self.network, self.test_x, self.dataset.test_y)
+        values = (self.iteration, self.iteration / self.iterations_per_epoch, train_loss, train_error, test_loss,
+                  test_error)
+        for name, value in zip(self.EVAL_FIELDS, values):
+            self.evaluations[name].append(value)
+        if self.on_eval is not None:
+            self.on_eval(self.history())
+
+    def snapshot(self):
+        """Record the snapshot layer's outputs on the test set if a stage falls on this update."""
+        stage = self.snapshot_at.get(self.iteration)
+        if stage is None:
+            return
+        layer = self.config.snapshot_layer
+        self.stages.append(stage)
+        self.snapshots.append(np.concatenate([self.network.hidden_output(self.test_x[i:i + EVAL_CHUNK], layer)
+                                              for i in range(0, len(self.test_x), EVAL_CHUNK)]).astype(np.float32))
+
+    def history(self):
+        """Everything recorded so far, as a History the caller owns (arrays copied)."""
+        config, dataset = self.config, self.dataset
+        width = config.hidden[config.snapshot_layer]
+        evaluations = {name: np.asarray(values, dtype=np.int64 if name == "eval_iteration" else np.float64)
+                       for name, values in self.evaluations.items()}
+        snapshots = (np.stack(self.snapshots) if self.snapshots
+                     else np.zeros((0, len(dataset.test_y), width), dtype=np.float32))
+        return History(
+            config=config, data_name=dataset.name, data_fingerprint=dataset.fingerprint,
+            class_names=tuple(dataset.class_names), iterations_per_epoch=self.iterations_per_epoch,
+            batch_loss=self.batch_loss[:self.iteration].copy(), **evaluations,
+            snapshot_stages=np.asarray(self.stages, dtype=np.float64), snapshots=snapshots,
+            test_pred=self.test_pred, params={k: v.copy() for k, v in self.network.params.items()},
+            seconds=time.perf_counter() - self.started, diverged=self.diverged)
