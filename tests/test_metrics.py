@@ -88,3 +88,17 @@ def test_misclassified_sorted_by_confidence():
 def test_class_mean_correlation_is_one_on_the_diagonal(data):
     corr = metrics.class_mean_correlation(data.test_x, data.test_y, data.n_classes)
     assert corr.shape == (10, 10) and np.allclose(np.diag(corr), 1)
+
+
+def test_majority_class_baseline_counts_the_training_classes():
+    train_y = np.array([0, 1, 1, 2, 1])
+    test_y = np.array([1, 1, 0, 2])
+    assert metrics.majority_class(train_y, test_y, 3) == (1, 0.5)
+    assert metrics.majority_class(np.array([2, 0]), np.array([0, 0, 2]), 3) == (0, pytest.approx(1 / 3))
+
+
+def test_wilson_interval_matches_a_worked_value_and_stays_in_range():
+    low, high = metrics.wilson_interval(9, 100)  # 9% of 100: about 4.8% to 16.2%
+    assert low == pytest.approx(0.0481, abs=5e-4) and high == pytest.approx(0.1621, abs=5e-4)
+    low, high = metrics.wilson_interval(np.array([0, 100]), np.array([100, 100]))
+    assert low[0] == 0 and 0 < high[0] < 0.05 and 0.95 < low[1] < 1 and high[1] == pytest.approx(1)

@@ -220,8 +220,33 @@ def _relative(spread, scale):
 
 
 def uniform_guess_error(n_classes):
-    """The error rate of guessing one of ``n_classes`` classes at random: 1 - 1 / n_classes."""
+    """The expected error rate of guessing one of ``n_classes`` classes at random: 1 - 1 / n_classes."""
     return 1 - 1 / n_classes
+
+
+def majority_class(train_y, test_y, n_classes):
+    """(the most frequent training class, the test error of always predicting it).
+
+    This is the error of a network that learned only the class frequencies (its output biases);
+    with unbalanced classes it is below the uniform guess's 1 - 1 / n_classes. Ties go to the
+    smaller class.
+    """
+    label = int(np.argmax(np.bincount(train_y, minlength=n_classes)))
+    return label, float(np.mean(np.asarray(test_y) != label))
+
+
+def wilson_interval(errors, n, z=1.96):
+    """(low, high): the Wilson score interval of an error rate of ``errors`` out of ``n`` (95% for z = 1.96).
+
+    Unlike the normal approximation it stays inside [0, 1] and is sensible for 0 errors or few
+    images, as per-class counts of about 100 test images are. Arrays of counts give arrays.
+    """
+    errors, n = np.asarray(errors, dtype=float), np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = errors / n
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
 
 
 def misclassified(true, pred, probs):
