@@ -8,6 +8,7 @@ import errno
 import gzip
 import json
 import os
+import pathlib
 import shutil
 import struct
 import subprocess
@@ -389,3 +390,21 @@ def test_random_bytes_as_data_files_are_rejected_cleanly(blob, as_idx, gz, tmp_p
     with pytest.raises(Hw1libError) as error:
         load_dataset(folder / "d")
     assert "\n" not in str(error.value) and str(folder / "d") in str(error.value)
+
+
+# --- the repository ---------------------------------------------------------------------------------
+
+REPOSITORY = pathlib.Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.skipif(shutil.which("git") is None or not (REPOSITORY / ".git").exists(), reason="not a git checkout")
+def test_git_ignores_jupyter_leftovers_and_outputs_but_not_the_package():
+    def ignored(path):
+        return subprocess.run(["git", "check-ignore", "--quiet", "--no-index", path], cwd=REPOSITORY).returncode == 0
+
+    for path in ("notebooks/.ipynb_checkpoints/01_models-checkpoint.ipynb", ".ipynb_checkpoints/x.ipynb",
+                 "notebooks/.virtual_documents/01_models.ipynb", "report/hw1_report.html", "figures/q1_sweep.png"):
+        assert ignored(path), path
+    for path in ("hw1lib/report/build.py", "hw1lib/report/figures/latent.py", "hw1lib/report/discussion/models.py",
+                 "hw1lib/report/__init__.py", "figures/README.md", "notebooks/01_models.ipynb"):
+        assert not ignored(path), path
