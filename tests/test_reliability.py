@@ -5,14 +5,22 @@ stderr naming the file or parameter and what was expected, no traceback; and not
 half-written in the data cache, the run cache or the output folder.
 """
 import errno
+import fcntl
 import gzip
 import json
 import os
 import pathlib
+import pty
+import re
+import select
 import shutil
+import signal
 import struct
 import subprocess
 import sys
+import termios
+import time
+import warnings
 
 import nbformat
 import numpy as np
@@ -408,3 +416,137 @@ def test_git_ignores_jupyter_leftovers_and_outputs_but_not_the_package():
     for path in ("hw1lib/report/build.py", "hw1lib/report/figures/latent.py", "hw1lib/report/discussion/models.py",
                  "hw1lib/report/__init__.py", "figures/README.md", "notebooks/01_models.ipynb"):
         assert not ignored(path), path
+
+
+# --- messages ---------------------------------------------------------------------------------------------
+
+def read_only(monkeypatch, folder):
+    """Make ``folder`` read-only: by its mode, and for root (whom modes do not stop) as a read-only mount
+    would, by failing every open for writing below it. Returns a function that undoes the mode."""
+    folder.chmod(0o500)
+    if os.geteuid() == 0:
+        real_open = os.open
+
+        def open_read_only(path, flags, *args, **kwargs):
+            writing = flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT)
+            if writing and os.path.abspath(path).startswith(str(folder) + os.sep):
+                raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+            return real_open(path, flags, *args, **kwargs)
+
+        monkeypatch.setattr(os, "open", open_read_only)
+    return lambda: folder.chmod(0o700)
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["train", "--lr", "abc"], "argument --lr: invalid float value: 'abc'"),
+    (["train", "--bogus"], "unrecognized arguments: --bogus"),
+    (["report", "--jobs", "x"], "argument --jobs: invalid int value: 'x'"),
+    (["sweep", "--bench", "--scheduler", "tcp://127.0.0.1:1"], "--bench times local processes"),
+    (["no-such-command"], "invalid choice: 'no-such-command'"),
+    ([], "the following arguments are required: COMMAND"),
+    (["bench", "--rounds", "0"], "rounds: expected a whole number >= 1"),
+])
+def test_every_error_has_one_format(argv, fragment, capsys):
+    line = check_cli_error(capsys, argv, [fragment])
+    assert line.startswith("hw1lib: error: ") and line.count("hw1lib") == 1, line
+
+
+def screen(text):
+    """The rows a terminal shows for ``text``: a carriage return goes back to the row's start and later
+    characters overwrite earlier ones; ESC [ K erases the rest of the row."""
+    rows = []
+    for raw in text.split("\n"):
+        cells, column = [], 0
+        for token in re.split(r"(\r|\x1b\[K)", raw):
+            if token == "\r":
+                column = 0
+            elif token == "\x1b[K":
+                del cells[column:]
+            else:
+                for char in token:
+                    cells[column:column + 1] = [char]
+                    column += 1
+        rows.append("".join(cells).rstrip())
+    return rows
+
+
+def test_a_cache_warning_during_the_sweep_gets_its_own_line(tmp_path):
+    blocker = tmp_path / "cache-is-a-file"
+    blocker.write_text("not a folder")
+    data = course(tmp_path)
+    result = subprocess.run([sys.executable, "-m", "hw1lib", "sweep", "--data", str(data), "--trials", "2",
+                             "--jobs", "1", "--top", "2"], capture_output=True, text=True, timeout=600,
+                            env={**os.environ, "HW1LIB_CACHE": str(blocker)})
+    assert result.returncode == 0, result.stderr
+    warnings_shown = [row for row in screen(result.stderr) if "warning" in row]
+    assert warnings_shown, result.stderr
+    for row in warnings_shown:
+        assert row.startswith("hw1lib: warning: could not write cache file"), row
+        assert f"{blocker} is a file, not a folder" in row and "File exists" not in row, row
+
+
+def test_run_cache_that_is_a_file_is_named_as_such(tmp_path, monkeypatch, capsys):
+    blocker = tmp_path / "cache-is-a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("HW1LIB_CACHE", str(blocker))
+    assert main(["train", "--data", str(course(tmp_path)), "--epochs", "1", "--json"]) == 0
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("hw1lib: warning: "), lines
+    assert f"{blocker} is a file, not a folder" in lines[0] and "File exists" not in lines[0]
+
+
+def test_read_only_data_cache_is_one_warning_line_not_a_python_warning(tmp_path, monkeypatch, capsys):
+    data_cache = tmp_path / "data"
+    data_cache.mkdir()
+    monkeypatch.setenv("HW1LIB_DATA", str(data_cache))
+    restore = read_only(monkeypatch, data_cache)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            data = load_dataset("mnist-5k")
+    finally:
+        restore()
+    assert data.n_classes == 10 and [str(w.message) for w in caught] == []
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("hw1lib: warning: could not cache mnist-5k"), lines
+    assert str(data_cache) in lines[0] and ".py" not in lines[0]
+
+
+def test_interrupted_gets_its_own_line_on_a_terminal(tmp_path):
+    """Ctrl-C typed on a real (pseudo-)terminal while the progress bar is drawn."""
+    data = write_course_folder(tmp_path / "course", n_train=2000, n_test=100)
+    main_fd, terminal_fd = pty.openpty()
+    fcntl.ioctl(terminal_fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # 24 rows of 100 columns
+
+    def own_terminal():
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    process = subprocess.Popen([sys.executable, "-m", "hw1lib", "train", "--data", str(data), "--hidden", "256",
+                                "--epochs", "500", "--no-cache"], stdin=terminal_fd, stdout=terminal_fd,
+                               stderr=terminal_fd, preexec_fn=own_terminal, close_fds=True)
+    os.close(terminal_fd)
+    shown = b""
+    try:
+        deadline = time.monotonic() + 120
+        while b"training" not in shown:
+            assert time.monotonic() < deadline, shown
+            if select.select([main_fd], [], [], 1)[0]:
+                shown += os.read(main_fd, 4096)
+        os.write(main_fd, b"\x03")  # what the terminal sends for Ctrl-C
+        while True:
+            try:
+                chunk = os.read(main_fd, 4096) if select.select([main_fd], [], [], 60)[0] else b""
+            except OSError:  # the process has closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk
+        assert process.wait(timeout=60) == 130
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(main_fd)
+    rows = screen(shown.decode("utf-8", "replace").replace("\r\n", "\n"))
+    assert "hw1lib: interrupted" in rows, rows

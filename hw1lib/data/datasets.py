@@ -7,7 +7,6 @@ with a one-line message naming it, not later inside training.
 import hashlib
 import os
 import pathlib
-import warnings
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -15,8 +14,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..common import atomic_file
-from ..errors import DataError, one_line
+from ..common import atomic_file, write_problem
+from ..errors import DataError, one_line, warn
 from .download import data_dir, fetch
 from .idx import read_idx
 
@@ -149,7 +148,7 @@ def _mnist5k_arrays() -> tuple[np.ndarray, np.ndarray]:
         with atomic_file(path) as out:
             np.savez(out, images=images, labels=labels)
     except OSError as err:  # the cache only saves time; loading works without it
-        warnings.warn(f"could not cache mnist-5k at {path}: {err}", stacklevel=3)
+        warn(f"could not cache mnist-5k at {path}: {write_problem(err, path.parent)}; it is parsed again next time")
     return images, labels
 
 
