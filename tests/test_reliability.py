@@ -550,3 +550,33 @@ def test_interrupted_gets_its_own_line_on_a_terminal(tmp_path):
         os.close(main_fd)
     rows = screen(shown.decode("utf-8", "replace").replace("\r\n", "\n"))
     assert "hw1lib: interrupted" in rows, rows
+
+
+# --- memory ----------------------------------------------------------------------------------------------
+
+def test_a_network_too_large_for_the_memory_is_refused_before_it_is_allocated(tmp_path, empty_caches, capsys):
+    data = course(tmp_path)
+    line = check_cli_error(capsys, ["train", "--data", str(data), "--hidden", "1000000000", "--quiet"],
+                           ["hidden 1000000000", "GiB", "available"])
+    assert line.startswith("hw1lib: error: ")
+    with pytest.raises(ConfigError, match="memory"):
+        train(RunConfig(hidden=(10**9,)), load_dataset(data), progress=False)
+    assert leftovers(empty_caches) == []
+
+
+def test_the_memory_estimate_counts_parameters_batches_and_data(tmp_path, monkeypatch):
+    from hw1lib.runs import memory
+
+    data = load_dataset(course(tmp_path))
+    config = RunConfig(hidden=(4096, 4096), optimizer="adam", batch_size=1024, normalize="standardize")
+    need = memory.estimate(config, data, eval_chunk=4096)
+    parameters = (784 + 1) * 4096 + (4096 + 1) * 4096 + (4096 + 1) * 10
+    assert need.parameters >= parameters * 4 * 4  # weights, gradients, Adam's two moments, float32
+    assert need.activations >= min(config.batch_size, len(data.train_y)) * (4096 + 4096 + 10) * 4
+    assert need.data >= (data.train_x.nbytes + data.test_x.nbytes)  # the standardised copy
+    monkeypatch.setattr(memory, "available_bytes", lambda: need.total - 1)
+    with pytest.raises(ConfigError) as error:
+        memory.check_memory(config, data, 4096)
+    assert f"{need.total / 2**30:,.1f} GiB" in str(error.value) or f"{need.total / 2**20:,.1f} MiB" in str(error.value)
+    monkeypatch.setattr(memory, "available_bytes", lambda: need.total + 1)
+    memory.check_memory(config, data, 4096)
