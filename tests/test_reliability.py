@@ -580,3 +580,59 @@ def test_the_memory_estimate_counts_parameters_batches_and_data(tmp_path, monkey
     assert f"{need.total / 2**30:,.1f} GiB" in str(error.value) or f"{need.total / 2**20:,.1f} MiB" in str(error.value)
     monkeypatch.setattr(memory, "available_bytes", lambda: need.total + 1)
     memory.check_memory(config, data, 4096)
+
+
+# --- the data's classes ----------------------------------------------------------------------------------
+
+def labelled_folder(folder, train_classes, test_classes, classes_txt=None, n_classes=10):
+    """A course folder whose train labels are ``train_classes`` and test labels ``test_classes`` (in turn)."""
+    rng = np.random.default_rng(5)
+    folder.mkdir(parents=True)
+    for name, classes, n in (("train", train_classes, 60), ("test", test_classes, 20)):
+        images, _ = striped_images(n, rng, n_classes=n_classes)
+        labels = np.resize(np.asarray(classes), n)
+        np.savez(folder / f"{name}.npz", image=images, label=labels.astype(np.float64))
+    if classes_txt is not None:
+        (folder / "classes.txt").write_text("\n".join(classes_txt) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_without_classes_txt_the_classes_are_those_the_labels_use(tmp_path):
+    data = load_dataset(labelled_folder(tmp_path / "five", range(5), range(5)))
+    assert data.n_classes == 5 and data.class_names == ("0", "1", "2", "3", "4")
+    fewer_in_test = load_dataset(labelled_folder(tmp_path / "test-lacks-4", range(5), range(4)))
+    assert fewer_in_test.class_names == ("0", "1", "2", "3", "4")  # a class only the training set has is fine
+
+
+def test_a_test_class_with_no_training_images_is_refused_by_name(tmp_path, capsys):
+    folder = labelled_folder(tmp_path / "train-lacks-4", range(4), range(5))
+    check_cli_error(capsys, ["train", "--data", str(folder), "--quiet"],
+                    ["class 4", "no training images", "4 test images", "train.npz"])
+    named = labelled_folder(tmp_path / "named", [0, 1, 3], [0, 1, 2, 3], classes_txt=["ant", "bee", "cat", "dog"])
+    with pytest.raises(DataError, match=r"class 2 \('cat'\) has no training images, but 5 test images"):
+        load_dataset(named)
+
+
+def test_classes_txt_whose_length_disagrees_with_the_labels_is_refused_with_both_numbers(tmp_path, capsys):
+    folder = labelled_folder(tmp_path / "ten-names", range(5), range(5), classes_txt=[str(d) for d in range(10)])
+    check_cli_error(capsys, ["train", "--data", str(folder), "--quiet"],
+                    ["classes.txt", "10 class names", "labels", "0 to 4", "5 classes"])
+    short = labelled_folder(tmp_path / "three-names", range(5), range(5), classes_txt=["a", "b", "c"])
+    with pytest.raises(DataError, match=r"labels range from 0 to 4; expected whole numbers 0-2 \(3 classes, one "
+                                        r"per line of .*classes.txt\)"):
+        load_dataset(short)
+
+
+def test_classes_txt_takes_part_in_the_fingerprint_and_old_fingerprints_stay(tmp_path):
+    # Pinned: a course folder with labels 0-9 and no classes.txt keeps the fingerprint (and so the cached
+    # runs) it had before the classes were counted from the labels.
+    plain = write_course_folder(tmp_path / "plain", n_train=60, n_test=20)
+    assert load_dataset(plain).fingerprint == "6728b022f5dc831e6d58ec6103c97bfe5afa2507bc6bb4740d4c990eaa517081"
+    named = write_course_folder(tmp_path / "named", n_train=60, n_test=20)
+    (named / "classes.txt").write_text("\n".join("abcdefghij"), encoding="utf-8")
+    renamed = write_course_folder(tmp_path / "renamed", n_train=60, n_test=20)
+    (renamed / "classes.txt").write_text("\n".join("abcdefghiJ"), encoding="utf-8")
+    prints = {load_dataset(f).fingerprint for f in (plain, named, renamed)}
+    assert len(prints) == 3
+    five = load_dataset(labelled_folder(tmp_path / "five", range(5), range(5)))
+    assert five.fingerprint not in prints
