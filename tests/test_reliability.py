@@ -636,3 +636,70 @@ def test_classes_txt_takes_part_in_the_fingerprint_and_old_fingerprints_stay(tmp
     assert len(prints) == 3
     five = load_dataset(labelled_folder(tmp_path / "five", range(5), range(5)))
     assert five.fingerprint not in prints
+
+
+# --- the report's inputs, checked before any notebook runs -----------------------------------------------
+
+@pytest.fixture
+def no_notebooks(monkeypatch):
+    """Fail the test at once if the report gets as far as executing a notebook."""
+    def execute_all(*args, **kwargs):
+        raise AssertionError("a notebook was executed before the input was checked")
+
+    monkeypatch.setattr(report, "execute_all", execute_all)
+
+
+def check_report_error(capsys, argv, fragments):
+    line = check_cli_error(capsys, ["report", *argv], fragments)
+    assert line.startswith("hw1lib: error: "), line
+    return line
+
+
+@pytest.mark.usefixtures("no_notebooks")
+@pytest.mark.parametrize("name, value, fragments", [
+    ("stages", "0", ["stages: expected a whole number between 2 and", "got 0"]),
+    ("stages", "-3", ["stages: expected a whole number between 2 and", "got -3"]),
+    ("stages", "1", ["stages: expected a whole number between 2 and", "got 1"]),
+    ("stages", "'many'", ["stages: expected a whole number", "'many'"]),
+    ("latent_epochs", "0", ["latent_epochs: expected a whole number >= 1, got 0"]),
+    ("latent_lr", "-0.1", ["latent_lr: expected a number > 0, got -0.1"]),
+    ("latent_activation", "'cosine'", ["unknown activation 'cosine'"]),
+    ("seed_report_lrs", "[]", ["seed_report_lrs: expected a list of at least one", "got []"]),
+    ("seed_report_lrs", "[0.1, 0]", ["seed_report_lrs: expected a number > 0, got 0"]),
+    ("seed_report_lrs", "0.1", ["seed_report_lrs: expected a list", "got 0.1"]),
+    ("gallery_size", "-1", ["gallery_size: expected a whole number between 1 and", "got -1"]),
+    ("gallery_size", "0", ["gallery_size: expected a whole number between 1 and", "got 0"]),
+    ("gallery_size", "2.5", ["gallery_size: expected a whole number", "got 2.5"]),
+    ("sweep_trials", "True", ["sweep_trials: expected a whole number >= 1, got True"]),
+    ("sweep_epochs", "0", ["sweep_epochs: expected a whole number >= 1, got 0"]),
+    ("sweep_jobs", "0", ["sweep_jobs: expected a whole number >= 1, got 0"]),
+    ("sigmoid_lrs", "0", ["sigmoid_lrs: expected a whole number >= 1, got 0"]),
+    ("init_std", "0", ["init_std: expected a number > 0, got 0"]),
+    ("hidden", "[]", ["hidden: expected a list of at least one", "got []"]),
+    ("hidden", "[64, -2]", ["hidden size: expected a whole number >= 1, got -2"]),
+    ("seed", "-1", ["seed: expected a whole number >= 0, got -1"]),
+    ("batch_size", "0", ["batch_size: expected a whole number >= 1, got 0"]),
+    ("data", "3", ["data: expected a dataset name or a folder", "got 3"]),
+    ("figures_dir", "'elsewhere'", ["figures_dir: set from --out", "--out"]),
+])
+def test_every_report_parameter_is_checked_against_its_range(name, value, fragments, tmp_path, capsys):
+    out = tmp_path / "out"
+    data = [] if name == "data" else ["--data", str(course(tmp_path))]  # --data would win over -p data
+    check_report_error(capsys, [*data, "--out", str(out), "--no-pdf", "-p", name, value], fragments)
+    assert not (out / "notebooks").exists()
+
+
+@pytest.mark.usefixtures("no_notebooks")
+def test_a_notebook_parameter_without_a_range_is_checked_against_its_defaults_type(tmp_path, capsys):
+    folder = tmp_path / "notebooks"
+    shutil.copytree(report.notebooks_dir(), folder)
+    notebook = nbformat.read(folder / "04_confusion.ipynb", as_version=4)
+    cell = next(c for c in notebook.cells if "parameters" in c.metadata.get("tags", ()))
+    cell.source += "\nbrand_new_count = 3\nbrand_new_rates = [0.1, 0.2]"
+    nbformat.write(notebook, folder / "04_confusion.ipynb")
+    base = ["--data", str(course(tmp_path)), "--out", str(tmp_path / "out"), "--notebooks", str(folder), "--no-pdf"]
+    check_report_error(capsys, [*base, "-p", "brand_new_count", "'three'"],
+                       ["brand_new_count: expected a whole number like its default 3, got 'three'"])
+    check_report_error(capsys, [*base, "-p", "brand_new_count", "2.5"], ["brand_new_count", "got 2.5"])
+    check_report_error(capsys, [*base, "-p", "brand_new_rates", "0.3"],
+                       ["brand_new_rates: expected a list like its default [0.1, 0.2], got 0.3"])

@@ -33,6 +33,7 @@ import nbformat
 import numpy as np
 
 from . import experiments, pdf
+from .parameters import check_report_parameters
 from ..data.datasets import DATASET_NAMES, load_dataset
 from ..common import write_atomic
 from ..errors import ConfigError, Hw1libError, one_line
@@ -85,12 +86,14 @@ def notebook_defaults(folder):
 def resolve_parameters(folder, overrides):
     """The report's parameters: the notebooks' defaults with ``overrides`` applied, checked up front.
 
-    Unknown names and bad values raise ConfigError/DataError before any notebook runs.
+    Unknown names and bad values raise ConfigError/DataError before any notebook runs: each value
+    against its own range (``parameters.CONSTRAINTS``), then together, by building every run.
     """
     values = notebook_defaults(folder)
     unknown = sorted(set(overrides) - set(values))
     if unknown:
         raise ConfigError(f"unknown notebook parameter(s) {', '.join(unknown)}; known: {', '.join(sorted(values))}")
+    check_report_parameters({**values, **overrides}, values, overrides)
     values.update(overrides)
     data = values["data"]
     if isinstance(data, (str, os.PathLike)) and str(data) not in DATASET_NAMES and pathlib.Path(data).expanduser().exists():
