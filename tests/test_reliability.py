@@ -656,6 +656,32 @@ def check_report_error(capsys, argv, fragments):
 
 
 @pytest.mark.usefixtures("no_notebooks")
+def test_report_out_that_is_a_file_is_refused_in_one_line(tmp_path, capsys):
+    data = course(tmp_path)
+    blocker = tmp_path / "taken"
+    blocker.write_text("a file")
+    for out in (blocker, blocker / "inside"):
+        check_report_error(capsys, ["--data", str(data), "--out", str(out), "--no-pdf"],
+                           ["--out", str(blocker), "is a file, not a folder"])
+    assert blocker.read_text() == "a file"
+
+
+@pytest.mark.usefixtures("no_notebooks")
+def test_report_out_that_cannot_be_written_is_refused_in_one_line(tmp_path, monkeypatch, capsys):
+    data = course(tmp_path)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    restore = read_only(monkeypatch, locked)
+    try:
+        for out in (locked, locked / "new"):
+            check_report_error(capsys, ["--data", str(data), "--out", str(out), "--no-pdf"],
+                               ["--out", str(out), "cannot"])
+    finally:
+        restore()
+    assert leftovers(locked) == []
+
+
+@pytest.mark.usefixtures("no_notebooks")
 @pytest.mark.parametrize("name, value, fragments", [
     ("stages", "0", ["stages: expected a whole number between 2 and", "got 0"]),
     ("stages", "-3", ["stages: expected a whole number between 2 and", "got -3"]),
@@ -703,3 +729,89 @@ def test_a_notebook_parameter_without_a_range_is_checked_against_its_defaults_ty
     check_report_error(capsys, [*base, "-p", "brand_new_count", "2.5"], ["brand_new_count", "got 2.5"])
     check_report_error(capsys, [*base, "-p", "brand_new_rates", "0.3"],
                        ["brand_new_rates: expected a list like its default [0.1, 0.2], got 0.3"])
+
+
+# --- two reports into one folder -------------------------------------------------------------------------
+
+def gated_notebooks(folder, started, gate):
+    """The report's notebooks, the first of which announces that it runs (``started``), then waits for ``gate``."""
+    shutil.copytree(report.notebooks_dir(), folder)
+    notebook = nbformat.read(folder / report.NOTEBOOKS[0], as_version=4)
+    index = next(i for i, c in enumerate(notebook.cells) if "parameters" in c.metadata.get("tags", ()))
+    notebook.cells.insert(index + 1, nbformat.v4.new_code_cell(
+        f"import pathlib, time\npathlib.Path({str(started)!r}).touch()\n"
+        f"while not pathlib.Path({str(gate)!r}).exists():\n    time.sleep(0.05)"))
+    nbformat.write(notebook, folder / report.NOTEBOOKS[0])
+    return folder
+
+
+def wait_for(path, process, timeout):
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, f"{path} did not appear"
+        time.sleep(0.05)
+
+
+def five_class_folder(folder):
+    """Labels 0-4 in both files and no classes.txt: five classes."""
+    rng = np.random.default_rng(3)
+    folder.mkdir(parents=True)
+    for name, n in (("train", 300), ("test", 100)):
+        images, labels = striped_images(n, rng, n_classes=5)
+        np.savez(folder / f"{name}.npz", image=images, label=labels)
+    return folder
+
+
+@pytest.mark.usefixtures("jupyter_home")
+def test_a_second_report_into_the_same_folder_is_refused_while_the_first_runs(tmp_path):
+    """The first report is held inside its first notebook until the second has given up."""
+    started, gate = tmp_path / "started", tmp_path / "gate"
+    notebooks = gated_notebooks(tmp_path / "notebooks", started, gate)
+    out = tmp_path / "out"
+    argv = [sys.executable, "-m", "hw1lib", *small_args(five_class_folder(tmp_path / "five"), out),
+            "--notebooks", str(notebooks), "--no-pdf"]
+    first = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)
+    second = None
+    try:
+        wait_for(started, first, timeout=300)
+        second = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True, start_new_session=True)
+        second_out, second_err = second.communicate(timeout=120)
+        gate.touch()
+        first_out, first_err = first.communicate(timeout=600)
+    finally:
+        gate.touch()
+        for process in (first, second):
+            if process is not None and process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+    assert second.returncode == 2 and second_out == "", second_err
+    lines = second_err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("hw1lib: error: ") and "Traceback" not in second_err
+    assert str(out) in lines[0] and "another hw1lib report" in lines[0], lines[0]
+    assert first.returncode == 0, first_err
+    for name in report.NOTEBOOKS:
+        assert nbformat.read(out / "notebooks" / name, as_version=4).metadata["papermill"]["exception"] is None
+    assert not [p for p in out.rglob("*") if ".part" in p.name]
+    html = (out / report.HTML_NAME).read_text(encoding="utf-8")
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "5 classes (0, 1, 2, 3, 4)" in text
+    unknown = re.search(r".{0,80}\b(nan|n/a)\b.{0,80}", text)  # a class without test images, or a count of none
+    assert unknown is None, unknown.group(0)
+
+
+def test_the_report_lock_is_released_when_its_process_dies(tmp_path):
+    from hw1lib.report.output import claim_output_folder
+
+    out = tmp_path / "out"
+    code = (f"import os\nfrom hw1lib.report.output import claim_output_folder\n"
+            f"claim = claim_output_folder({str(out)!r})\nclaim.__enter__()\nos.kill(os.getpid(), 9)")
+    assert subprocess.run([sys.executable, "-c", code], timeout=120).returncode == -signal.SIGKILL
+    with claim_output_folder(out):
+        with pytest.raises(Hw1libError, match="another hw1lib report is writing into"):
+            with claim_output_folder(out):
+                pass
+    with claim_output_folder(out):
+        pass
