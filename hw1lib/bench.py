@@ -22,7 +22,8 @@ from .common import count
 from .data.datasets import DIGITS, Dataset, load_dataset
 from .nn.optimizers import make_optimizer
 from .runs.config import RunConfig
-from .runs.training import build_network, epoch_updates, train
+from .runs.memory import check_memory
+from .runs.training import EVAL_CHUNK, build_network, epoch_updates, train
 
 SYNTHETIC_SHAPE = (60_000, 784)
 SYNTHETIC_TEST = 10_000
@@ -168,6 +169,7 @@ def check_options(hidden, batch_sizes, rounds):
 def run_benchmark(dataset, hidden=256, batch_sizes=BATCH_SIZES, rounds=ROUNDS):
     """Time one training epoch per implementation and batch size; return the JSON-ready result dict."""
     check_options(hidden, batch_sizes, rounds)
+    check_memory(RunConfig(hidden=(hidden,), batch_size=max(batch_sizes)), dataset, EVAL_CHUNK)
     runners, skipped = {}, {}
     for impl in IMPLS:
         try:

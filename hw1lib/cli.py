@@ -7,10 +7,9 @@ import argparse
 import ast
 import json
 import re
-import sys
 
 from .common import count
-from .errors import Hw1libError
+from .errors import Hw1libError, one_line, say
 from .runs.config import RunConfig, known_names
 
 DEFAULTS = RunConfig()
@@ -21,7 +20,7 @@ class UsageError(Hw1libError):
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse, but an error is one line (no usage dump) so scripts can show it as is."""
+    """argparse, but an error is one line in the package's format (no usage dump), so scripts can show it as is."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -29,7 +28,7 @@ class Parser(argparse.ArgumentParser):
         self._negative_number_matcher = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 
     def error(self, message):
-        raise UsageError(f"{self.prog}: {message}")
+        raise UsageError(message)
 
 
 def add_data_argument(parser):
@@ -140,7 +139,7 @@ def run_sweep(args):
 
     count("--top", args.top)  # checked now, not after minutes of training
     if args.bench and args.scheduler:
-        raise UsageError("hw1lib sweep: --bench times local processes; it does not take --scheduler")
+        raise UsageError("--bench times local processes; it does not take --scheduler")
     dataset = load_dataset(args.data)
     progress = not (args.quiet or args.json)
     if args.bench:
@@ -286,9 +285,8 @@ def main(argv=None):
         args = build_parser().parse_args(argv)
         return args.run(args)
     except Hw1libError as error:
-        message = str(error).replace("\n", " ")
-        print(message if message.startswith("hw1lib") else f"hw1lib: error: {message}", file=sys.stderr)
+        say(f"hw1lib: error: {one_line(error)}")
         return 2
     except KeyboardInterrupt:
-        print("hw1lib: interrupted", file=sys.stderr)
+        say("hw1lib: interrupted")
         return 130

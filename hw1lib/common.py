@@ -56,6 +56,21 @@ def write_atomic(target, data):
     return pathlib.Path(target)
 
 
+def not_a_folder(folder):
+    """Why ``folder`` cannot be (or become) a folder: '<path> is a file, not a folder' for the first part
+    of its path that is a file, or None."""
+    folder = pathlib.Path(folder)
+    for part in (folder, *folder.parents):
+        if part.exists():
+            return None if part.is_dir() else f"{part} is a file, not a folder"
+    return None
+
+
+def write_problem(error, folder):
+    """Why writing into ``folder`` failed with OSError ``error``, in words (a file in the way says so)."""
+    return not_a_folder(folder) or error.strerror or str(error)
+
+
 def cache_folder(variable, name):
     """``$variable`` if set, else the user cache folder of hw1lib + ``name`` (``~/.cache/hw1lib/name`` on Linux)."""
     value = os.environ.get(variable)

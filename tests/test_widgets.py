@@ -250,3 +250,26 @@ def test_benchmark_command_prints_both_latencies(small_folder, capsys):
     assert main(["bench-widgets", "--data", str(small_folder), "--repeats", "1"]) == 0
     out = capsys.readouterr().out
     assert "uncached  median: first curves" in out and "cached    median: first curves" in out
+
+
+def test_a_diverged_run_shows_no_confusion_matrix(small_data, fresh_cache):
+    explorer = opened(small_data, **{**SMALL, "hidden": (16, 2), "lr": 100.0}, activation="leaky_relu",
+                      normalize="standardize")
+    for lr, diverged in ((100.0, True), (0.1, False), (100.0, True)):  # from scratch, and after a good run
+        explorer.controls["lr"].value = lr
+        assert explorer.wait(TIMEOUT) and explorer.shown.diverged == diverged
+        if diverged:
+            assert explorer.captions["confusion"].value == "Diverged, no confusion matrix."
+            assert explorer.captions["latent"].value == "Diverged, no latent features."
+            assert not is_png(explorer.confusion) and not is_png(explorer.latent)  # nothing to pass for this run's
+        else:
+            assert explorer.captions["confusion"].value == widgets.CAPTIONS["confusion"]
+            assert is_png(explorer.confusion) and is_png(explorer.latent)
+
+
+def test_the_caption_during_a_run_is_one_plain_sentence(small_data, fresh_cache):
+    explorer = opened(small_data, **SMALL)
+    explorer.controls["seed"].value = 7
+    caption = explorer.captions["confusion"].value
+    assert caption == "Confusion matrix of the previous run, shown until this run finishes."
+    assert explorer.wait(TIMEOUT)

@@ -7,7 +7,6 @@ with a one-line message naming it, not later inside training.
 import hashlib
 import os
 import pathlib
-import warnings
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -15,8 +14,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..common import atomic_file
-from ..errors import DataError, one_line
+from ..common import atomic_file, write_problem
+from ..errors import DataError, one_line, warn
 from .download import data_dir, fetch
 from .idx import read_idx
 
@@ -71,6 +70,9 @@ def load_dataset(spec="mnist-5k") -> Dataset:
     mean the folder. A folder holds either the course files ``train.npz`` and ``test.npz`` (keys
     ``image``: N x 28 x 28 or N x 784, uint8 or float; ``label``: whole numbers 0-9; optional
     ``classes.txt``, one name per line) or the four MNIST idx files, each optionally gzipped.
+
+    The classes are the lines of ``classes.txt``, or else as many as the labels of both files use
+    (labels 0-4: five classes, named 0 to 4). Every class needs training images.
     """
     if isinstance(spec, str) and spec in DATASET_NAMES:
         return _load_named(spec)
@@ -149,7 +151,7 @@ def _mnist5k_arrays() -> tuple[np.ndarray, np.ndarray]:
         with atomic_file(path) as out:
             np.savez(out, images=images, labels=labels)
     except OSError as err:  # the cache only saves time; loading works without it
-        warnings.warn(f"could not cache mnist-5k at {path}: {err}", stacklevel=3)
+        warn(f"could not cache mnist-5k at {path}: {write_problem(err, path.parent)}; it is parsed again next time")
     return images, labels
 
 
@@ -157,11 +159,12 @@ def _mnist5k_arrays() -> tuple[np.ndarray, np.ndarray]:
 
 def _load_course(folder: pathlib.Path) -> Dataset:
     names_file = folder / "classes.txt"
-    class_names = _read_class_names(names_file) if names_file.exists() else DIGITS
+    named = names_file.exists()
+    class_names = _read_class_names(names_file) if named else DIGITS
     train, test = (_read_course_npz(folder / f"{split}.npz") for split in ("train", "test"))
     return _build(train, test, class_names,
                   f"{folder}: {{total:,}} images from train.npz/test.npz "
-                  "({train:,} train / {test:,} test)")
+                  "({train:,} train / {test:,} test)", names_src=str(names_file) if named else None)
 
 
 def _read_course_npz(path: pathlib.Path) -> _Split:
@@ -237,16 +240,21 @@ def _corrupt(path: pathlib.Path, err: Exception) -> DataError:
 
 # --- checks shared by every source --------------------------------------------------------------
 
-def _build(train: _Split, test: _Split, class_names, describe: str) -> Dataset:
-    """Check both splits, scale the pixels and fingerprint the raw data."""
+def _build(train: _Split, test: _Split, class_names, describe: str, names_src: str | None = None) -> Dataset:
+    """Check both splits, scale the pixels and fingerprint the raw data.
+
+    ``class_names`` are the lines of ``names_src`` (a classes.txt), all of which the data must use,
+    or without it default names, of which the data takes as many as its labels use.
+    """
     train_x, train_raw = _pixels(train.images, train.images_src)
     test_x, test_raw = _pixels(test.images, test.images_src)
     if train.images.shape[1:] != test.images.shape[1:]:
         raise DataError(f"{test.images_src}: images of {_size(test.images)} but "
                         f"{train.images_src} has {_size(train.images)}; expected one size for both")
     class_names = tuple(class_names)
-    train_y = _labels(train, len(class_names))
-    test_y = _labels(test, len(class_names))
+    train_y = _labels(train, len(class_names), names_src)
+    test_y = _labels(test, len(class_names), names_src)
+    class_names = _classes(class_names, names_src, train, train_y, test, test_y)
     n_train, n_test = len(train_y), len(test_y)
     return Dataset(describe.format(total=n_train + n_test, train=n_train, test=n_test),
                    train_x, train_y, test_x, test_y, class_names,
@@ -285,7 +293,7 @@ def _pixels(images: np.ndarray, src: str) -> tuple[np.ndarray, np.ndarray]:
     return scaled, scaled
 
 
-def _labels(split: _Split, n_classes: int) -> np.ndarray:
+def _labels(split: _Split, n_classes: int, names_src: str | None = None) -> np.ndarray:
     """(N,) whole-number labels of any numeric dtype -> (N,) int64 in [0, n_classes)."""
     labels, src, n_images = split.labels, split.labels_src, len(split.images)
     numeric = np.issubdtype(labels.dtype, np.integer) or np.issubdtype(labels.dtype, np.floating)
@@ -295,7 +303,8 @@ def _labels(split: _Split, n_classes: int) -> np.ndarray:
     if len(labels) != n_images:
         raise DataError(f"{src}: {len(labels):,} labels for {n_images:,} images in "
                         f"{split.images_src}; expected one label per image")
-    expected = f"expected whole numbers 0-{n_classes - 1} ({n_classes} classes)"
+    per_line = f", one per line of {names_src}" if names_src else ""
+    expected = f"expected whole numbers 0-{n_classes - 1} ({n_classes} classes{per_line})"
     if np.issubdtype(labels.dtype, np.floating):
         not_whole = ~np.isfinite(labels) | (labels != np.round(labels))
         if not_whole.any():
@@ -303,6 +312,27 @@ def _labels(split: _Split, n_classes: int) -> np.ndarray:
     if labels.min() < 0 or labels.max() >= n_classes:
         raise DataError(f"{src}: labels range from {labels.min():g} to {labels.max():g}; {expected}")
     return labels.astype(np.int64)
+
+
+def _classes(names, names_src, train: _Split, train_y, test: _Split, test_y) -> tuple[str, ...]:
+    """The data's class names: all of ``names`` when they come from ``names_src``, else as many as the labels
+    use. A class without training images is an error naming it: the network could never predict it."""
+    used = int(max(train_y.max(), test_y.max())) + 1
+    if names_src is None:
+        names = names[:used]
+    elif used < len(names):
+        raise DataError(f"{names_src}: {len(names)} class names, but the labels of {train.labels_src} and "
+                        f"{test.labels_src} run from 0 to {used - 1} ({used} classes); expected one line per class")
+    in_train = np.bincount(train_y, minlength=len(names))
+    in_test = np.bincount(test_y, minlength=len(names))
+    missing = np.flatnonzero(in_train == 0)
+    if missing.size:
+        described = "; ".join(
+            f"class {k}{'' if names[k] == str(k) else f' ({names[k]!r})'} has no training images"
+            + (f", but {in_test[k]:,} test images" if in_test[k] else "") for k in missing)
+        raise DataError(f"{train.labels_src}: {described}; every class needs training images (a class that only "
+                        f"the training set has is fine)")
+    return names
 
 
 def _size(images: np.ndarray) -> str:

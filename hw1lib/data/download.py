@@ -13,7 +13,7 @@ import urllib.request
 
 from tqdm import tqdm
 
-from ..common import atomic_file, cache_folder
+from ..common import atomic_file, cache_folder, not_a_folder
 from ..errors import DataError, one_line
 
 # Tried in turn; tests point these at a local server. $HW1LIB_MIRROR (comma-separated base URLs)
@@ -67,6 +67,9 @@ def sha256_of(path: pathlib.Path) -> str:
 def fetch(name: str) -> pathlib.Path:
     """Make sure the four verified .gz files of dataset ``name`` are cached; return their folder."""
     folder = data_dir() / name
+    problem = not_a_folder(folder)
+    if problem:
+        raise DataError(f"cannot keep the {name} download in {folder}: {problem}; set HW1LIB_DATA to a folder")
     for filename, expected in SHA256[name].items():
         target = folder / filename
         if target.is_file():

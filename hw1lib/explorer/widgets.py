@@ -31,6 +31,10 @@ BATCH_SIZES = (1, 4, 8, 16, 32, 64, 128, 256, 512)
 MAX_LAYERS = 4
 MAX_EPOCHS = 50
 CAPTIONS = {"latent": "Latent features of this run", "confusion": "Confusion matrix of this run"}
+PENDING_CAPTIONS = {"latent": "Latent features of the previous run, shown until this run finishes.",
+                    "confusion": "Confusion matrix of the previous run, shown until this run finishes."}
+# A diverged run's predictions and latent points come from weights that are no longer numbers: nothing to draw.
+DIVERGED_CAPTIONS = {"latent": "Diverged, no latent features.", "confusion": "Diverged, no confusion matrix."}
 CHANCE_MARGIN = 0.05  # a train error this close to guessing's (90% for 10 classes) means nothing was learned
 FRAME_GAP = 0.4  # seconds of training between two drawings of a run's curves (drawing costs ~0.1 s)
 
@@ -156,7 +160,7 @@ class Explorer(widgets.VBox):
         latent = len(config.hidden) > 1 and config.hidden[-1] == LATENT_WIDTH
         self.latent_view.layout.display = None if latent else "none"
         for name, caption in self.captions.items():
-            caption.value = f"<i>{CAPTIONS[name]} (previous run): redrawn when this run finishes</i>"
+            caption.value = PENDING_CAPTIONS[name]
 
     def _show_message(self, text, results=None):
         self.message.value = f'<div style="color:#b00020">{html.escape(text)}</div>'
@@ -186,6 +190,9 @@ class Explorer(widgets.VBox):
                 return
             png = curves_png(history, config.describe() + (" (from the run cache)" if history.from_cache else ""))
             ticket.publish(partial(self._show_final, history, png))
+            if history.diverged:
+                ticket.publish(self._show_diverged)
+                return
             labels = self.dataset.test_y
             latent = latent_png(history, labels) if len(history.snapshots) else None
             confusion = confusion_png(history, labels)
@@ -220,6 +227,11 @@ class Explorer(widgets.VBox):
         self.results.value = (f"<b>Test error {history.final_test_error:.2%}</b>, train error "
                               f"{history.final_train_error:.2%}, train loss {history.final_loss:.4f} after "
                               f"{history.epochs_run:g} epochs ({history.iterations:,} updates, {source})")
+
+    def _show_diverged(self):
+        for name, image in (("latent", self.latent), ("confusion", self.confusion)):
+            image.value = b""
+            self.captions[name].value = DIVERGED_CAPTIONS[name]
 
     def _show_figures(self, latent, confusion):
         if latent is not None:

@@ -33,6 +33,8 @@ import nbformat
 import numpy as np
 
 from . import experiments, pdf
+from .output import claim_output_folder
+from .parameters import check_report_parameters
 from ..data.datasets import DATASET_NAMES, load_dataset
 from ..common import write_atomic
 from ..errors import ConfigError, Hw1libError, one_line
@@ -85,12 +87,14 @@ def notebook_defaults(folder):
 def resolve_parameters(folder, overrides):
     """The report's parameters: the notebooks' defaults with ``overrides`` applied, checked up front.
 
-    Unknown names and bad values raise ConfigError/DataError before any notebook runs.
+    Unknown names and bad values raise ConfigError/DataError before any notebook runs: each value
+    against its own range (``parameters.CONSTRAINTS``), then together, by building every run.
     """
     values = notebook_defaults(folder)
     unknown = sorted(set(overrides) - set(values))
     if unknown:
         raise ConfigError(f"unknown notebook parameter(s) {', '.join(unknown)}; known: {', '.join(sorted(values))}")
+    check_report_parameters({**values, **overrides}, values, overrides)
     values.update(overrides)
     data = values["data"]
     if isinstance(data, (str, os.PathLike)) and str(data) not in DATASET_NAMES and pathlib.Path(data).expanduser().exists():
@@ -320,6 +324,7 @@ def build_report(out_dir, overrides=None, *, title=TITLE, subtitle=SUBTITLE, mak
     Returns {"html": path, "pdf": path or None, "notebooks": [paths], "seconds": {stage: seconds}}.
     A failing notebook raises ReportError naming it and the cell; notebooks already executed stay
     in ``out_dir/notebooks``. Without a browser the HTML is written, then PdfError says how to get one.
+    Another report writing into ``out_dir`` at the same time is refused (ConfigError) before anything is written.
     """
     start = time.perf_counter()
     folder = pathlib.Path(folder) if folder else notebooks_dir()
@@ -328,12 +333,20 @@ def build_report(out_dir, overrides=None, *, title=TITLE, subtitle=SUBTITLE, mak
         raise ReportError(f"notebooks folder {folder}: missing {', '.join(missing)}")
     folder, out = folder.resolve(), pathlib.Path(out_dir).resolve()
     parameters = resolve_parameters(folder, dict(overrides or {}))
+    with claim_output_folder(out):
+        return _write_report(out, folder, parameters, start, title=title, subtitle=subtitle, make_pdf=make_pdf,
+                             jobs=jobs, log=log)
+
+
+def _write_report(out, folder, parameters, start, *, title, subtitle, make_pdf, jobs, log):
+    """``build_report``'s work, in the output folder it holds."""
     begin = time.perf_counter()
     dataset = load_dataset(parameters["data"])  # fails early on bad data, and fills the data cache for the kernels
     data_seconds = time.perf_counter() - begin
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
-    for name in (IPYNB_NAME, HTML_NAME, PDF_NAME):  # a report from earlier settings must not pass for this one
-        (out / name).unlink(missing_ok=True)
+    # A report, or an executed notebook, from earlier settings must not pass for this one.
+    for path in (out / IPYNB_NAME, out / HTML_NAME, out / PDF_NAME, *(out / "notebooks" / n for n in NOTEBOOKS)):
+        path.unlink(missing_ok=True)
     parameters["figures_dir"] = str((out / "figures").resolve())
     for key, value in KERNEL_ENV.items():
         os.environ.setdefault(key, value)

@@ -5,9 +5,9 @@ never sees half a file. A cache folder that cannot be written (read-only, disk f
 the caching: the run's result is still returned, with a warning.
 """
 import hashlib
-import sys
 
-from ..common import cache_folder, write_atomic
+from ..common import cache_folder, write_atomic, write_problem
+from ..errors import warn
 from .history import FORMAT_VERSION, History
 from .training import train
 
@@ -70,6 +70,5 @@ def save_atomic(path, data):
         write_atomic(path, data)
         return True
     except OSError as error:
-        print(f"hw1lib: warning: could not write cache file {path}: {error.strerror or error}; "
-              f"continuing without caching", file=sys.stderr)
+        warn(f"could not write cache file {path}: {write_problem(error, path.parent)}; continuing without caching")
         return False

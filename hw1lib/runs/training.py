@@ -8,6 +8,7 @@ from tqdm.auto import tqdm
 from ..nn.network import MLP
 from ..nn.optimizers import make_optimizer
 from .history import History
+from .memory import check_memory
 
 EVAL_CHUNK = 4096
 
@@ -97,6 +98,7 @@ class Trainer:
     def __init__(self, config, dataset, *, on_eval=None, should_stop=None):
         self.started = time.perf_counter()
         self.config, self.dataset = config, dataset
+        check_memory(config, dataset, EVAL_CHUNK)  # before anything of the size it checks is allocated
         self.on_eval, self.should_stop = on_eval, should_stop
         self.rng = np.random.default_rng(config.seed)
         self.train_x, self.test_x = normalized_inputs(config, dataset)

@@ -1,0 +1,131 @@
+"""The report's notebook parameters and the values each one takes, checked before any notebook runs.
+
+As scikit-learn's ``_parameter_constraints`` does, one table (``CONSTRAINTS``) maps every name to
+its check, and the checks are common.py's, so "a whole number >= 1" is worded the same way for
+``-p sweep_trials`` as for ``--epochs``. A name a notebook declares that the table does not know
+yet is still checked against the type of the notebook's default. Combinations (a stage schedule
+for the epochs given, a whole RunConfig) are then checked by building the runs themselves; see
+``build.resolve_parameters``.
+"""
+import numbers
+import os
+
+from ..common import count, finite_number, whole_number
+from ..errors import ConfigError, unknown_name
+from ..runs.config import known_names
+
+# Drawn in one figure (gallery_size, 8 a row) or one GIF frame each (stages): beyond these the figure
+# takes minutes to draw and runs over many printed pages.
+MAX_GALLERY = 200
+MAX_STAGES = 200
+
+
+def _whole(minimum, maximum=None):
+    def check(name, value):
+        if maximum is None:
+            return whole_number(name, value, minimum=minimum)
+        if not _passes(whole_number, name, value) or not minimum <= value <= maximum:
+            raise ConfigError(f"{name}: expected a whole number between {minimum} and {maximum}, got {value!r}")
+        return int(value)
+    return check
+
+
+def _positive(name, value):
+    return finite_number(name, value, positive=True)
+
+
+def _optional(check):
+    return lambda name, value: None if value is None else check(name, value)
+
+
+def _list_of(check, item_name=None):
+    """A non-empty list (or tuple) whose every item passes ``check``, named ``item_name`` in its message."""
+    def checked(name, value):
+        if not isinstance(value, (list, tuple)) or not value:
+            raise ConfigError(f"{name}: expected a list of at least one value, e.g. [1, 2], got {value!r}")
+        return [check(item_name or name, item) for item in value]
+    return checked
+
+
+def _registry_name(kind, label=None):
+    def check(name, value):
+        if value not in known_names()[kind]:
+            raise unknown_name(label or kind, value, known_names()[kind])
+        return value
+    return check
+
+
+def _dataset_spec(name, value):
+    if not isinstance(value, (str, os.PathLike)) or value == "":
+        raise ConfigError(f"{name}: expected a dataset name or a folder (a string), got {value!r}")
+    return value
+
+
+def _set_from_out(name, value):
+    raise ConfigError(f"{name}: set from --out (figures go to DIR/figures); choose the folder with --out DIR")
+
+
+CONSTRAINTS = {
+    "data": _dataset_spec,
+    "seed": _whole(0),
+    "hidden": _list_of(count, "hidden size"),
+    "activation": _registry_name("activation"),
+    "lr": _positive,
+    "batch_size": count,
+    "epochs": count,
+    "init_std": _positive,
+    "seed_report_lrs": _list_of(_positive),
+    "sweep_trials": count,
+    "sweep_epochs": count,
+    "sweep_jobs": _optional(count),
+    "sigmoid_lrs": count,
+    "latent_activation": _registry_name("activation"),
+    "latent_lr": _positive,
+    "latent_epochs": count,
+    "stages": _whole(2, MAX_STAGES),  # stage 0 and at least one after training has started
+    "gallery_size": _whole(1, MAX_GALLERY),
+}
+SET_BY_THE_REPORT = {"figures_dir": _set_from_out}
+
+
+def _like(default):
+    """A check that a value has the type of ``default`` (ints stay whole numbers, lists stay lists)."""
+    def check(name, value):
+        if default is None:
+            return value
+        if isinstance(default, bool):
+            ok, kind = isinstance(value, bool), "True or False"
+        elif isinstance(default, numbers.Integral):
+            ok, kind = _passes(whole_number, name, value), "a whole number"
+        elif isinstance(default, numbers.Real):
+            ok, kind = isinstance(value, numbers.Real) and not isinstance(value, bool), "a number"
+        elif isinstance(default, (list, tuple)):
+            ok, kind = isinstance(value, (list, tuple)), "a list"
+        else:
+            ok, kind = isinstance(value, type(default)), f"a {type(default).__name__}"
+        if not ok:
+            raise ConfigError(f"{name}: expected {kind} like its default {default!r}, got {value!r}")
+        return value
+    return check
+
+
+def _passes(check, name, value):
+    try:
+        check(name, value)
+    except ConfigError:
+        return False
+    return True
+
+
+def check_report_parameters(values, defaults, overrides):
+    """ConfigError naming the first parameter of ``values`` outside its range.
+
+    ``defaults`` are the notebooks' own values (the types of names the table does not know);
+    ``overrides`` the names the user set, of which those the report sets itself are refused.
+    """
+    for name in sorted(overrides):
+        if name in SET_BY_THE_REPORT:
+            SET_BY_THE_REPORT[name](name, overrides[name])
+    for name, value in values.items():
+        if name not in SET_BY_THE_REPORT:
+            CONSTRAINTS.get(name, _like(defaults.get(name)))(name, value)
