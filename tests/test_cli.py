@@ -44,7 +44,7 @@ def test_text_output_lists_epochs(course, capsys):
     (["--hidden", "0"], "hidden size: expected a whole number >= 1"),
     (["--batch-size", "-1"], "batch_size"),
     (["--epochs", "0"], "epochs"),
-    (["--activation", "swish"], "known: leaky_relu, relu, sigmoid, tanh"),
+    (["--activation", "swish"], "known: identity, leaky_relu, relu, sigmoid, tanh"),
     (["--init", "glorot"], "known: he, normal, xavier, zero"),
     (["--optimizer", "rmsprop"], "known: adam, momentum, sgd"),
     (["--data", "/no/such/folder"], "/no/such/folder"),

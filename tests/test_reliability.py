@@ -204,7 +204,7 @@ def test_bad_data_in_a_real_process_has_no_traceback(tmp_path, empty_caches):
     (["--batch-size", "-5"], ["batch_size", ">= 1"]),
     (["--hidden", "256", "0"], ["hidden size", ">= 1"]),
     (["--epochs", "0"], ["epochs", ">= 1"]),
-    (["--activation", "softplus"], ["activation", "softplus", "known: leaky_relu, relu, sigmoid, tanh"]),
+    (["--activation", "softplus"], ["activation", "softplus", "known: identity, leaky_relu, relu, sigmoid, tanh"]),
     (["--init", "orthogonal"], ["initializer", "orthogonal", "known: he, normal, xavier, zero"]),
     (["--optimizer", "lbfgs"], ["optimizer", "lbfgs", "known: adam, momentum, sgd"]),
 ])
