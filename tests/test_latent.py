@@ -1,4 +1,5 @@
 """Question 3: the stage rule, the exact decision regions, the study object and the words read off it."""
+import dataclasses
 import re
 
 import numpy as np
@@ -147,3 +148,12 @@ def test_panel_scale_is_round_and_holds_the_points():
     scale = panel_scale(points)
     assert scale in (10.0, 15.0, 20.0, 30.0) and np.mean((np.abs(points) <= scale).all(axis=1)) >= 0.99
     assert panel_scale(np.full((3, 2), np.nan)) == 1.0
+
+
+def test_baselines_name_the_majority_class_only_when_classes_are_unbalanced(study, data):
+    assert "uniform guess errs on 90.0%" in words.stages_text(study)
+    assert "most common training class" not in words.stages_text(study)
+    labels = data.train_y.copy()
+    labels[labels == 9] = 3  # class 3 now has twice the images of the others
+    unbalanced = dataclasses.replace(study, dataset=dataclasses.replace(data, train_y=labels))
+    assert "always answering the most common training class (3) on" in words.stages_text(unbalanced)

@@ -12,6 +12,8 @@ from .. import experiments, metrics
 from ..studies.latent import angle_between
 from .words import and_list, diverged_line, paragraphs, pct, plural, styled_table
 
+# Two class directions at most this many degrees apart are said to be the same direction.
+SAME_DIRECTION = 10
 # Mistakes are said to gather near the origin only when the error rate there is at least this many
 # times the error rate farther out.
 NEAR_FACTOR = 2.0
@@ -133,12 +135,18 @@ def _setup_paragraph(study):
 def _forming_paragraph(study):
     stages = study.stages
     first = stages[0]
-    chance = metrics.uniform_guess_error(len(study.class_names))
-    span = first.span()
+    n = len(study.class_names)
+    counts = np.bincount(study.dataset.train_y, minlength=n)
+    baseline = f"a uniform guess errs on {pct(metrics.uniform_guess_error(n))}"
+    if counts.min() < counts.max():
+        common, majority = metrics.majority_class(study.dataset.train_y, study.dataset.test_y, n)
+        baseline += (f", always answering the most common training class ({study.class_names[common]}) on "
+                     f"{pct(majority)}")
     text = (f"**Before training** the points form one cloud: a 5-NN vote in the plane errs on {pct(first.knn_error)} "
-            f"of the test images (a uniform guess on {pct(chance)})")
-    text += (f", and the cloud sits off the origin, so the directions of the class centroids span only {_deg(span)}."
-             if span is not None and span < 120 else ".")
+            f"of the test images ({baseline}).")
+    span = first.span()
+    if span is not None and span < 120:
+        text += f" The cloud sits off the origin, so the directions of the class centroids span only {_deg(span)}."
     if len(stages) > 1:
         second = stages[1]
         spread = second.span()
@@ -192,10 +200,10 @@ def _sharing_paragraph(study):
              for a, b, g in close]
     text = (f"**Which classes share a direction.** At the end the narrowest angles between neighbouring class "
             f"directions are those of {and_list(parts)}.")
-    a, b, _ = close[0]
+    a, b, narrowest = close[0]
     near, far = sorted((a, b), key=lambda k: np.linalg.norm(final.centroids[k]))
     near_length, far_length = (float(np.linalg.norm(final.centroids[k])) for k in (near, far))
-    if far_length >= 2 * near_length:
+    if narrowest <= SAME_DIRECTION and far_length >= 2 * near_length:
         text += (f" Classes {_pair(study, a, b)} share a direction but not a distance: the centroid of "
                  f"{study.class_names[near]} lies {_radius(near_length)} from the origin and that of "
                  f"{study.class_names[far]} lies {_radius(far_length)} from it")
