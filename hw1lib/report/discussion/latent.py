@@ -82,9 +82,9 @@ def table_caption(study):
             f"(mean unit vector at least 0.5 long) and the narrowest angle between two neighbouring class centroids.")
 
 
-def animation_caption(study):
+def animation_caption(study, file_name):
     return (f"The plane at all {len(study.linear.snapshot_stages)} recorded stages of the run of Figure 3.1, from "
-            f"before training to the end, drawn as its panels.")
+            f"before training to the end, drawn as its panels ({file_name}).")
 
 
 # The text --------------------------------------------------------------------------------------------------
