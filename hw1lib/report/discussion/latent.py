@@ -56,23 +56,26 @@ def latent_table(study):
 def grid_caption(study):
     latent, hidden = study.activation_names()
     c = study.config
+    scales = [stage.scale for stage in study.stages]
+    why = (f"the points spread from ±{scales[0]:g} to ±{scales[-1]:g} as training goes on" if scales[-1] > scales[0]
+           else "the spread of the points changes during training")
     return (f"The 2-unit {latent} layer's output for each of the {len(study.final.labels):,} test images "
             f"(training images left out), at {len(study.stages)} stages of training of the "
             f"network {c.hidden_label()} ({hidden} before the 2-unit layer, seed {c.seed}). Dots are coloured by true "
             f"class, a ringed dot marks each class's centroid, and the shading is the class the output layer "
             f"gives each point of the plane at that stage. Each panel has its own scale, printed in its corner "
-            f"(±half-width) and on its axes, because the points spread out as training goes on; the axes are equal, "
-            f"so angles can be compared. Look at how each class becomes a ray from the origin and at which "
-            f"classes share a direction.")
+            f"(±half-width) and on its axes, because {why}; the axes are equal, so angles can be compared. Look at "
+            f"how each class becomes a ray from the origin and at which classes share a direction.")
 
 
 def folded_caption(study):
     latent, hidden = study.activation_names()
     seeds = [h.config.seed for h in study.repeats["linear"]]
     return (f"Left: the same network with a {hidden} 2-unit layer instead of a {latent} one, at the end of training "
-            f"(seed {study.config.seed}, drawn as in Figure 3.1). Right: test error after every epoch of both networks "
-            f"for seeds {and_list([str(s) for s in seeds])} (thick: seed {study.config.seed}, the run drawn; thin: the "
-            f"others). Look at the points pressed against the axes on the left.")
+            f"(seed {study.config.seed}, drawn as in Figure 3.1). Right: test error after every epoch of both networks"
+            + (f" for seeds {and_list([str(s) for s in seeds])} (thick: seed {study.config.seed}, the run drawn; "
+               f"thin: the others)." if len(seeds) > 1 else f", seed {study.config.seed}.")
+            + " Look at the points pressed against the axes on the left.")
 
 
 def table_caption(study):
