@@ -9,5 +9,6 @@ from .style import DPI, class_colors, png_bytes, save_figure, series_color, show
 
 __all__ = ["DPI", "class_colors", "series_color", "png_bytes", "save_figure", "show", "show_animation",
            "learning_curves", "error_curves", "run_curves", "seed_report_curves", "init_comparison",
-           "symmetry_curves", "activation_heatmaps", "latent_grid", "save_latent_animation", "folded_comparison", "latent_panel",
+           "symmetry_curves", "activation_heatmaps", "latent_grid", "save_latent_animation",
+           "folded_comparison", "latent_panel",
            "confusion_heatmaps", "confusion_counts", "per_class_error_bars", "misclassified_gallery"]
