@@ -43,6 +43,9 @@ def add_config_arguments(parser):
     parser.add_argument("--hidden", type=int, nargs="+", default=list(DEFAULTS.hidden), metavar="N",
                         help=f"hidden layer sizes (default {' '.join(map(str, DEFAULTS.hidden))})")
     parser.add_argument("--activation", default=DEFAULTS.activation, help=f"one of {', '.join(names['activation'])}")
+    parser.add_argument("--latent-activation", default=None, metavar="NAME",
+                        help="activation of the last hidden layer only, e.g. identity for a linear 2-unit layer "
+                             "(default: --activation)")
     parser.add_argument("--init", default=DEFAULTS.init, help=f"one of {', '.join(names['init'])}")
     parser.add_argument("--init-std", type=float, default=DEFAULTS.init_std, help="std for --init normal")
     parser.add_argument("--optimizer", default=DEFAULTS.optimizer, help=f"one of {', '.join(names['optimizer'])}")
@@ -58,7 +61,8 @@ def add_config_arguments(parser):
 
 def config_from_args(args, **overrides):
     """The RunConfig the parsed options describe (validated)."""
-    values = dict(hidden=tuple(args.hidden), activation=args.activation, init=args.init, init_std=args.init_std,
+    values = dict(hidden=tuple(args.hidden), activation=args.activation,
+                  latent_activation=args.latent_activation, init=args.init, init_std=args.init_std,
                   optimizer=args.optimizer, lr=args.lr, momentum=args.momentum, batch_size=args.batch_size,
                   epochs=args.epochs, max_iterations=args.max_iterations, seed=args.seed,
                   normalize=args.normalize, eval_every=args.eval_every)

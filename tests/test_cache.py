@@ -34,9 +34,21 @@ def test_history_round_trip(tmp_path, data, own_cache):
     path.write_bytes(history.to_bytes())
     loaded = History.from_file(path)
     assert loaded.config == history.config and loaded.class_names == history.class_names
-    for name in ("batch_loss", "eval_iteration", "test_error", "snapshots", "snapshot_stages", "test_pred"):
+    for name in ("batch_loss", "eval_iteration", "test_error", "snapshots", "snapshot_stages", "test_pred",
+                 "snapshot_weights", "snapshot_biases"):
         np.testing.assert_array_equal(getattr(loaded, name), getattr(history, name))
     assert loaded.params.keys() == history.params.keys()
+
+
+def test_a_file_written_before_the_output_weights_were_recorded_still_loads(tmp_path, data, own_cache):
+    history = cached_train(CONFIG, data, progress=False)
+    with np.load(own_cache / f"{run_key(CONFIG, data)}.npz") as npz:
+        arrays = {name: npz[name] for name in npz.files if not name.startswith("snapshot_weights")
+                  and not name.startswith("snapshot_biases")}
+    np.savez(tmp_path / "old.npz", **arrays)
+    old = History.from_file(tmp_path / "old.npz")
+    assert len(old.snapshot_weights) == len(old.snapshot_biases) == 0
+    np.testing.assert_array_equal(old.snapshots, history.snapshots)
 
 
 def test_second_call_comes_from_cache(data, own_cache, monkeypatch):

@@ -32,6 +32,14 @@ def test_train_json_on_a_course_folder(course):
     assert 0 <= summary["test_error"] <= 0.2 and summary["epochs"] == 3 and not summary["diverged"]
 
 
+def test_the_last_hidden_layer_can_have_its_own_activation(course, capsys):
+    args = ["train", "--data", str(course), "--hidden", "8", "2", "--activation", "leaky_relu", "--epochs", "1"]
+    assert main([*args, "--latent-activation", "identity", "--quiet"]) == 0
+    assert "hidden 8-2 leaky ReLU, last layer linear, He init" in capsys.readouterr().out
+    assert main([*args, "--latent-activation", "cosine"]) == 2
+    assert "unknown activation 'cosine'; known: identity, leaky_relu" in capsys.readouterr().err
+
+
 def test_text_output_lists_epochs(course, capsys):
     assert main(["train", "--data", str(course), "--hidden", "8", "--epochs", "2", "--quiet"]) == 0
     out = capsys.readouterr().out
@@ -44,7 +52,7 @@ def test_text_output_lists_epochs(course, capsys):
     (["--hidden", "0"], "hidden size: expected a whole number >= 1"),
     (["--batch-size", "-1"], "batch_size"),
     (["--epochs", "0"], "epochs"),
-    (["--activation", "swish"], "known: leaky_relu, relu, sigmoid, tanh"),
+    (["--activation", "swish"], "known: identity, leaky_relu, relu, sigmoid, tanh"),
     (["--init", "glorot"], "known: he, normal, xavier, zero"),
     (["--optimizer", "rmsprop"], "known: adam, momentum, sgd"),
     (["--data", "/no/such/folder"], "/no/such/folder"),

@@ -15,10 +15,11 @@ from hw1lib.runs.config import RunConfig
     ({"epochs": 0}, "epochs: expected a whole number >= 1"),
     ({"hidden": (256, 0)}, "hidden size: expected a whole number >= 1"),
     ({"hidden": ()}, "hidden: expected at least one"),
-    ({"activation": "swish"}, "unknown activation 'swish'; known: leaky_relu, relu, sigmoid, tanh"),
+    ({"activation": "swish"}, "unknown activation 'swish'; known: identity, leaky_relu, relu, sigmoid, tanh"),
     ({"init": "glorot"}, "unknown initializer 'glorot'; known: he, normal, xavier, zero"),
     ({"optimizer": "rmsprop"}, "unknown optimizer 'rmsprop'; known: adam, momentum, sgd"),
     ({"normalize": "minmax"}, "unknown normalize 'minmax'"),
+    ({"latent_activation": "swish"}, "unknown activation 'swish'; known: identity, leaky_relu"),
     ({"init_std": 0}, "init_std: expected a number > 0"),
     ({"momentum": 1.0}, "momentum: expected a value in"),
     ({"snapshot_stages": (0, 11)}, "snapshot_stages: expected epochs between 0 and 10"),
@@ -45,3 +46,21 @@ def test_normalises_types_and_round_trips():
 def test_is_frozen():
     with pytest.raises(AttributeError):
         RunConfig().lr = 1.0
+
+
+def test_cache_keys_of_configs_without_a_latent_activation_are_unchanged():
+    """Digests computed before ``latent_activation`` existed: the runs cached under them stay valid."""
+    assert RunConfig().key() == "799415cb28a2c9d1d047099ae0a1a5dbf557abab29f34e91c499a9698e73fcb2"
+    latent = RunConfig(hidden=(256, 2), activation="leaky_relu", normalize="standardize", lr=0.1,
+                       snapshot_stages=(0, 1, 5, 10))
+    assert latent.key() == "7c62e5fad9a84de64f0e7b85ed0930254b723eafc46a35c02460c873f37b4c2a"
+    assert "latent_activation" not in latent.to_dict()
+    linear = latent.replace(latent_activation="identity")
+    assert linear.key() != latent.key() and linear.to_dict()["latent_activation"] == "identity"
+    assert RunConfig.from_dict(linear.to_dict()) == linear
+
+
+def test_describe_names_a_last_layer_of_its_own():
+    config = RunConfig(hidden=(256, 2), activation="leaky_relu", latent_activation="identity")
+    assert config.describe().startswith("hidden 256-2 leaky ReLU, last layer linear, He init")
+    assert RunConfig(latent_activation="relu").describe().startswith("hidden 256 ReLU, He init")

@@ -24,9 +24,7 @@ def runs(data):
                  for name in ("sigmoid", "relu")}
     zero = {name: train(experiments.init_configs(name, **budget)["zero"], data, progress=False)
             for name in ("sigmoid", "relu")}
-    latent = train(experiments.latent_config(hidden=[16], activation="leaky_relu", epochs=2, seed=0, lr=0.05,
-                                             batch_size=32, stages=6), data, progress=False)
-    return histories, zero, latent
+    return histories, zero
 
 
 def line_data(ax, label):
@@ -102,7 +100,7 @@ def test_seed_report_curves_mark_where_the_short_run_stopped(data, runs):
 
 
 def test_init_comparison_has_a_row_per_activation(data, runs):
-    histories, zero, _ = runs
+    histories, zero = runs
     grid = {"sigmoid": {"zero": zero["sigmoid"], "xavier": histories["sigmoid"]},
             "ReLU": {"zero": zero["relu"], "he": histories["relu"]}}
     fig = figures.init_comparison(grid)
@@ -128,31 +126,6 @@ def test_activation_heatmaps_say_when_every_value_is_equal(data, runs):
     fig = figures.activation_heatmaps({"zero": zero_relu, "random": random})
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
     assert titles == ["zero\n(every value is 0)", "random"]
-
-
-def test_latent_grid_and_animation(data, runs, tmp_path):
-    latent = runs[2]
-    picks = [0, len(latent.snapshot_stages) - 1]
-    fig = figures.latent_grid(latent, data.test_y, picks)
-    visible = [ax for ax in fig.axes if ax.get_visible()]
-    assert len(visible) == 2 and visible[0].get_title() == "before training"
-    legend = fig.legends[0]
-    assert [t.get_text() for t in legend.get_texts()] == list(data.class_names)
-    colours = [to_rgba(h.get_color()) for h in legend.legend_handles]
-    assert colours == [to_rgba(c) for c in figures.class_colors(10)]
-    offsets = visible[1].collections[0].get_offsets()
-    assert sorted(map(tuple, np.asarray(offsets))) == sorted(map(tuple, latent.snapshots[-1].astype(float)))
-    gif = figures.save_latent_animation(latent, data.test_y, tmp_path / "latent.gif")
-    with Image.open(gif) as image:
-        assert image.n_frames == len(latent.snapshot_stages)
-
-
-def test_latent_separation_draws_the_stage_statistics(data, runs):
-    latent = runs[2]
-    stats = metrics.latent_stage_stats(latent, data.test_y)
-    left, right = figures.latent_separation(stats, latent).axes
-    np.testing.assert_allclose(left.get_lines()[0].get_ydata(), stats["knn_error"])
-    np.testing.assert_allclose(right.get_lines()[0].get_ydata(), stats["scatter_ratio"])
 
 
 def test_confusion_heatmaps_annotate_counts_and_leave_zeros_blank():

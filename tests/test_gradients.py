@@ -88,3 +88,31 @@ def test_whole_network_gradient(activation, hidden):
     for key, param in net.params.items():
         numeric = numerical_gradient(lambda: net.loss(x, y), param)
         assert relative_error(analytic[key], numeric) < TOLERANCE, key
+
+
+@pytest.mark.parametrize("last", ["identity", "tanh"])
+def test_whole_network_gradient_with_its_own_last_hidden_activation(last):
+    rng = np.random.default_rng(6)
+    net = MLP(7, (6, 2), 4, activation="leaky_relu", last_activation=last, init="he", rng=rng, dtype=np.float64)
+    assert [type(layer).__name__ for layer in net.layers[1::2]] == ["LeakyReLU", type(make_activation(last)).__name__]
+    for key in net.params:
+        if key.startswith("b"):
+            net.params[key][...] = rng.standard_normal(net.params[key].shape) * 0.1
+    x = away_from_kinks(rng.standard_normal((9, 7)))
+    y = rng.integers(0, 4, size=9)
+    net.loss(x, y)
+    net.backward()
+    analytic = {k: g.copy() for k, g in net.grads.items()}
+    for key, param in net.params.items():
+        numeric = numerical_gradient(lambda: net.loss(x, y), param)
+        assert relative_error(analytic[key], numeric) < TOLERANCE, key
+
+
+def test_identity_works_in_place_and_leaves_a_callers_array_alone():
+    layer = make_activation("identity")
+    x = np.arange(6.0).reshape(2, 3)
+    y = layer.forward(x)
+    assert y is not x and np.array_equal(y, x)
+    assert layer.forward(x, out=x) is x
+    out = np.empty_like(x)
+    assert layer.backward(x, out=out) is out and np.array_equal(out, x)

@@ -39,7 +39,7 @@ def test_unit_spread_and_distinct_units():
     assert metrics.distinct_units(np.zeros((5, 4))) == 1
 
 
-def test_knn_error_and_scatter_ratio_see_separated_clusters():
+def test_knn_error_sees_separated_clusters():
     rng = np.random.default_rng(1)
     labels = np.repeat(np.arange(4), 30)
     centres = np.array([[0, 0], [10, 0], [0, 10], [10, 10]])
@@ -47,8 +47,6 @@ def test_knn_error_and_scatter_ratio_see_separated_clusters():
     mixed = rng.normal(0, 1, (120, 2))
     assert metrics.knn_error(tight, labels) == 0.0
     assert metrics.knn_error(mixed, labels) > 0.5
-    assert metrics.scatter_ratio(tight, labels) > 50 * metrics.scatter_ratio(mixed, labels)
-    assert metrics.scatter_ratio(3 * tight, labels) == pytest.approx(metrics.scatter_ratio(tight, labels))
 
 
 def test_knn_error_with_every_point_identical_does_not_crash():

@@ -36,7 +36,7 @@ def test_float32_training_step_stays_float32():
 def test_unknown_names_list_the_known_ones():
     with pytest.raises(ConfigError, match="known: he, normal, xavier, zero"):
         get_initializer("glorot")
-    with pytest.raises(ConfigError, match="known: leaky_relu, relu, sigmoid, tanh"):
+    with pytest.raises(ConfigError, match="known: identity, leaky_relu, relu, sigmoid, tanh"):
         MLP(4, (3,), 2, activation="swish")
     with pytest.raises(ConfigError, match="known: adam, momentum, sgd"):
         make_optimizer("rmsprop", 0.1)

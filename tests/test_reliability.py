@@ -213,7 +213,7 @@ def test_bad_data_in_a_real_process_has_no_traceback(tmp_path, empty_caches):
     (["--batch-size", "-5"], ["batch_size", ">= 1"]),
     (["--hidden", "256", "0"], ["hidden size", ">= 1"]),
     (["--epochs", "0"], ["epochs", ">= 1"]),
-    (["--activation", "softplus"], ["activation", "softplus", "known: leaky_relu, relu, sigmoid, tanh"]),
+    (["--activation", "softplus"], ["activation", "softplus", "known: identity, leaky_relu, relu, sigmoid, tanh"]),
     (["--init", "orthogonal"], ["initializer", "orthogonal", "known: he, normal, xavier, zero"]),
     (["--optimizer", "lbfgs"], ["optimizer", "lbfgs", "known: adam, momentum, sgd"]),
 ])
@@ -683,13 +683,14 @@ def test_report_out_that_cannot_be_written_is_refused_in_one_line(tmp_path, monk
 
 @pytest.mark.usefixtures("no_notebooks")
 @pytest.mark.parametrize("name, value, fragments", [
-    ("stages", "0", ["stages: expected a whole number between 2 and", "got 0"]),
-    ("stages", "-3", ["stages: expected a whole number between 2 and", "got -3"]),
-    ("stages", "1", ["stages: expected a whole number between 2 and", "got 1"]),
+    ("stages", "-3", ["stages: expected a whole number between 0 and", "got -3"]),
+    ("stages", "201", ["stages: expected a whole number between 0 and 200", "got 201"]),
     ("stages", "'many'", ["stages: expected a whole number", "'many'"]),
     ("latent_epochs", "0", ["latent_epochs: expected a whole number >= 1, got 0"]),
+    ("latent_seeds", "0", ["latent_seeds: expected a whole number >= 1, got 0"]),
     ("latent_lr", "-0.1", ["latent_lr: expected a number > 0, got -0.1"]),
     ("latent_activation", "'cosine'", ["unknown activation 'cosine'"]),
+    ("hidden_activation", "'cosine'", ["unknown activation 'cosine'"]),
     ("seed_report_lrs", "[]", ["seed_report_lrs: expected a list of at least one", "got []"]),
     ("seed_report_lrs", "[0.1, 0]", ["seed_report_lrs: expected a number > 0, got 0"]),
     ("seed_report_lrs", "0.1", ["seed_report_lrs: expected a list", "got 0.1"]),

@@ -125,7 +125,7 @@ def test_pdf_has_the_questions_and_the_runs_numbers(built, course):
 
 
 @pytest.mark.parametrize("args, expected", [
-    (["--activation", "swish"], "known: leaky_relu, relu, sigmoid, tanh"),
+    (["--activation", "swish"], "known: identity, leaky_relu, relu, sigmoid, tanh"),
     (["-p", "no_such_thing", "1"], "unknown notebook parameter(s) no_such_thing"),
     (["-p", "latent_activation", "'cosine'"], "unknown activation 'cosine'"),
     (["--hidden", "0"], "hidden size: expected a whole number >= 1"),

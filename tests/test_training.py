@@ -72,6 +72,11 @@ def test_snapshots_of_the_latent_layer(small_data):
     fresh = build_network(config, 784, 10, np.random.default_rng(config.seed))
     np.testing.assert_array_equal(history.snapshots[0], fresh.hidden_output(small_data.test_x))
     assert not np.array_equal(history.snapshots[0], history.snapshots[-1])
+    # The output layer's weights at the same stages: the initial ones first, the final ones last.
+    assert history.snapshot_weights.shape == (4, 2, 10) and history.snapshot_biases.shape == (4, 10)
+    np.testing.assert_array_equal(history.snapshot_weights[0], fresh.params["W3"])
+    np.testing.assert_array_equal(history.snapshot_weights[-1], history.params["W3"])
+    np.testing.assert_array_equal(history.snapshot_biases[-1], history.params["b3"])
 
 
 def test_divergence_stops_and_is_marked(small_data):

@@ -219,6 +219,18 @@ def test_a_notebooks_latent_run_comes_from_the_cache(small_data, fresh_cache, tr
     assert explorer.config().snapshot_stages == (0, 0.5, 1, 2)
 
 
+def test_the_latent_layer_has_its_own_activation(small_data, fresh_cache):
+    explorer = opened(small_data, focus="latent", epochs=2)
+    control = explorer.controls["latent_activation"]
+    assert control.value == "identity" and not control.disabled
+    assert explorer.shown.config.latent_activation == "identity" and explorer.shown.config.activation == "relu"
+    control.value = ""  # the same as the other hidden layers
+    assert explorer.config().latent_activation is None
+    explorer.controls["latent"].value = False
+    assert control.disabled and explorer.config().latent_activation is None
+    assert explorer.wait(TIMEOUT)
+
+
 def test_focus_orders_controls_and_views(small_data, fresh_cache):
     init_first = opened(small_data, focus="init", **SMALL)
     assert init_first.controls["init"] in init_first.panel.children[0].children

@@ -15,9 +15,9 @@ def curves_png(history, title=""):
 
 
 def latent_png(history, labels):
-    """The last latent snapshot (n_test, 2) of ``history``, coloured by the classes ``labels`` (n_test,)."""
-    last = len(history.snapshot_stages) - 1
-    return figures.png_bytes(figures.latent_grid(history, labels, [last], cols=1), DPI, fast=True)
+    """The last latent snapshot (n_test, 2) of ``history``, coloured by the classes ``labels`` (n_test,), with
+    the output layer's classes shaded behind it (``figures.latent_panel``)."""
+    return figures.png_bytes(figures.latent_panel(history, labels), DPI, fast=True)
 
 
 def confusion_png(history, labels):

@@ -26,6 +26,7 @@ from .plots import confusion_png, curves_png, latent_png
 from .runner import LatestRunner
 
 LATENT_WIDTH = 2
+SAME = ""  # the latent-activation choice "same as the other hidden layers" (RunConfig's None)
 WIDTHS = (8, 16, 32, 64, 128, 256, 512, 1024)
 BATCH_SIZES = (1, 4, 8, 16, 32, 64, 128, 256, 512)
 MAX_LAYERS = 4
@@ -41,7 +42,7 @@ FRAME_GAP = 0.4  # seconds of training between two drawings of a run's curves (d
 # Which controls sit together, and the order each question puts them in.
 GROUPS = {
     "training": ("lr", "optimizer", "batch_size", "epochs"),
-    "architecture": ("width", "layers", "latent", "activation"),
+    "architecture": ("width", "layers", "latent", "latent_activation", "activation"),
     "init": ("init", "init_std", "seed"),
 }
 FOCUS = {  # focus -> (control groups in order, views in order)
@@ -59,7 +60,7 @@ def explore(data="mnist-5k", focus="all", **initial):
 
     ``initial`` takes RunConfig fields (``lr=0.05``, ``hidden=(128, 2)``, ``init="zero"``, ...);
     ``focus`` (one of FOCUS) orders the controls and views for one question of the report, and
-    ``focus="latent"`` also switches the 2-node latent layer on unless ``hidden`` is given.
+    ``focus="latent"`` also switches the 2-node latent layer on, linear, unless ``hidden`` is given.
     The first run starts at once; ``.wait()`` on the result blocks until it is shown.
     """
     return Explorer(data, focus=focus, **initial)
@@ -89,6 +90,7 @@ class Explorer(widgets.VBox):
         self.dataset = data if isinstance(data, Dataset) else load_dataset(data)
         if focus == "latent" and "hidden" not in initial:
             initial["hidden"] = (RunConfig().hidden[0], LATENT_WIDTH)
+            initial.setdefault("latent_activation", "identity")
         self.base = RunConfig.from_dict(initial)
         self.controls = _make_controls(self.base)
         self.runner = LatestRunner()
@@ -129,17 +131,20 @@ class Explorer(widgets.VBox):
         values["lr"], values["init_std"] = (float(f"{values[key]:.3g}") for key in ("lr", "init_std"))
         hidden = (values.pop("width"),) * values.pop("layers")
         latent = values.pop("latent")
+        latent_activation = values.pop("latent_activation") or None
         stages = ()
         if latent:
             hidden += (LATENT_WIDTH,)
             # The view shows the last stage; the starting config's other stages are kept, so a
             # notebook's latent run (recorded at many stages) is the same run, found in the cache.
             stages = (*(s for s in self.base.snapshot_stages if s <= values["epochs"]), values["epochs"])
-        return self.base.replace(hidden=hidden, snapshot_stages=stages, snapshot_layer=-1, **values)
+        return self.base.replace(hidden=hidden, snapshot_stages=stages, snapshot_layer=-1,
+                                 latent_activation=latent_activation if latent else None, **values)
 
     def refresh(self):
         """Start a run for the current control values, superseding any run in progress."""
         self.controls["init_std"].disabled = self.controls["init"].value != "normal"
+        self.controls["latent_activation"].disabled = not self.controls["latent"].value
         try:
             config = self.config()
         except ConfigError as error:
@@ -265,6 +270,9 @@ def _make_controls(config):
                                     description="hidden layers", **common),
         "latent": widgets.Checkbox(value=latent, description=f"{LATENT_WIDTH}-node latent layer before the output",
                                    indent=False),
+        "latent_activation": widgets.Dropdown(
+            options=[("same as the others", SAME), *((name, name) for name in names["activation"])],
+            value=config.latent_activation or SAME, description="its activation", style=style),
         "activation": widgets.Dropdown(options=names["activation"], value=config.activation,
                                        description="activation", style=style),
         "init": widgets.Dropdown(options=names["init"], value=config.init, description="initialiser", style=style),

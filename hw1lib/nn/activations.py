@@ -1,9 +1,9 @@
 """Element-wise activation layers, looked up by name.
 
-Each layer keeps only what its backward pass needs: its output (sigmoid, tanh) or the 0/1 (or
-slope) factor it multiplied its input by (ReLU, leaky ReLU). Shapes: x (batch, features) -> same
-shape. ``forward`` and ``backward`` return new arrays unless given ``out``; the network passes
-``out=x`` and ``out=dout`` to work in place on its own buffers, never on an array a caller holds.
+Each layer keeps only what its backward pass needs: its output (sigmoid, tanh), the 0/1 (or
+slope) factor it multiplied its input by (ReLU, leaky ReLU), or nothing (identity). Shapes:
+x (batch, features) -> same shape. ``forward`` and ``backward`` return new arrays unless given
+``out``; the network passes ``out=x`` and ``out=dout`` to work in place on its own buffers, never on an array a caller holds.
 """
 import numpy as np
 
@@ -85,7 +85,30 @@ class LeakyReLU:
         return np.multiply(dout, self.factor, out=out)
 
 
-ACTIVATIONS = {"sigmoid": Sigmoid, "relu": ReLU, "tanh": Tanh, "leaky_relu": LeakyReLU}
+class Identity:
+    """x itself; derivative 1. As the last hidden layer's activation it makes that layer linear, so a
+    2-unit layer places each image in a plane the output layer divides by straight lines only."""
+
+    params: dict = {}
+    grads: dict = {}
+
+    def forward(self, x, out=None):
+        return _copy(x, out)
+
+    def backward(self, dout, out=None):
+        return _copy(dout, out)
+
+
+def _copy(x, out):
+    # The network passes out=x to work in place: then there is nothing to do.
+    if out is None:
+        return x.copy()
+    if out is not x:
+        np.copyto(out, x)
+    return out
+
+
+ACTIVATIONS = {"sigmoid": Sigmoid, "relu": ReLU, "tanh": Tanh, "leaky_relu": LeakyReLU, "identity": Identity}
 
 
 def make_activation(name):

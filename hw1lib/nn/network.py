@@ -10,6 +10,9 @@ from .layers import Dense, SoftmaxCrossEntropy
 class MLP:
     """Multi-layer perceptron with any list of hidden sizes, e.g. [256] or [256, 2].
 
+    Every hidden layer uses ``activation``, except the last one when ``last_activation`` is given
+    (e.g. a linear 2-unit layer after leaky ReLU layers).
+
     ``params`` and ``grads`` are dicts with matching keys W1, b1, W2, b2, ... that share memory
     with the layers, so an optimiser updates the network by updating ``params`` in place.
     Shapes: x (batch, n_inputs) -> logits (batch, n_classes).
@@ -20,8 +23,8 @@ class MLP:
     return new arrays the caller owns.
     """
 
-    def __init__(self, n_inputs, hidden, n_classes, *, activation="relu", init="he",
-                 init_std=0.01, rng=None, dtype=np.float32):
+    def __init__(self, n_inputs, hidden, n_classes, *, activation="relu", last_activation=None,
+                 init="he", init_std=0.01, rng=None, dtype=np.float32):
         hidden = tuple(int(h) for h in hidden)
         if any(h < 1 for h in hidden):
             raise ConfigError(f"hidden sizes must be >= 1, got {list(hidden)}")
@@ -40,7 +43,8 @@ class MLP:
                 self.params[f"{key}{i}"] = dense.params[key]
                 self.grads[f"{key}{i}"] = dense.grads[key]
             if i < len(sizes) - 1:
-                self.layers.append(make_activation(activation))
+                last = i == len(sizes) - 2 and last_activation is not None
+                self.layers.append(make_activation(last_activation if last else activation))
         self.loss_layer = SoftmaxCrossEntropy()
         self._buffers = {}
 

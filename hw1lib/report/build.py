@@ -35,6 +35,7 @@ import numpy as np
 from . import experiments, pdf
 from .output import claim_output_folder
 from .parameters import check_report_parameters
+from .studies import latent
 from ..data.datasets import DATASET_NAMES, load_dataset
 from ..common import write_atomic
 from ..errors import ConfigError, Hw1libError, one_line
@@ -105,9 +106,10 @@ def resolve_parameters(folder, overrides):
     experiments.init_configs(values["activation"], **budget, init_std=values["init_std"])
     experiments.seed_report_configs(hidden=values["hidden"], epochs=values["epochs"], seed=values["seed"],
                                     batch_size=values["batch_size"], learning_rates=values["seed_report_lrs"])
-    experiments.latent_config(hidden=values["hidden"], activation=values["latent_activation"],
-                              epochs=values["latent_epochs"], seed=values["seed"], lr=values["latent_lr"],
-                              batch_size=values["batch_size"], stages=values["stages"])
+    latent.check_parameters(hidden=values["hidden"], activation=values["hidden_activation"],
+                            latent_activation=values["latent_activation"], epochs=values["latent_epochs"],
+                            seed=values["seed"], lr=values["latent_lr"], batch_size=values["batch_size"],
+                            frames=values["stages"], seeds=values["latent_seeds"])
     experiments.check_sweep_parameters(trials=values["sweep_trials"], max_epochs=values["sweep_epochs"],
                                        seed=values["seed"], jobs=values["sweep_jobs"],
                                        sigmoid_lrs=values["sigmoid_lrs"])

@@ -4,6 +4,8 @@ Every notebook builds its configs here, so the main model that the validation sw
 question 1 chooses and the model whose confusion matrix question 4 draws are the same config,
 and the run cache trains it once.
 """
+import math
+
 import numpy as np
 
 from ..runs.cache import cached_train
@@ -107,19 +109,58 @@ def init_configs(activation, *, hidden, epochs, seed, lr, batch_size, init_std=0
     return configs
 
 
-def latent_stages(epochs, count=20):
-    """0 and ``count - 1`` geometrically spaced stages up to ``epochs``: dense early, where most changes."""
-    start = min(0.02, epochs / 1000)
-    return (0.0, *np.unique(np.geomspace(start, epochs, count - 1).round(3)))
+# Question 3 trains until its network has seen about this many training images, in at most LATENT_MAX_EPOCHS
+# epochs: 10 epochs of mnist-5k's 4,000 images, 3 of a 60,000-image set. Its error changes little after that.
+LATENT_IMAGES = 150_000
+LATENT_MAX_EPOCHS = 10
 
 
-def latent_config(*, hidden, activation, epochs, seed, lr, batch_size, stages=20):
-    """``hidden`` followed by a 2-node layer, on standardised inputs, recording that layer at many stages."""
-    return RunConfig(hidden=(*hidden, 2), activation=activation, init=MATCHING_INIT.get(activation, "he"),
-                     normalize="standardize", epochs=epochs, seed=seed, lr=lr, batch_size=batch_size,
-                     snapshot_stages=latent_stages(epochs, stages), snapshot_layer=-1)
+def latent_epochs(n_train):
+    """Epochs for question 3's networks on ``n_train`` training images (see LATENT_IMAGES)."""
+    return max(1, min(LATENT_MAX_EPOCHS, math.ceil(LATENT_IMAGES / n_train)))
+
+
+def round_stages(epochs, count=6):
+    """Round points of training (epochs) for question 3's figure, table and text, at most ``count`` of them.
+
+    Before training, a quarter epoch, then 1, 2, 5, 10, 20, 50, ... epochs below ``epochs``, and
+    ``epochs`` itself. While there are too many, the inner stage (not 0, 1/4 or the last) whose
+    neighbours are closest in ratio is dropped, the later one on a tie: 20 epochs give
+    0, 0.25, 1, 2, 5, 20.
+    """
+    series = [m * 10 ** k for k in range(int(math.log10(max(epochs, 1))) + 1) for m in (1, 2, 5)]
+    stages = sorted({0.0, min(0.25, epochs), *(float(s) for s in series if s < epochs), float(epochs)})
+    while len(stages) > max(count, 3):
+        inner = range(2, len(stages) - 1)
+        drop = min(inner, key=lambda i: (stages[i + 1] / stages[i - 1], -i))
+        del stages[drop]
+    return tuple(stages)
+
+
+def animation_stages(epochs, shown, iterations_per_epoch, frames=20):
+    """The stages ``shown`` plus up to ``frames`` more, spaced geometrically from 1/50 epoch (or the first
+    update) to ``epochs`` and rounded to two significant digits. A frame within a fifth of a shown stage,
+    or on the same update as another frame, is left out, so every shown stage is recorded as itself."""
+    start = max(min(0.02, epochs / 1000), 1 / iterations_per_epoch)
+    stages = [float(s) for s in shown]
+    updates = {round(s * iterations_per_epoch) for s in stages}
+    for stage in (float(f"{s:.2g}") for s in np.geomspace(start, epochs, frames)):
+        update = round(stage * iterations_per_epoch)
+        near = any(s > 0 and 1 / 1.2 < stage / s < 1.2 for s in shown)
+        if update not in updates and not near and stage <= epochs:
+            updates.add(update)
+            stages.append(stage)
+    return tuple(sorted(stages))
+
+
+def latent_config(*, hidden, activation, latent_activation, epochs, seed, lr, batch_size, stages=()):
+    """``hidden`` layers of ``activation``, then a 2-node layer of ``latent_activation`` (None: the same), on
+    standardised inputs, recording the 2-node layer at ``stages`` (epochs)."""
+    return RunConfig(hidden=(*hidden, 2), activation=activation, latent_activation=latent_activation,
+                     init=MATCHING_INIT.get(activation, "he"), normalize="standardize", epochs=epochs, seed=seed, lr=lr,
+                     batch_size=batch_size, snapshot_stages=stages, snapshot_layer=-1)
 
 
 def without_latent(config):
     """``latent_config``'s network without its 2-node layer, trained the same way: what the bottleneck costs."""
-    return config.replace(hidden=config.hidden[:-1], snapshot_stages=())
+    return config.replace(hidden=config.hidden[:-1], latent_activation=None, snapshot_stages=())

@@ -136,20 +136,6 @@ def symmetry(history, dataset):
     return result
 
 
-def scatter_ratio(z, y):
-    """Between-class over within-class scatter of points z (n, d) with labels y (n,): 0 = classes on
-    top of each other, large = tight, distant clusters. Invariant to scaling z."""
-    z = np.asarray(z, dtype=np.float64)
-    classes, y = np.unique(y, return_inverse=True)
-    counts = np.bincount(y)
-    means = np.zeros((len(classes), z.shape[1]))
-    np.add.at(means, y, z)
-    means /= counts[:, None]
-    within = float(((z - means[y]) ** 2).sum())
-    between = float((counts[:, None] * (means - z.mean(axis=0)) ** 2).sum())
-    return between / within if within > 0 else float("inf") if between > 0 else 0.0
-
-
 def knn_error(z, y, k=5):
     """Leave-one-out k-nearest-neighbour error rate in the space z (n, d): how often the majority
     class of a point's k nearest other points is not its own class (ties go to the smaller class)."""
@@ -168,19 +154,6 @@ def knn_error(z, y, k=5):
     votes = np.zeros((n, int(y.max()) + 1))
     np.add.at(votes, (np.repeat(np.arange(n), k), y[neighbours].ravel()), 1)
     return float(np.mean(votes.argmax(axis=1) != y))
-
-
-def latent_stage_stats(history, labels, k=5):
-    """Per recorded stage of a run with a 2-node layer: dict of arrays stages, scale (99th percentile
-    of |z|), knn_error, scatter_ratio and negative (share of images with both coordinates < 0)."""
-    snaps = history.snapshots
-    return {
-        "stages": history.snapshot_stages.astype(float),
-        "scale": np.array([float(np.percentile(np.abs(s), 99)) for s in snaps]),
-        "knn_error": np.array([knn_error(s, labels, k) for s in snaps]),
-        "scatter_ratio": np.array([scatter_ratio(s, labels) for s in snaps]),
-        "negative": np.array([float(np.mean((s < 0).all(axis=1))) for s in snaps]),
-    }
 
 
 def max_activation_slope(name):

@@ -79,10 +79,12 @@ CONSTRAINTS = {
     "sweep_epochs": count,
     "sweep_jobs": _optional(count),
     "sigmoid_lrs": count,
+    "hidden_activation": _registry_name("activation"),
     "latent_activation": _registry_name("activation"),
     "latent_lr": _positive,
-    "latent_epochs": count,
-    "stages": _whole(2, MAX_STAGES),  # stage 0 and at least one after training has started
+    "latent_epochs": _optional(count),  # None: question 3's own rule picks the epochs
+    "latent_seeds": count,
+    "stages": _whole(0, MAX_STAGES),  # the animation's frames besides the figure's stages
     "gallery_size": _whole(1, MAX_GALLERY),
 }
 SET_BY_THE_REPORT = {"figures_dir": _set_from_out}

@@ -18,7 +18,7 @@ from ..nn.optimizers import OPTIMIZERS
 
 NORMALIZATIONS = ("none", "standardize")
 DISPLAY_NAMES = {"relu": "ReLU", "leaky_relu": "leaky ReLU", "xavier": "Xavier", "he": "He", "sgd": "SGD",
-                 "adam": "Adam"}
+                 "adam": "Adam", "identity": "linear"}
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,8 @@ class RunConfig:
 
     hidden: sizes of the hidden layers, e.g. (256,) or (256, 2).
     activation / init / optimizer: names from the registries (see ``known_names``).
+    latent_activation: the activation of the last hidden layer, the one before the output layer
+        (e.g. "identity" for a linear 2-unit layer); None: ``activation``, like the others.
     init_std: standard deviation for ``init="normal"``.
     lr, momentum: learning rate; momentum coefficient for ``optimizer="momentum"``.
     batch_size, epochs: mini-batch size; passes over the training set.
@@ -41,6 +43,7 @@ class RunConfig:
 
     hidden: tuple = (256,)
     activation: str = "relu"
+    latent_activation: str | None = None
     init: str = "he"
     init_std: float = 0.01
     optimizer: str = "sgd"
@@ -64,6 +67,8 @@ class RunConfig:
                                 ("optimizer", OPTIMIZERS)):
             if getattr(self, field) not in registry:
                 raise unknown_name(field if field != "init" else "initializer", getattr(self, field), registry)
+        if self.latent_activation is not None and self.latent_activation not in ACTIVATIONS:
+            raise unknown_name("activation", self.latent_activation, ACTIVATIONS)
         if self.normalize not in NORMALIZATIONS:
             raise unknown_name("normalize", self.normalize, NORMALIZATIONS)
         set_("init_std", finite_number("init_std", self.init_std, positive=True))
@@ -90,8 +95,15 @@ class RunConfig:
         return dataclasses.replace(self, **changes)
 
     def to_dict(self):
-        """Plain JSON-ready dict (tuples become lists)."""
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
+        """Plain JSON-ready dict (tuples become lists).
+
+        ``latent_activation`` is left out when it is None: configs that do not use it give the dict,
+        and so the cache key, they gave before the field existed, and their cached runs stay valid.
+        """
+        values = {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
+        if values["latent_activation"] is None:
+            del values["latent_activation"]
+        return values
 
     @classmethod
     def from_dict(cls, values):
@@ -115,6 +127,13 @@ class RunConfig:
         """The hidden layer sizes as the report and the command line write them, e.g. '256-256'."""
         return "-".join(map(str, self.hidden))
 
+    def activation_label(self):
+        """The hidden layers' activations, e.g. 'ReLU' or 'leaky ReLU, last layer linear'."""
+        last = self.latent_activation
+        if last is None or last == self.activation:
+            return display_name(self.activation)
+        return f"{display_name(self.activation)}, last layer {display_name(last)}"
+
     def init_label(self):
         """The initialisation, e.g. 'He' or 'normal(std 0.01)'."""
         return f"normal(std {self.init_std:g})" if self.init == "normal" else display_name(self.init)
@@ -126,7 +145,7 @@ class RunConfig:
     def describe(self):
         """One line, e.g. 'hidden 256 ReLU, He init, SGD lr 0.2, batch 32, 10 epochs, seed 0'."""
         iters = f", max {self.max_iterations} iterations" if self.max_iterations else ""
-        return (f"hidden {self.hidden_label()} {display_name(self.activation)}, {self.init_label()} init, "
+        return (f"hidden {self.hidden_label()} {self.activation_label()}, {self.init_label()} init, "
                 f"{self.optimizer_label()} lr {self.lr:g}, batch {self.batch_size}, {self.epochs} epochs{iters}, "
                 f"seed {self.seed}")
 

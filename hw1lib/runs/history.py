@@ -15,6 +15,8 @@ from .config import RunConfig
 FORMAT_VERSION = 1
 _ARRAYS = ("batch_loss", "eval_iteration", "eval_epoch", "train_loss", "train_error",
            "test_loss", "test_error", "snapshot_stages", "snapshots", "test_pred")
+# Recorded since files of this format were first written: a file without them still loads, with none.
+_LATER_ARRAYS = {"snapshot_weights": (0, 0, 0), "snapshot_biases": (0, 0)}
 
 
 @dataclass
@@ -28,6 +30,10 @@ class History:
     snapshot_stages: (stages,) epochs at which ``snapshots`` (stages, n_test, width) recorded the
         outputs of hidden layer ``config.snapshot_layer`` on the test set.
     test_pred: (n_test,) final predicted classes; params: final weights by name (W1, b1, ...).
+    snapshot_weights, snapshot_biases: (stages, last hidden width, n_classes) and (stages, n_classes),
+        the output layer's weights at the same stages, so the classes it assigns to any point of a
+        2-D latent layer can be drawn as they were then. Empty (0 stages) in files written before
+        they were recorded.
     """
 
     config: RunConfig
@@ -48,6 +54,8 @@ class History:
     params: dict
     seconds: float
     diverged: bool
+    snapshot_weights: np.ndarray = field(default_factory=lambda: np.zeros(_LATER_ARRAYS["snapshot_weights"]))
+    snapshot_biases: np.ndarray = field(default_factory=lambda: np.zeros(_LATER_ARRAYS["snapshot_biases"]))
     from_cache: bool = field(default=False, compare=False)
 
     @property
@@ -92,7 +100,7 @@ class History:
                 "data_fingerprint": self.data_fingerprint, "class_names": list(self.class_names),
                 "iterations_per_epoch": self.iterations_per_epoch, "seconds": self.seconds,
                 "diverged": self.diverged}
-        arrays = {name: getattr(self, name) for name in _ARRAYS}
+        arrays = {name: getattr(self, name) for name in (*_ARRAYS, *_LATER_ARRAYS)}
         arrays.update({f"param_{k}": v for k, v in self.params.items()})
         arrays["meta_json"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
         buffer = io.BytesIO()
@@ -107,6 +115,8 @@ class History:
             if meta.get("format") != FORMAT_VERSION:
                 raise ValueError(f"history format {meta.get('format')} is not {FORMAT_VERSION}")
             arrays = {name: npz[name] for name in _ARRAYS}
+            arrays.update({name: npz[name] if name in npz.files else np.zeros(shape, np.float32)
+                           for name, shape in _LATER_ARRAYS.items()})
             params = {k[len("param_"):]: npz[k] for k in npz.files if k.startswith("param_")}
         return cls(config=RunConfig.from_dict(meta["config"]), data_name=meta["data_name"],
                    data_fingerprint=meta["data_fingerprint"], class_names=tuple(meta["class_names"]),

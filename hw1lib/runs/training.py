@@ -15,8 +15,9 @@ EVAL_CHUNK = 4096
 
 def build_network(config, n_inputs, n_classes, rng, dtype=np.float32):
     """The untrained network ``config`` describes, its weights drawn from ``rng``."""
-    return MLP(n_inputs, config.hidden, n_classes, activation=config.activation, init=config.init,
-               init_std=config.init_std, rng=rng, dtype=dtype)
+    return MLP(n_inputs, config.hidden, n_classes, activation=config.activation,
+               last_activation=config.latent_activation, init=config.init, init_std=config.init_std, rng=rng,
+               dtype=dtype)
 
 
 def normalized_inputs(config, dataset):
@@ -89,8 +90,9 @@ class Trainer:
     ``snapshot`` when they are due; ``history`` packs the records into a History at any point.
 
     Records: ``batch_loss`` (updates,) filled up to ``iteration``; ``evaluations``, one list per
-    History ``eval_*`` field; ``stages`` and ``snapshots``, the latent layer's recorded outputs;
-    ``test_pred``, the test predictions of the latest evaluation.
+    History ``eval_*`` field; ``stages`` and ``snapshots``, the latent layer's recorded outputs, and
+    ``snapshot_params``, the output layer's (W, b) at the same stages; ``test_pred``, the test
+    predictions of the latest evaluation.
     """
 
     EVAL_FIELDS = ("eval_iteration", "eval_epoch", "train_loss", "train_error", "test_loss", "test_error")
@@ -113,7 +115,7 @@ class Trainer:
         self.diverged = False
         self.batch_loss = np.empty(self.total, dtype=np.float32)
         self.evaluations = {name: [] for name in self.EVAL_FIELDS}
-        self.stages, self.snapshots = [], []
+        self.stages, self.snapshots, self.snapshot_params = [], [], []
         self.test_pred = np.zeros(len(dataset.test_y), dtype=np.int64)
 
     def run(self, progress=True):
@@ -173,6 +175,8 @@ class Trainer:
         self.stages.append(stage)
         self.snapshots.append(np.concatenate([self.network.hidden_output(self.test_x[i:i + EVAL_CHUNK], layer)
                                               for i in range(0, len(self.test_x), EVAL_CHUNK)]).astype(np.float32))
+        out = len(self.config.hidden) + 1
+        self.snapshot_params.append((self.network.params[f"W{out}"].copy(), self.network.params[f"b{out}"].copy()))
 
     def history(self):
         """Everything recorded so far, as a History the caller owns (arrays copied)."""
@@ -182,10 +186,19 @@ class Trainer:
                        for name, values in self.evaluations.items()}
         snapshots = (np.stack(self.snapshots) if self.snapshots
                      else np.zeros((0, len(dataset.test_y), width), dtype=np.float32))
+        out = len(config.hidden) + 1
+        weights, biases = (_stack([params[i] for params in self.snapshot_params], self.network.params[f"{key}{out}"])
+                           for i, key in enumerate("Wb"))
         return History(
             config=config, data_name=dataset.name, data_fingerprint=dataset.fingerprint,
             class_names=tuple(dataset.class_names), iterations_per_epoch=self.iterations_per_epoch,
             batch_loss=self.batch_loss[:self.iteration].copy(), **evaluations,
             snapshot_stages=np.asarray(self.stages, dtype=np.float64), snapshots=snapshots,
+            snapshot_weights=weights, snapshot_biases=biases,
             test_pred=self.test_pred, params={k: v.copy() for k, v in self.network.params.items()},
             seconds=time.perf_counter() - self.started, diverged=self.diverged)
+
+
+def _stack(arrays, like):
+    """The arrays stacked along a new first axis; none: an empty stack of arrays shaped like ``like``."""
+    return np.stack(arrays) if arrays else np.zeros((0, *like.shape), dtype=like.dtype)

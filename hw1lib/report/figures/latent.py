@@ -1,116 +1,137 @@
-"""Question 3's figures: the 2-D latent features at several stages, their animation, and their separation."""
+"""Question 3's figures: the 2-D latent plane at the shown stages, the folded plane beside it, the animation.
+
+Every panel is drawn by ``plane_panel``: a square window centred on the origin with equal axes (so
+angles read true), the output layer's classes of that stage shaded behind the test points, each
+class's centroid marked with its name, and the window's half-width printed in its corner.
+"""
 import math
 import pathlib
 
 import matplotlib
 import numpy as np
-from matplotlib import ticker
+from matplotlib import patheffects
 from matplotlib.animation import PillowWriter
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from ...common import atomic_path
-from .. import metrics
-from .style import RC, class_colors, class_legend, styled
+from ..studies.latent import last_stage, read_stage, region_grid
+from .style import RC, class_colors, class_handles, class_legend, styled
+
+RESOLUTION = 240   # pixels per side of the shaded regions
+SHADE = 0.22       # how much of a class's colour its region gets (the rest white)
 
 
-def _zoom(ax, z, margin=0.06):
-    # The middle 99 % of the points fill the panel, so a few outliers do not shrink the clusters to a dot.
-    lo, hi = np.percentile(z, [0.5, 99.5], axis=0)
-    pad = (hi - lo) * margin + 1e-12
-    ax.set_xlim(lo[0] - pad[0], hi[0] + pad[0])
-    ax.set_ylim(lo[1] - pad[1], hi[1] + pad[1])
+def region_colors(colors):
+    """(n_classes, 3) the pale version of each class colour that shades its region."""
+    return np.array([SHADE * np.array(to_rgb(c)) + (1 - SHADE) for c in colors])
 
 
-def _stage_title(stage, history):
-    iteration = round(stage * history.iterations_per_epoch)
-    return "before training" if iteration == 0 else f"epoch {stage:g} (update {iteration})"
-
-
-def _scatter_latent(ax, z, labels, colors):
+def plane_panel(ax, stage, class_names, colors=None, title=None, point_size=4):
+    """Draw one ``studies.latent.Stage`` on ``ax``; returns the regions' AxesImage (None without weights)."""
+    colors = class_colors(len(class_names)) if colors is None else colors
+    scale = stage.scale
+    image = None
+    if stage.weights is not None:
+        regions = region_grid(scale, stage.weights, stage.biases, RESOLUTION)
+        image = ax.imshow(region_colors(colors)[regions], origin="lower", extent=(-scale, scale, -scale, scale),
+                          interpolation="nearest", zorder=0)
     # Shuffled drawing order, so no class is always painted on top of the others.
-    order = np.random.default_rng(0).permutation(len(z))
-    ax.scatter(z[order, 0], z[order, 1], c=np.asarray(colors)[labels[order]], s=5, alpha=0.7, linewidths=0)
-    _zoom(ax, z)
+    order = np.random.default_rng(0).permutation(len(stage.points))
+    ax.scatter(*stage.points[order].T, c=np.asarray(colors)[stage.labels[order]], s=point_size, alpha=0.6,
+               linewidths=0, zorder=2, rasterized=True)
+    outline = [patheffects.withStroke(linewidth=2.5, foreground="white")]
+    for k, (x, y) in enumerate(stage.centroids):
+        if np.isfinite(x) and max(abs(x), abs(y)) <= scale:
+            ax.scatter([x], [y], s=38, color=colors[k], edgecolors="black", linewidths=0.9, zorder=4)
+            ax.annotate(class_names[k], (x, y), xytext=(4, 3), textcoords="offset points", fontsize=8.5,
+                        fontweight="bold", zorder=5, path_effects=outline)
+    ax.set_xlim(-scale, scale)
+    ax.set_ylim(-scale, scale)
+    ax.set_aspect("equal")
+    ax.set_xticks([-scale, 0, scale], [f"{-scale:g}", "0", f"{scale:g}"])
+    ax.set_yticks([-scale, 0, scale], [f"{-scale:g}", "0", f"{scale:g}"])
+    ax.tick_params(labelsize=8, length=2, pad=1)
+    ax.grid(False)
+    ax.axhline(0, color="grey", lw=0.5, zorder=1)
+    ax.axvline(0, color="grey", lw=0.5, zorder=1)
+    ax.text(0.03, 0.97, f"±{scale:g}", transform=ax.transAxes, ha="left", va="top", fontsize=8.5, zorder=6,
+            bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "grey", "lw": 0.5})
+    ax.set_title(stage.title if title is None else title, fontsize=10.5)
+    return image
 
 
 @styled
-def latent_grid(history, labels, picks, cols=2):
-    """The 2-node layer's outputs on the test set at the recorded stages ``picks`` (indices into
-    history.snapshot_stages), one panel each, coloured by true class; each panel is zoomed to its
-    own points, whose scale the tick labels show. labels: (n_test,) true classes."""
-    rows = math.ceil(len(picks) / cols)
-    fig = Figure(figsize=(3.5 * cols + 1.1, 2.9 * rows), layout="constrained")
+def latent_grid(study, cols=3):
+    """The main network's plane at each of the study's shown stages (Figure 3.1)."""
+    stages = study.stages
+    rows = math.ceil(len(stages) / cols)
+    fig = Figure(figsize=(9, 3.05 * rows + 0.45), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
-    colors = class_colors(len(history.class_names))
-    for ax, index in zip(axes, picks):
-        _scatter_latent(ax, history.snapshots[index], labels, colors)
-        ax.set_title(_stage_title(history.snapshot_stages[index], history))
-    for ax in axes[len(picks):]:
+    colors = class_colors(len(study.class_names))
+    for ax, stage in zip(axes, stages):
+        plane_panel(ax, stage, study.class_names, colors)
+    for ax in axes[len(stages):]:
         ax.set_visible(False)
-    for ax in axes[::cols]:
-        ax.set_ylabel("latent unit 2")
-    for ax in axes[-cols:]:
-        ax.set_xlabel("latent unit 1")
-    class_legend(fig, history.class_names, loc="outside right center")
+    if len(stages) < len(axes):  # the legend takes the first free slot
+        free = axes[len(stages)]
+        free.set_visible(True)
+        free.axis("off")
+        free.legend(handles=class_handles(study.class_names), title="class", loc="center",
+                    ncols=2 if len(study.class_names) > 5 else 1, frameon=False)
+    else:
+        class_legend(fig, study.class_names, loc="outside lower center", ncols=min(len(study.class_names), 10),
+                     frameon=False)
+    return fig
+
+
+@styled
+def folded_comparison(study):
+    """The folded network's plane at the end beside the test error of both networks over epochs (Figure 3.2)."""
+    fig = Figure(figsize=(9, 3.5), layout="constrained")
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": (1, 1.45)})
+    latent, hidden = study.activation_names()
+    stage = study.folded_stage()
+    plane_panel(left, stage, study.class_names, title=f"{hidden} 2-unit layer, {stage.name}")
+    # Black for both networks, told apart by line style: every colour in this figure means a class.
+    for role, style, name in (("linear", "-", latent), ("folded", "--", hidden)):
+        for i, h in enumerate(study.repeats[role]):
+            right.plot(h.eval_epoch, h.test_error, color="black", ls=style, lw=2 if i == 0 else 0.9,
+                       alpha=1 if i == 0 else 0.55, marker="o" if i == 0 else None, ms=3,
+                       label=f"{name} 2-unit layer" if i == 0 else None)
+    right.set_ylim(0, None)
+    right.yaxis.set_major_formatter(PercentFormatter(1.0))
+    right.set_xlabel("epoch")
+    right.set_ylabel("test error")
+    right.set_title("test error, every seed", fontsize=10.5)
+    right.legend(loc="upper right", fontsize=9)
     return fig
 
 
 def save_latent_animation(history, labels, path, fps=3):
-    """Write a GIF of the 2-node layer's outputs at every recorded stage (each frame zoomed to its points)."""
+    """Write a GIF of the plane at every recorded stage of ``history``, each frame drawn as the figure's panels."""
     path = pathlib.Path(path)
     with matplotlib.rc_context(RC):
         # A fixed layout: re-solving a constrained layout for every frame would take most of the time.
-        fig = Figure(figsize=(6.4, 5.2))
-        fig.subplots_adjust(left=0.13, right=0.82, bottom=0.11, top=0.93)
+        fig = Figure(figsize=(5.4, 5.4))
+        fig.subplots_adjust(left=0.1, right=0.97, bottom=0.07, top=0.93)
         FigureCanvasAgg(fig)
         ax = fig.subplots()
         colors = class_colors(len(history.class_names))
-        class_legend(fig, history.class_names, loc="center right")
         writer = PillowWriter(fps=fps)
-        # One scatter whose points move: cheaper than clearing and redrawing the axes for every frame.
-        order = np.random.default_rng(0).permutation(len(labels))
-        points = ax.scatter(*history.snapshots[0][order].T, c=np.asarray(colors)[labels[order]], s=6, alpha=0.7,
-                            linewidths=0)
-        ax.set_xlabel("latent unit 1")
-        ax.set_ylabel("latent unit 2")
-        with atomic_path(path) as tmp, writer.saving(fig, str(tmp), dpi=90):
-            for stage, z in zip(history.snapshot_stages, history.snapshots):
-                points.set_offsets(z[order])
-                _zoom(ax, z)
-                ax.set_title(_stage_title(stage, history))
+        with atomic_path(path) as tmp, writer.saving(fig, str(tmp), dpi=80):
+            for index in range(len(history.snapshot_stages)):
+                ax.clear()
+                plane_panel(ax, read_stage(history, index, labels), history.class_names, colors)
                 writer.grab_frame()
     return path
 
 
 @styled
-def latent_separation(stats, history):
-    """How separable the classes are in the 2-node layer at each stage, beside the model's test error.
-
-    stats: ``metrics.latent_stage_stats``; history: the run (its per-epoch test error).
-    """
-    fig = Figure(figsize=(9, 3.9), layout="constrained")
-    left, right = fig.subplots(1, 2, sharex=True)
-    stages = stats["stages"]
-    left.plot(stages, stats["knn_error"], "o-", color="C0", label="5-NN error in the 2-D space (test set)")
-    left.plot(history.eval_epoch, history.test_error, "s--", color="black", ms=4, label="network's test error")
-    left.axhline(metrics.uniform_guess_error(len(history.class_names)), color="grey", ls=":", lw=1, label="chance")
-    left.set_ylim(0, 1)
-    left.yaxis.set_major_formatter(PercentFormatter(1.0))
-    left.set_ylabel("error rate")
-    left.legend(loc="lower left")
-    right.plot(stages, stats["scatter_ratio"], "o-", color="C2")
-    right.set_ylim(0, None)
-    right.set_ylabel("between- / within-class scatter")
-    first = stages[stages > 0].min() if (stages > 0).any() else 1.0
-    for ax in (left, right):
-        ax.set_xscale("symlog", linthresh=first, linscale=0.3)
-        ax.set_xlim(0, stages.max() * 1.15)
-        decades = range(math.ceil(math.log10(first)), math.floor(math.log10(stages.max())) + 1)
-        ax.set_xticks([0, *(10.0 ** k for k in decades)], ["0", *(f"{10.0 ** k:g}" for k in decades)])
-        ax.xaxis.set_minor_locator(ticker.NullLocator())
-        ax.set_xlabel("epoch (log scale after the first stage)")
-    left.set_title("classes told apart by position")
-    right.set_title("cluster separation")
+def latent_panel(history, labels):
+    """The last recorded plane of ``history``, one panel (the explorer's latent view)."""
+    fig = Figure(figsize=(4.6, 4.9), layout="constrained")
+    plane_panel(fig.subplots(), last_stage(history, labels), history.class_names)
     return fig

@@ -165,7 +165,11 @@ def error_axis(ax, label="error rate"):
     ax.set_ylabel(f"{label} (log scale above 1 %)")
 
 
-def class_legend(fig, class_names, **kwargs):
+def class_handles(class_names):
+    """One legend entry per class: a dot of its colour."""
     colors = class_colors(len(class_names))
-    handles = [Line2D([], [], ls="", marker="o", ms=7, color=c, label=name) for c, name in zip(colors, class_names)]
-    fig.legend(handles=handles, title="class", **kwargs)
+    return [Line2D([], [], ls="", marker="o", ms=7, color=c, label=name) for c, name in zip(colors, class_names)]
+
+
+def class_legend(fig, class_names, **kwargs):
+    fig.legend(handles=class_handles(class_names), title="class", **kwargs)
