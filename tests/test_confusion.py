@@ -202,3 +202,18 @@ def test_the_data_name_reaches_the_title_page_and_no_path_does(tmp_path):
                               "Striped digits")
     for text in (prose.matrix_caption(study), prose.classes_caption(study), prose.overall_text(study)):
         assert "Striped digits" in text and str(tmp_path) not in text
+
+
+def test_the_similarity_claims_follow_the_numbers(case):
+    _, study = case
+    text = prose.pairs_text(study)
+    if not study.standout_pairs:
+        return
+    top, total = study.standout_pairs[0], len(study.pairs)
+    assert ("are among the most alike" in text) == (top.similarity_rank <= total / 5)
+    assert f"rank {top.similarity_rank} of {total}" in text or f"ranks {top.similarity_rank} of {total}" in text
+    link, chance = study.similarity_link, 1.96 / np.sqrt(total - 1)
+    assert f"ρ = {link:.2f}" in text
+    assert ("tend to be confused more often" in text or "the more often the network confuses them" in text) == \
+        (link >= chance)
+    assert "look alike even on average" not in text

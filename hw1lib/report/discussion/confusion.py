@@ -217,19 +217,21 @@ def _similarity(study, top):
                 f"{confused}.")
     if not np.isfinite(link):
         return paragraphs(measure + " " + own)
-    rho = f"Spearman's rank correlation ρ = {link:.2f}"
-    if link >= 0.5:
+    # Over n pairs, |rho| up to about 1.96 / sqrt(n - 1) arises by chance alone (5% two-sided).
+    chance = 1.96 / np.sqrt(total - 1)
+    rho = (f"Spearman's rank correlation ρ = {link:.2f}, where 1 would mean both measures put the pairs in the "
+           f"same order")
+    if link >= 0.6:
         overall = (f"Over all {total} pairs, the more alike two classes are on average, the more often the network "
-                   f"confuses them ({rho}; ρ = 1 would mean both measures rank the pairs alike): on these data the mistakes follow "
-                   f"the classes' overall shapes.")
-    elif link >= 0.2:
-        overall = (f"Over all {total} pairs there is a weak tendency for classes that are more alike on average to "
-                   f"be confused more often ({rho}; ρ = 1 would mean both measures rank the pairs alike), with many exceptions.")
+                   f"confuses them ({rho}): on these data the mistakes follow the classes' average shapes.")
+    elif link >= chance:
+        overall = (f"Over all {total} pairs, classes that are more alike on average tend to be confused more often, "
+                   f"but with many exceptions ({rho}).")
     else:
         overall = (f"Over all {total} pairs, how alike two classes are on average says little about how often they "
-                   f"are confused ({rho}; ρ = 1 would mean both measures rank the pairs alike): the average shape does not explain "
-                   f"which classes the network mixes up, so the reasons lie in individual images, such as those "
-                   f"in {NUMBERS.figure('gallery')}.")
+                   f"are confused ({rho}; chance alone gives values up to about ±{chance:.2f} here). The average "
+                   f"shapes do not explain which classes the network mixes up; {NUMBERS.figure('gallery')} shows "
+                   f"the individual images behind the mistakes.")
     return paragraphs(measure + " " + own + " " + overall)
 
 

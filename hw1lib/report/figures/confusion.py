@@ -55,7 +55,7 @@ def confusion_matrix_figure(conf, class_names):
     n = len(class_names)
     totals = conf.sum(axis=1)
     shares = np.divide(conf, totals[:, None], out=np.zeros(conf.shape), where=totals[:, None] > 0) * 100
-    side = max(4.5, 0.5 * n + 1.3)
+    side = max(4.2, 0.42 * n + 1.0)
     fig = Figure(figsize=(min(side + 1.1, 9.0), min(side, 8.2)), layout="constrained")
     ax = fig.subplots()
     ax.set_facecolor("#f4f4f4")  # empty cells: pale, so the white lines still mark the grid
@@ -66,7 +66,7 @@ def confusion_matrix_figure(conf, class_names):
     image = ax.imshow(wrong, cmap="Reds", norm=Normalize(0, top), aspect="equal")
     ax.imshow(right, cmap="Greys", norm=Normalize(0, 250), aspect="equal")
     if n <= 15:
-        size = 7.5 if n <= 10 else 6
+        size = 7 if n <= 10 else 5.5
         for (i, j), text in np.ndenumerate(cell_labels(conf)):
             dark = not diagonal[i, j] and conf[i, j] and shares[i, j] > 0.6 * top
             ax.text(j, i, text, ha="center", va="center", fontsize=size, linespacing=1.1,
@@ -101,7 +101,7 @@ def confusion_counts(conf, class_names, title="counts"):
 def per_class_error_bars(errors, class_names, overall, low=None, high=None):
     """Error rate of each class as bars in the class colours, with the overall test error as a line and,
     given ``low`` and ``high`` (n,), each rate's interval as an error bar."""
-    fig = Figure(figsize=(8, 3.2), layout="constrained")
+    fig = Figure(figsize=(8, 2.9), layout="constrained")
     ax = fig.subplots()
     x = np.arange(len(errors))
     ax.bar(x, errors, color=class_colors(len(errors)))
@@ -138,19 +138,25 @@ def misclassified_gallery(images, true, pred, confidence, class_names, cols=8, r
         return fig
     ref_rows = 0 if references is None else math.ceil(len(references) / cols)
     rows = max(1, math.ceil(n / cols))
-    fig = Figure(figsize=(1.0 * cols, 1.4 * (rows + ref_rows) + 0.5 * (ref_rows > 0) + 0.3), layout="constrained")
+    fig = Figure(figsize=(1.0 * cols, 1.4 * rows + 1.25 * ref_rows + 0.6), layout="constrained")
+    titles = [f"{class_names[t]} → {class_names[p]}\n({_probability(c)})" for t, p, c in zip(true, pred, confidence)]
     if references is None:
-        _image_grid(fig, images, [f"{class_names[t]} → {class_names[p]}\n({c:.0%})"
-                                  for t, p, c in zip(true, pred, confidence)], cols, rows)
+        _image_grid(fig, images, titles, cols, rows)
         return fig
-    top, bottom = fig.subfigures(2, 1, height_ratios=[1.4 * ref_rows + 0.4, 1.4 * rows + 0.4])
+    top, bottom = fig.subfigures(2, 1, height_ratios=[1.25 * ref_rows + 0.3, 1.4 * rows + 0.3])
     top.suptitle("What each class looks like: a correctly classified test image of each", fontsize=10.5)
     _image_grid(top, references, [str(name) for name in class_names], cols, ref_rows)
     bottom.suptitle("Mistakes, the surest first: true class → predicted class (probability given to it)"
                     if n else "No test image is misclassified.", fontsize=10.5)
-    _image_grid(bottom, images, [f"{class_names[t]} → {class_names[p]}\n({c:.0%})"
-                                 for t, p, c in zip(true, pred, confidence)], cols, rows)
+    _image_grid(bottom, images, titles, cols, rows)
     return fig
+
+
+def _probability(p):
+    """0.95 -> '95%', 0.996 -> '99.6%', 0.9999 -> '>99.9%': never '100%' for an answer that is not certain."""
+    if p >= 0.9995:
+        return ">99.9%" if p < 1 else "100%"
+    return f"{p:.1%}" if p >= 0.995 else f"{p:.0%}"
 
 
 def _image_grid(fig, images, titles, cols, rows):
