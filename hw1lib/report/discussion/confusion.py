@@ -37,7 +37,7 @@ def classes_caption(study):
 
 
 def pairs_caption(study):
-    return (f"The pairs of classes that {study.network_name()} confuses at least {MIN_PAIR_IMAGES} times on the "
+    return (f"The pairs of classes that {study.network_name()} confuses {_which_pairs(study)} on the "
             f"test images of {study.data_name}: a → b counts test images of a answered as b. The last column is "
             f"the correlation between the two classes' average training images, and its rank among all "
             f"{len(study.pairs)} pairs (1 = most alike).")
@@ -146,14 +146,14 @@ def by_class_text(study):
     lowest = study.lowest_classes
     k = lowest[0]
     if len(lowest) == 1:
-        fewest = (f"{_cap(study.name(k))} has the lowest rate: "
+        fewest = (f"The lowest observed rate is that of {study.name(k)}: "
                   + (f"none of its {study.test_counts[k]:,} test images is wrong." if study.class_errors[k] == 0
                      else f"{study.class_errors[k]:,} of {study.test_counts[k]:,} ({pct(rates[k])})."))
     elif study.class_errors[k] == 0:
         fewest = f"{_cap(study.names(lowest))} have no wrong test image at all."
     else:
         same = len({int(study.test_counts[j]) for j in lowest}) == 1
-        fewest = (f"{_cap(study.names(lowest))} share the lowest rate, {pct(rates[k])}"
+        fewest = (f"{_cap(study.names(lowest))} share the lowest observed rate, {pct(rates[k])}"
                   + (f": {study.class_errors[k]:,} of {study.test_counts[k]:,} test images each." if same else "."))
     return " ".join((opening, ranking, spread, fewest))
 
@@ -176,8 +176,8 @@ def pairs_text(study):
     top = pairs[0]
     counted = sum(p.images for p in pairs)
     rest = [p for p in study.pairs[len(pairs):] if p.images]
-    listed = (f"{NUMBERS.table('pairs')} lists the {plural(len(pairs), 'pair')} of classes confused at least "
-              f"{pairs[-1].images} times, counting both directions." if len(pairs) > 1 else
+    listed = (f"{NUMBERS.table('pairs')} lists the {plural(len(pairs), 'pair')} of classes confused "
+              f"{_which_pairs(study)}, counting both directions." if len(pairs) > 1 else
               f"Only one pair of classes is confused at least {MIN_PAIR_IMAGES} times ({NUMBERS.table('pairs')}).")
     first = (f"{'The first' if len(pairs) > 1 else 'It'}, {study.pair_name(top)}, accounts for {top.images:,} of "
              f"the {study.wrong:,} mistakes ({pct(top.images / study.wrong)}): {_directions(study, top)}.")
@@ -186,6 +186,14 @@ def pairs_text(study):
                    f"{plural(len(rest), 'pair')}, none confused more than {times(rest[0].images)}."
                    if rest else "no other pair is confused at all."))
     return paragraphs(" ".join((listed, first, together)), _similarity(study, top))
+
+
+def _which_pairs(study):
+    """Which pairs the table lists: 'at least 3 times' when that is all of them, else 'most often, ...'."""
+    pairs = study.standout_pairs
+    if len(pairs) == sum(p.images >= MIN_PAIR_IMAGES for p in study.pairs):
+        return f"at least {MIN_PAIR_IMAGES} times"
+    return f"most often (each at least {pairs[-1].images:,} times)"
 
 
 def _directions(study, pair):

@@ -91,7 +91,7 @@ def confusion_matrix_figure(conf, class_names):
 
 @styled
 def confusion_counts(conf, class_names, title="counts"):
-    """The counts panel of ``confusion_heatmaps`` on its own, for a smaller view."""
+    """The confusion matrix as counts alone, small: the explorer's view of a run."""
     fig = Figure(figsize=(4.8, 4.3), layout="constrained")
     _confusion_panel(fig.subplots(), conf, conf, "%d", "Blues", title, list(class_names), annot_size=7.5)
     return fig

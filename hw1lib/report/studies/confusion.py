@@ -197,19 +197,19 @@ class ConfusionStudy:
         """Classes (besides the worst) whose interval overlaps the worst class's."""
         low, high = self.intervals
         worst = self.worst_class
-        return [int(k) for k in self._ranked_classes() if k != worst and high[k] >= low[worst]]
+        return sorted(int(k) for k in self._ranked_classes() if k != worst and high[k] >= low[worst])
 
     @property
     def above_overall(self):
         """Classes whose whole interval lies above the overall test error."""
         low, _ = self.intervals
-        return [int(k) for k in self._ranked_classes() if low[k] > self.error]
+        return [k for k in range(self.n_classes) if self.test_counts[k] and low[k] > self.error]
 
     @property
     def below_overall(self):
         """Classes whose whole interval lies below the overall test error."""
         _, high = self.intervals
-        return [int(k) for k in self._ranked_classes() if high[k] < self.error]
+        return [k for k in range(self.n_classes) if self.test_counts[k] and high[k] < self.error]
 
     # --- pairs ------------------------------------------------------------------------------------------
 
