@@ -127,8 +127,8 @@ def test_pdf_has_the_questions_and_the_runs_numbers(built, course):
     errors = [h.final_test_error for h in sigmoid.values()]
     assert f"lowest test error, {pct(min(errors))}" in flat
     wrong = int((main.test_pred != data.test_y).sum())
-    assert f"{len(data.test_y)} test images of course. It answers" in flat
-    assert f"and {wrong} wrongly, a test error of {pct(main.final_test_error)}" in flat
+    assert f"of the {len(data.test_y)} test images of course correctly and {wrong} wrongly (Figure 4.1), a test " \
+           f"error of {pct(main.final_test_error)}" in flat
     assert f"{main.final_train_error:.1%}" in flat
 
 

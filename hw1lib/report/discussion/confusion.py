@@ -76,10 +76,9 @@ def overall_text(study):
     h = study.history
     train = (f"it classifies all {study.n_train:,} training images correctly" if study.train_error == 0 else
              f"on its {study.n_train:,} training images the error is {pct(study.train_error)}")
-    opening = (f"{NUMBERS.figure('matrix')} is the confusion matrix of the main model of question 1 "
-               f"({h.config.describe()}) on the {study.n_test:,} test images of {study.data_name}. It answers "
-               f"{study.n_test - study.wrong:,} of them correctly and {study.wrong:,} wrongly, a test error of "
-               f"{pct(study.error)}; {train}.")
+    opening = (f"The main model of question 1 ({h.config.describe()}) answers {study.n_test - study.wrong:,} of the "
+               f"{study.n_test:,} test images of {study.data_name} correctly and {study.wrong:,} wrongly "
+               f"({NUMBERS.figure('matrix')}), a test error of {pct(study.error)}; {train}.")
     return paragraphs(opening, diverged_line({"this network": h}), _baselines(study))
 
 
@@ -135,7 +134,8 @@ def by_class_text(study):
         spread = (f"{_intervals_of(above, study)} wholly above the overall {pct(study.error)}, and "
                   f"{'that' if len(below) == 1 else 'those'} of {study.names(below)} wholly below it.")
     elif above:
-        spread = f"{_intervals_of(above, study)} wholly above the overall {pct(study.error)}."
+        still = "Still, t" if study.hardest_class is None and above == [worst] else "T"
+        spread = f"{still}{_intervals_of(above, study)[1:]} wholly above the overall {pct(study.error)}."
     elif below:
         spread = (f"No interval lies wholly above the overall {pct(study.error)}; "
                   f"{'that' if len(below) == 1 else 'those'} of {study.names(below)} "
