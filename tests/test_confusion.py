@@ -90,7 +90,8 @@ def test_every_class_the_text_names_is_the_one_the_study_designates(case):
             or f"It, {study.pair_name(top)}, accounts for" in text
     assert named_classes(text) <= designated
     i, j, n = study.darkest_cell
-    assert f"the darkest red cell, {study.name(i)} answered as {study.name(j)} ({n} image" in prose.matrix_caption(study)
+    caption = prose.matrix_caption(study)
+    assert f"the darkest red cell, {study.name(i)} answered as {study.name(j)} ({n} image" in caption
 
 
 def test_the_baselines_fit_each_data_set(case):
@@ -218,3 +219,22 @@ def test_the_similarity_claims_follow_the_numbers(case):
     assert ("tend to be confused more often" in text or "the more often the network confuses them" in text) == \
         (link >= chance)
     assert "look alike even on average" not in text
+
+
+@pytest.mark.usefixtures("jupyter_home")
+def test_the_notebook_names_the_data_as_asked(tmp_path):
+    papermill = pytest.importorskip("papermill")
+    import nbformat
+
+    folder = write_noisy_course_folder(tmp_path / "stripes")
+    notebook = build.notebooks_dir() / "04_confusion.ipynb"
+    accepted = papermill.inspect_notebook(str(notebook))
+    parameters = {k: v for k, v in {**SMALL_REPORT, "data": str(folder), "data_name": "Striped digits",
+                                    "figures_dir": str(tmp_path / "figures")}.items() if k in accepted}
+    papermill.execute_notebook(str(notebook), str(tmp_path / "out.ipynb"), parameters=parameters,
+                               kernel_name="python3", progress_bar=False, cwd=str(notebook.parent))
+    outputs = [o for cell in nbformat.read(tmp_path / "out.ipynb", as_version=4).cells if cell.cell_type == "code"
+               for o in cell.outputs]
+    shown = " ".join(o.get("data", {}).get("text/markdown", "") + o.get("data", {}).get("text/html", "")
+                     for o in outputs)
+    assert shown.count("Striped digits") >= 4 and str(tmp_path) not in shown  # text and every caption

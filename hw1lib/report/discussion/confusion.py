@@ -44,10 +44,10 @@ def pairs_caption(study):
 
 
 def gallery_caption(study, shown):
-    reference = (f"Top row: for each class, the correctly classified test image {study.network_name()} was surest "
-                 f"of.")
+    reference = (f"Top row: for each class of {study.data_name}, the correctly classified test image "
+                 f"{study.network_name()} was surest of.")
     if not shown:
-        return f"{reference} No test image of {study.data_name} is misclassified."
+        return f"{reference} No test image is misclassified."
     return (f"{reference} Below: the {plural(shown, 'mistake')} it made with the highest probability, each titled "
             f"true class → predicted class, with the probability the network gave that wrong answer. Compare each "
             f"mistake with the reference image of both classes.")
@@ -165,7 +165,7 @@ def _points(x, unit=True):
 
 
 def pairs_text(study):
-    """Table 4.1: the pairs of classes confused most, and whether classes that look alike on average are confused more."""
+    """Table 4.1: the pairs of classes confused most, and whether classes alike on average are confused more."""
     if study.wrong == 0:
         return "With no mistakes on the test set, no two classes are confused."
     pairs, total = study.standout_pairs, len(study.pairs)
@@ -231,7 +231,7 @@ def _similarity(study, top):
            f"same order")
     if link >= 0.6:
         overall = (f"Over all {total} pairs, the more alike two classes are on average, the more often the network "
-                   f"confuses them ({rho}): on these data the mistakes follow the classes' average shapes.")
+                   f"confuses them ({rho}): on these data the mistakes largely follow the classes' average shapes.")
     elif link >= chance:
         overall = (f"Over all {total} pairs, classes that are more alike on average tend to be confused more often, "
                    f"but with many exceptions ({rho}).")
@@ -256,8 +256,8 @@ def confidence_text(study, shown):
              f"{_share(np.median(right))} on the {len(right):,} test images it gets right and "
              f"{_share(np.median(wrong))} on the {len(wrong):,} it gets wrong.")
     threshold = pct(UNSURE_BELOW, 0)
-    flagged = (f"Answers given less than {threshold} make up {pct(low / study.n_test)} of the test images but "
-               f"hold {caught:,} of the {mistakes:,} mistakes ({pct(caught / mistakes)}); the other "
+    flagged = (f"Answers given with less than {threshold} probability make up {pct(low / study.n_test)} of the "
+               f"test images but hold {caught:,} of the {mistakes:,} mistakes ({pct(caught / mistakes)}); the other "
                f"{mistakes - caught:,} were given {threshold} or more.")
     if np.median(wrong) < np.median(right) and caught >= mistakes / 2:
         verdict = ("So a low probability does point to most mistakes, but a high one is no guarantee of a right "

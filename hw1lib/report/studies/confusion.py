@@ -339,7 +339,7 @@ class ConfusionStudy:
 
     def summary(self):
         """(one-sentence answer, key number as text) for the report's first page."""
-        from ..discussion.words import pct
+        from ..discussion.words import pct, times
 
         key = f"{pct(self.error)} test error"
         if self.wrong == 0:
@@ -347,14 +347,10 @@ class ConfusionStudy:
         pairs = self.standout_pairs
         if not pairs:
             return (f"The {self.wrong:,} mistakes are spread thinly: no pair of classes is confused more than "
-                    f"{_times(self.pairs[0].images)}.", key)
+                    f"{times(self.pairs[0].images)}.", key)
         top = pairs[0]
         return (f"The most frequent confusion is between {self.pair_name(top)} ({top.images:,} of the "
                 f"{self.wrong:,} mistakes).", key)
-
-
-def _times(n):
-    return {1: "once", 2: "twice"}.get(n, f"{n} times")
 
 
 def _ranks(values):
