@@ -11,8 +11,10 @@ from functools import cached_property
 
 import numpy as np
 
+from ...runs.config import display_name
 from .. import experiments, metrics
 from ..captions import Numbering
+from ..discussion.words import and_list, pct, times
 
 NUMBERS = Numbering(4, figures=("matrix", "classes", "gallery"), tables=("pairs",))
 
@@ -319,8 +321,6 @@ class ConfusionStudy:
 
     def names(self, classes):
         """'classes 1, 4 and 6' when classes are numbered, 'Shirt and Coat' otherwise; one class as ``name``."""
-        from ..discussion.words import and_list
-
         labels = [self.class_names[k] for k in classes]
         if len(labels) == 1:
             return self.name(classes[0])
@@ -333,14 +333,10 @@ class ConfusionStudy:
 
     def network_name(self):
         """The main model in a few words, for captions: 'hidden 256-256 leaky ReLU, chosen in question 1'."""
-        from ...runs.config import display_name
-
         return f"the main model (hidden {self.config.hidden_label()}, {display_name(self.config.activation)})"
 
     def summary(self):
         """(one-sentence answer, key number as text) for the report's first page."""
-        from ..discussion.words import pct, times
-
         key = f"{pct(self.error)} test error"
         if self.wrong == 0:
             return "The main model classifies every test image correctly.", key
