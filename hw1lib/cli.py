@@ -201,6 +201,9 @@ def configure_report(parser):
     parser.add_argument("--data", metavar="SPEC",
                         help="mnist-5k (default), mnist, fashion-mnist, or a folder with train.npz/test.npz "
                              "or the four MNIST idx files")
+    parser.add_argument("--data-name", metavar="NAME",
+                        help="what the report calls the data (default: mnist-5k, MNIST, Fashion-MNIST, or the "
+                             "folder's own name)")
     parser.add_argument("--out", default="report", metavar="DIR", help="output folder (default report/)")
     # The main model (questions 1 and 4) is chosen by the validation sweep (-p sweep_trials N, -p sweep_epochs E);
     # these set the networks whose settings a question fixes itself.
@@ -228,7 +231,7 @@ def run_report(args):
     from .report.build import build_report
 
     overrides = {name: _literal(value) for name, value in args.parameter}
-    for name in ("data", "hidden", "activation", "lr", "batch_size", "epochs", "seed"):
+    for name in ("data", "data_name", "hidden", "activation", "lr", "batch_size", "epochs", "seed"):
         value = getattr(args, name)
         if value is not None:
             overrides[name] = value

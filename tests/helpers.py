@@ -55,3 +55,22 @@ def record_training(monkeypatch, module):
 
     monkeypatch.setattr(module, "train", spy)
     return calls
+
+
+def write_unbalanced_course_folder(folder, seed=0, share=0.1):
+    """A course folder whose classes are unbalanced 2:1 (class 0 the most frequent, class 9 the least),
+    with part of the test labels of classes 1-9 wrong so that every network makes some test errors."""
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    per_class = np.round(np.linspace(2, 1, 10) * 30).astype(int)  # 60 down to 30 training images
+    for name, scale in (("train", 1), ("test", 0.5)):
+        labels = rng.permutation(np.repeat(np.arange(10), np.round(per_class * scale).astype(int)))
+        images = rng.integers(0, 60, size=(len(labels), 28, 28))
+        for k in range(10):
+            images[labels == k, 2 * k + 2:2 * k + 5, 4:24] += 180
+        if name == "test":  # wrong labels among classes 1-9, so class 0 stays the most frequent
+            others = np.flatnonzero(labels > 0)
+            flip = rng.choice(others, size=round(share * len(labels)), replace=False)
+            labels[flip] = (labels[flip] - 1 + rng.integers(1, 9, size=len(flip))) % 9 + 1
+        np.savez(folder / f"{name}.npz", image=np.clip(images, 0, 255).astype(np.uint8), label=labels)
+    return folder

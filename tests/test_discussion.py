@@ -6,7 +6,7 @@ import pytest
 
 from hw1lib.data.datasets import load_dataset
 from hw1lib.report import experiments, metrics
-from hw1lib.report.discussion import confusion, initialization, words
+from hw1lib.report.discussion import initialization, words
 from hw1lib.report.discussion import models as models_prose
 from hw1lib.report.discussion.words import pct
 from hw1lib.runs.training import train
@@ -125,25 +125,6 @@ def test_init_text_chooses_the_sentences_the_runs_support(data):
     assert table.loc["zero", ("ReLU", "test error")] == pct(runs["ReLU"]["zero"].final_test_error)
 
 
-def test_confusion_text_names_the_most_frequent_mistake(data, models):
-    conf = np.diag([90] * 10)
-    conf[4, 9], conf[9, 4], conf[3, 5] = 7, 2, 1
-    correlation = metrics.class_mean_correlation(data.test_x, data.test_y, 10)
-    text = confusion.confusion_text(conf, models["ReLU"], correlation)
-    assert "The most frequent mistake is 4 read as 9: 7 images" in text
-    assert "9 is read as 4 twice, so the confusion runs both ways" in text
-    assert f"test error {pct(10 / 910)}" in text
-    conf[9, 4] = 0
-    assert "but 9 is never read as 4" in confusion.confusion_text(conf, models["ReLU"], correlation)
-    perfect = confusion.confusion_text(np.diag([10] * 10), models["ReLU"], correlation)
-    assert "nothing to confuse" in perfect
-
-
-def test_tables_list_every_class(data, models):
-    conf = metrics.confusion_matrix(data.test_y, models["ReLU"].test_pred, 10)
-    table = confusion.per_class_table(conf, data.class_names).data
-    assert list(table["class"]) == list(data.class_names)
-    assert table["test images"].sum() == len(data.test_y)
 
 
 def test_models_text_says_when_the_winner_was_behind_at_first(models, data):

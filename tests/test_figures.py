@@ -128,14 +128,14 @@ def test_activation_heatmaps_say_when_every_value_is_equal(data, runs):
     assert titles == ["zero\n(every value is 0)", "random"]
 
 
-def test_confusion_heatmaps_annotate_counts_and_leave_zeros_blank():
+def test_confusion_matrix_shows_row_shares_with_counts_and_leaves_zeros_blank():
     conf = np.array([[5, 0, 1], [0, 7, 0], [2, 0, 4]])
-    fig = figures.confusion_heatmaps(conf, ("a", "b", "c"))
-    counts_ax, shares_ax = (ax for ax in fig.axes if ax.get_title())  # the others are colour bars
-    assert [t.get_text() for t in counts_ax.texts] == ["5", "", "1", "", "7", "", "2", "", "4"]
-    assert [t.get_text() for t in shares_ax.texts][:3] == ["83", "", "17"]
+    ax = figures.confusion_matrix_figure(conf, ("a", "b", "c")).axes[0]
+    assert [t.get_text() for t in ax.texts] == ["83.3%\n(5)", "", "16.7%\n(1)", "", "100.0%\n(7)", "",
+                                                "33.3%\n(2)", "", "66.7%\n(4)"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a (6)", "b (7)", "c (6)"]
     alone = next(ax for ax in figures.confusion_counts(conf, ("a", "b", "c"), "test error 3%").axes if ax.get_title())
-    assert [t.get_text() for t in alone.texts] == [t.get_text() for t in counts_ax.texts]
+    assert [t.get_text() for t in alone.texts] == ["5", "", "1", "", "7", "", "2", "", "4"]
     assert alone.get_title() == "test error 3%"
 
 
@@ -152,3 +152,11 @@ def test_gallery_titles_show_true_and_predicted_class():
     fig = figures.misclassified_gallery(images, [4, 7, 1], [9, 1, 7], [0.95, 0.5, 0.61], tuple("0123456789"), cols=2)
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
     assert titles == ["4 → 9\n(95%)", "7 → 1\n(50%)", "1 → 7\n(61%)"]
+
+
+def test_gallery_reference_row_names_every_class_above_the_mistakes():
+    images = np.zeros((2, 28, 28))
+    fig = figures.misclassified_gallery(images, [4, 7], [9, 1], [0.95, 0.5], tuple("0123456789"), cols=10,
+                                        references=np.ones((10, 28, 28)))
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titles == [*"0123456789", "4 → 9\n(95%)", "7 → 1\n(50%)"]

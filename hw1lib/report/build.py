@@ -148,6 +148,12 @@ def _headings(notebook):
                 yield len(match.group(1)), match.group(2)
 
 
+def data_title(dataset, parameters):
+    """What the report calls the data: the ``data_name`` parameter, else the dataset's own short name
+    (a folder's name, never its path)."""
+    return parameters.get("data_name") or dataset.title or dataset.name
+
+
 def _settings_markdown(dataset, parameters, seconds):
     # The notebooks have run the sweep, so this reads it from the run cache.
     sweep = experiments.choose_hyperparameters(dataset, trials=parameters["sweep_trials"],
@@ -155,11 +161,12 @@ def _settings_markdown(dataset, parameters, seconds):
                                                jobs=parameters["sweep_jobs"])
     names = ", ".join(dataset.class_names)
     counts = np.bincount(dataset.train_y, minlength=dataset.n_classes)
-    shown = {k: v for k, v in sorted(parameters.items()) if k != "figures_dir"}
+    shown = {k: v for k, v in sorted(parameters.items()) if k not in ("figures_dir", "data", "data_name")}
+    per_class = (f"{counts.min():,}" if counts.min() == counts.max() else f"{counts.min():,} to {counts.max():,}")
     rows = [
-        ("data", f"{dataset.name}: {len(dataset.train_y):,} training and {len(dataset.test_y):,} test images of "
-                 f"{dataset.image_shape[0]} × {dataset.image_shape[1]} pixels; {dataset.n_classes} classes ({names}); "
-                 f"{counts.min():,} to {counts.max():,} training images per class"),
+        ("data", f"{data_title(dataset, parameters)}: {len(dataset.train_y):,} training and {len(dataset.test_y):,} "
+                 f"test images of {dataset.image_shape[0]} × {dataset.image_shape[1]} pixels; {dataset.n_classes} "
+                 f"classes ({names}); {per_class} training images per class"),
         ("data fingerprint", f"`{dataset.fingerprint[:16]}`"),
         ("main model", f"{sweep.chosen.describe()}: chosen on a validation split by a sweep of "
                        f"{len(sweep.trials)} trials (question 1); test error {sweep.test_error:.2%}"),

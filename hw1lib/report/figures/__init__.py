@@ -1,7 +1,7 @@
 """Figures of the report, one module per question on a shared style. Each function takes finished
 histories or arrays and returns a matplotlib Figure; nothing here trains.
 """
-from .confusion import confusion_counts, confusion_heatmaps, misclassified_gallery, per_class_error_bars
+from .confusion import confusion_counts, confusion_matrix_figure, misclassified_gallery, per_class_error_bars
 from .curves import error_curves, learning_curves, run_curves, seed_report_curves
 from .initialization import activation_heatmaps, init_comparison, symmetry_curves
 from .latent import folded_comparison, latent_grid, latent_panel, save_latent_animation
@@ -11,4 +11,4 @@ __all__ = ["DPI", "class_colors", "series_color", "png_bytes", "save_figure", "s
            "learning_curves", "error_curves", "run_curves", "seed_report_curves", "init_comparison",
            "symmetry_curves", "activation_heatmaps", "latent_grid", "save_latent_animation",
            "folded_comparison", "latent_panel",
-           "confusion_heatmaps", "confusion_counts", "per_class_error_bars", "misclassified_gallery"]
+           "confusion_matrix_figure", "confusion_counts", "per_class_error_bars", "misclassified_gallery"]
