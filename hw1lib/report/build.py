@@ -5,7 +5,7 @@ replaced by the report's parameters) into ``DIR/notebooks/``, merges the execute
 into one document (a title, the data and settings used, a table of contents, the four
 sections, and an appendix listing the network's source), and writes ``DIR/hw1_report.ipynb``,
 ``DIR/hw1_report.html`` (self-contained: figures embedded, no script or style from the
-network) and ``DIR/hw1_report.pdf`` (Chromium prints the HTML; see ``pdf.py``).
+network) and ``DIR/hw1_report.pdf`` (WeasyPrint or Chromium prints the HTML; see ``pdf.py``).
 
 Static report conventions for notebook authors:
 
@@ -313,13 +313,14 @@ def execute_all(folder, out, parameters, jobs, log):
     return timings
 
 
-def build_report(out_dir, overrides=None, *, title=TITLE, subtitle=SUBTITLE, make_pdf=True, folder=None, jobs=2,
-                 log=print):
+def build_report(out_dir, overrides=None, *, title=TITLE, subtitle=SUBTITLE, make_pdf=True,
+                 pdf_engine=pdf.DEFAULT_ENGINE, folder=None, jobs=2, log=print):
     """Execute the notebooks with ``overrides`` of their parameters and write the report into ``out_dir``.
 
     Returns {"html": path, "pdf": path or None, "notebooks": [paths], "seconds": {stage: seconds}}.
     A failing notebook raises ReportError naming it and the cell; notebooks already executed stay
-    in ``out_dir/notebooks``. Without a browser the HTML is written, then PdfError says how to get one.
+    in ``out_dir/notebooks``. If ``pdf_engine`` cannot print, the HTML is written, then PdfError says
+    what to install.
     """
     start = time.perf_counter()
     folder = pathlib.Path(folder) if folder else notebooks_dir()
@@ -328,6 +329,8 @@ def build_report(out_dir, overrides=None, *, title=TITLE, subtitle=SUBTITLE, mak
         raise ReportError(f"notebooks folder {folder}: missing {', '.join(missing)}")
     folder, out = folder.resolve(), pathlib.Path(out_dir).resolve()
     parameters = resolve_parameters(folder, dict(overrides or {}))
+    if pdf_engine not in pdf.ENGINES:
+        raise pdf.unknown_engine(pdf_engine)
     begin = time.perf_counter()
     dataset = load_dataset(parameters["data"])  # fails early on bad data, and fills the data cache for the kernels
     data_seconds = time.perf_counter() - begin
@@ -359,7 +362,7 @@ def build_report(out_dir, overrides=None, *, title=TITLE, subtitle=SUBTITLE, mak
     pdf_path = None
     if make_pdf:
         begin = time.perf_counter()
-        pdf_path = pdf.print_pdf(html_path, out / PDF_NAME)
+        pdf_path = pdf.print_pdf(html_path, out / PDF_NAME, pdf_engine)
         timings["pdf"] = time.perf_counter() - begin
         log(f"  {'pdf':<26}{timings['pdf']:6.1f} s")
     timings["total"] = time.perf_counter() - start
