@@ -189,10 +189,11 @@ def merge(executed, dataset, parameters, title, subtitle, seconds):
     merged.metadata.pop("papermill", None)
     merged.metadata["title"] = title
     appendix = _source_appendix()
-    contents = ["## Contents", ""]
+    contents = ["## Contents", "", '<nav class="hw1-toc">', ""]  # the print stylesheet adds page numbers
     for notebook in [*executed, nbformat.v4.new_notebook(cells=appendix)]:
         for level, text in _headings(notebook):
             contents.append(f"{'    ' * (level - 1)}- [{text}](#{_heading_id(text)})")
+    contents += ["", "</nav>"]
     cells = [nbformat.v4.new_markdown_cell(f"# {title}\n\n<p class=\"hw1-subtitle\">{subtitle}</p>"),
              nbformat.v4.new_markdown_cell(_settings_markdown(dataset, parameters, seconds)),
              nbformat.v4.new_markdown_cell("\n".join(contents))]
@@ -252,12 +253,22 @@ body.jp-Notebook { max-width: 1000px; margin: 0 auto; padding: 1em 2em; }
 .hw1-animation figcaption { font-style: italic; }
 .hw1-print-only { display: none; }
 @media print {
-  @page { size: A4; margin: 14mm 12mm; }
+  @page { size: A4; margin: 14mm 12mm;
+          @bottom-center { content: counter(page) " / " counter(pages); font: 8pt "DejaVu Sans", sans-serif; color: #555; } }
   body.jp-Notebook { max-width: none; padding: 0; }
-  .jp-Cell h1 { break-before: page; }
-  .jp-Cell:first-child h1 { break-before: avoid; }
+  /* Each question starts a page. The break is on the cell, not on its h1: WeasyPrint drops a forced
+     break that deep in the cell when the cell before it was split across pages. */
+  .jp-Cell:has(h1) { break-before: page; }
+  .jp-Cell:first-child { break-before: auto; }
   .jp-OutputArea-child { break-inside: auto; }  /* long prose may run on to the next page */
-  img, table, figure, tr { break-inside: avoid; }
+  img, table, figure, tr { break-inside: avoid; }  /* figure.hw1-figure holds an image and its caption */
+  figcaption { break-before: avoid; }  /* should a figure be taller than a page */
+  caption { break-after: avoid; }
+  .jp-RenderedHTMLCommon .hw1-toc ul { list-style: none; padding-left: 0; }
+  .jp-RenderedHTMLCommon .hw1-toc ul ul { padding-left: 1.5em; }
+  .jp-RenderedHTMLCommon .hw1-toc a { color: inherit; text-decoration: none; }
+  /* WeasyPrint fills these in; Chromium drops the declaration, leaving the contents without page numbers. */
+  .hw1-toc a::after { content: leader(".") target-counter(attr(href), page); }
   h1, h2, h3 { break-after: avoid; }
   .hw1-animation { display: none; }
   .hw1-print-only { display: block; }
