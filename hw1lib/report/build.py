@@ -22,17 +22,19 @@ import concurrent.futures
 import contextlib
 import copy
 import datetime
+import html
 import importlib.resources
 import os
 import pathlib
 import platform
 import re
+import sys
 import time
 
 import nbformat
 import numpy as np
 
-from . import experiments, pdf
+from . import experiments, fonts, pdf
 from ..data.datasets import DATASET_NAMES, load_dataset
 from ..common import write_atomic
 from ..errors import ConfigError, Hw1libError, one_line
@@ -50,7 +52,7 @@ WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 HTML_NAME, PDF_NAME, IPYNB_NAME = "hw1_report.html", "hw1_report.pdf", "hw1_report.ipynb"
 TITLE = "Homework 1: a neural network from scratch"
-SUBTITLE = "作业一：从零实现的全连接神经网络与手写数字识别"
+SUBTITLE = ""  # none by default: a line in another script needs a font that machine may not have
 
 # Kernels use one BLAS thread: these matrices are small, and on a shared machine a multi-threaded
 # BLAS that waits for a busy core is up to ten times slower than a single thread.
@@ -194,7 +196,8 @@ def merge(executed, dataset, parameters, title, subtitle, seconds):
         for level, text in _headings(notebook):
             contents.append(f"{'    ' * (level - 1)}- [{text}](#{_heading_id(text)})")
     contents += ["", "</nav>"]
-    cells = [nbformat.v4.new_markdown_cell(f"# {title}\n\n<p class=\"hw1-subtitle\">{subtitle}</p>"),
+    heading = f"# {title}" + (f"\n\n<p class=\"hw1-subtitle\">{html.escape(subtitle)}</p>" if subtitle else "")
+    cells = [nbformat.v4.new_markdown_cell(heading),
              nbformat.v4.new_markdown_cell(_settings_markdown(dataset, parameters, seconds)),
              nbformat.v4.new_markdown_cell("\n".join(contents))]
     states = {}
@@ -239,7 +242,7 @@ _TEMPLATE = r"""{%- extends 'index.html.j2' -%}
 {#- In html_head_css, after JupyterLab's own styles, so these win. -#}
 {%- block html_head_css -%}
 <style type="text/css">
-:root { --jp-content-font-family: "Noto Sans", "DejaVu Sans", "Noto Sans CJK SC", "Noto Sans CJK JP", sans-serif; }
+:root { --jp-content-font-family: "Noto Sans", "DejaVu Sans", "Noto Sans CJK TC", "Noto Sans CJK SC", sans-serif; }
 body.jp-Notebook { max-width: 1000px; margin: 0 auto; padding: 1em 2em; }
 .hw1-subtitle { font-size: 1.3em; color: #444; margin-top: -0.4em; }
 .jp-RenderedImage img, .jp-OutputArea-output img { max-width: 100%; height: auto; }
@@ -331,7 +334,7 @@ def build_report(out_dir, overrides=None, *, title=TITLE, subtitle=SUBTITLE, mak
     Returns {"html": path, "pdf": path or None, "notebooks": [paths], "seconds": {stage: seconds}}.
     A failing notebook raises ReportError naming it and the cell; notebooks already executed stay
     in ``out_dir/notebooks``. If ``pdf_engine`` cannot print, the HTML is written, then PdfError says
-    what to install.
+    what to install. Text that no installed font can draw gives one warning on stderr, not an error.
     """
     start = time.perf_counter()
     folder = pathlib.Path(folder) if folder else notebooks_dir()
@@ -342,6 +345,9 @@ def build_report(out_dir, overrides=None, *, title=TITLE, subtitle=SUBTITLE, mak
     parameters = resolve_parameters(folder, dict(overrides or {}))
     if pdf_engine not in pdf.ENGINES:
         raise pdf.unknown_engine(pdf_engine)
+    warning = fonts.font_warning({"title": title, "subtitle": subtitle})
+    if warning:
+        print(f"hw1lib: warning: {warning}", file=sys.stderr)
     begin = time.perf_counter()
     dataset = load_dataset(parameters["data"])  # fails early on bad data, and fills the data cache for the kernels
     data_seconds = time.perf_counter() - begin
