@@ -73,6 +73,11 @@ def _has_font(lib, char):
         lib.FcCharSetDestroy(charset)
 
 
+def can_check():
+    """Whether fontconfig could be loaded to answer ``missing_characters``."""
+    return _fontconfig() is not None
+
+
 def missing_characters(text):
     """The distinct characters of ``text``, in order, that no installed font has ([] if fontconfig is absent)."""
     lib = _fontconfig()
