@@ -249,7 +249,8 @@ body.jp-Notebook { max-width: 1000px; margin: 0 auto; padding: 1em 2em; }
 .jp-RenderedHTMLCommon table { font-size: 0.85em; }
 .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { text-align: left; }
 .jp-RenderedMarkdown pre { font-size: 0.78em; line-height: 1.3; white-space: pre-wrap; }
-.celltag_heading { break-after: avoid; }
+/* A cell ending in a heading stays with the next cell; WeasyPrint needs the rule on the cell itself. */
+.celltag_heading, .jp-Cell:has(.celltag_heading) { break-after: avoid; }
 .jp-MarkdownCell .jp-RenderedMarkdown, .jp-OutputArea-output.jp-RenderedMarkdown { padding-left: 0; }
 .jp-Cell { padding: 0.15em 0; }
 .hw1-animation img { max-width: 70%; }
