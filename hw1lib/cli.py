@@ -197,6 +197,7 @@ def _literal(text):
 
 def configure_report(parser):
     from .report.build import SUBTITLE, TITLE
+    from .report.pdf import DEFAULT_ENGINE, ENGINES
 
     parser.add_argument("--data", metavar="SPEC",
                         help="mnist-5k (default), mnist, fashion-mnist, or a folder with train.npz/test.npz "
@@ -220,8 +221,11 @@ def configure_report(parser):
     parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                         help="any other notebook parameter, e.g. -p latent_epochs 30 (values are Python literals)")
     parser.add_argument("--title", default=TITLE, help="the report's title")
-    parser.add_argument("--subtitle", default=SUBTITLE, help="a line under the title (any script, e.g. Chinese)")
+    parser.add_argument("--subtitle", default=SUBTITLE, help="a line under the title (any script, e.g. Chinese; "
+                                                             "it needs a font for that script)")
     parser.add_argument("--no-pdf", action="store_true", help="write the HTML only")
+    parser.add_argument("--pdf-engine", choices=list(ENGINES), default=DEFAULT_ENGINE,
+                        help=f"what prints the PDF (default {DEFAULT_ENGINE}; chromium needs the browser installed)")
     parser.add_argument("--jobs", type=int, default=2, metavar="N", help="notebooks executed at a time (default 2)")
     parser.add_argument("--notebooks", metavar="DIR", help="folder holding the four notebooks (default: the "
                                                             "repository's notebooks/)")
@@ -237,7 +241,7 @@ def run_report(args):
             overrides[name] = value
     count("--jobs", args.jobs)
     build_report(args.out, overrides, title=args.title, subtitle=args.subtitle, make_pdf=not args.no_pdf,
-                 jobs=args.jobs, folder=args.notebooks)
+                 pdf_engine=args.pdf_engine, jobs=args.jobs, folder=args.notebooks)
     return 0
 
 

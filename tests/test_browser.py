@@ -1,8 +1,9 @@
 """End to end: the explorer served by Voila, driven in headless Chromium, a slider moved by keyboard.
 
-Needs Debian's chromium at /usr/bin/chromium and the playwright and voila Python packages;
-Playwright's own browser download is never used. Set HW1LIB_EXPLORER_SCREENSHOT=docs/explorer.png
-to run it on mnist-5k at the default settings and also save the screenshot there (for the README).
+Needs a Chromium, found as ``--pdf-engine chromium`` finds one (Debian's chromium on PATH, or
+$HW1LIB_CHROMIUM), and the playwright and voila Python packages; Playwright never downloads a
+browser. Set HW1LIB_EXPLORER_SCREENSHOT=docs/explorer.png to run it on mnist-5k at the default
+settings and also save the screenshot there (for the README).
 """
 import json
 import os
@@ -14,14 +15,15 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import nbformat
 import pytest
 
+from hw1lib.report.pdf import find_chromium
+
 from .helpers import write_course_folder
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = find_chromium()
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SERVER_START = 90  # seconds for Voila to answer
@@ -31,7 +33,7 @@ RUN_WAIT = 180_000  # milliseconds for a run (training plus drawing) to be shown
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 pytest.importorskip("voila", reason="the voila package is not installed")
 pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.is_file(), reason=f"no chromium at {CHROMIUM} (apt-get install chromium)"),
+    pytest.mark.skipif(CHROMIUM is None, reason="no Chromium (apt-get install chromium, or set HW1LIB_CHROMIUM)"),
     pytest.mark.timeout(600),
 ]
 

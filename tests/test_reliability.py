@@ -341,7 +341,7 @@ def test_without_a_browser_the_html_is_written_and_the_message_says_how_to_get_o
                                                                                        capsys):
     monkeypatch.setattr(pdf, "find_chromium", lambda: None)
     out = tmp_path / "out"
-    assert main(small_args(report_course, out)) == 2
+    assert main(small_args(report_course, out) + ["--pdf-engine", "chromium"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "apt-get install chromium" in err[0] and "HW1LIB_CHROMIUM" in err[0]
     assert str(out / report.HTML_NAME) in err[0]

@@ -1,25 +1,28 @@
 """The report command end to end: notebooks -> merged HTML -> PDF, and its failures."""
+import os
 import re
-import shutil
 import subprocess
 import sys
 import time
 
 import nbformat
+import pypdf
 import pytest
 
 from hw1lib import load_dataset
 from hw1lib.cli import main
 from hw1lib.report import build as report
-from hw1lib.report import experiments, pdf
+from hw1lib.report import experiments, fonts, pdf
 from hw1lib.report.discussion.words import pct
 
 from .helpers import SMALL_REPORT, write_noisy_course_folder
 
 HAVE_CHROMIUM = pdf.find_chromium() is not None
-HAVE_PDFTOTEXT = shutil.which("pdftotext") is not None
 TITLES = ("1. Learning curves, training and test error rates", "2. Zero versus random initialisation",
           "3. The 2-D latent features during training", "4. Confusion matrix")
+# The example of a title in the course's language: Traditional Chinese, as written in Taiwan.
+CHINESE = "作業一：從零實作全連接神經網路與手寫數字辨識"
+HAVE_CJK_FONT = fonts.can_check() and not fonts.missing_characters(CHINESE)
 pytestmark = pytest.mark.usefixtures("jupyter_home")
 
 
@@ -39,13 +42,13 @@ def course(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def built(course, tmp_path_factory, jupyter_home):
-    """The command as a user runs it, in a subprocess; without a browser it is asked for HTML only.
+    """The command as a user runs it (``make report``), in a subprocess: the default PDF engine, no subtitle.
 
     Like ``make report`` it is given a relative output folder: notebooks run side by side must not
     disturb the folder that path is relative to.
     """
     workdir = tmp_path_factory.mktemp("built")
-    args = small_args(course, "report") + ([] if HAVE_CHROMIUM else ["--no-pdf"])
+    args = small_args(course, "report")
     result = subprocess.run([sys.executable, "-m", "hw1lib", *args], capture_output=True, text=True, timeout=600,
                             stdin=subprocess.DEVNULL, cwd=workdir)
     out = workdir / "report"
@@ -53,9 +56,14 @@ def built(course, tmp_path_factory, jupyter_home):
     return out, result
 
 
+def pdf_pages(path):
+    """The text of each page of the PDF at ``path``."""
+    return [page.extract_text() for page in pypdf.PdfReader(path).pages]
+
+
 def test_prints_where_the_time_goes(built):
     out = built[1].stdout
-    for stage in ("load data", *report.NOTEBOOKS, "merge", "html", "total"):
+    for stage in ("load data", *report.NOTEBOOKS, "merge", "html", "pdf", "total"):
         assert re.search(rf"^  {re.escape(stage)}\s+\d+\.\d s$", out, flags=re.M), (stage, out)
 
 
@@ -66,7 +74,7 @@ def test_html_holds_the_four_sections_with_embedded_figures(built):
         assert f'id="{title.replace(" ", "-")}"' in html
     assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', html)) == 12  # every figure of the four notebooks
     assert 'src="data:image/gif;base64,' in html
-    assert report.SUBTITLE in html
+    assert 'class="hw1-subtitle"' not in html  # the title page is in English only unless --subtitle says otherwise
     text = re.sub(r"<[^>]+>", "", html)  # the appendix lists the network's source, highlighted
     assert "def backward(self, dout" in text and "class SoftmaxCrossEntropy:" in text
     assert "papermill" not in html.lower() and "injected-parameters" not in html
@@ -103,16 +111,11 @@ def test_executed_notebooks_and_merged_notebook_are_kept(built):
     assert len(ids) == len(set(ids))
 
 
-@pytest.mark.skipif(not HAVE_CHROMIUM, reason="no Chromium to print the PDF (apt-get install chromium)")
-@pytest.mark.skipif(not HAVE_PDFTOTEXT, reason="no pdftotext to read the PDF (apt-get install poppler-utils)")
 def test_pdf_has_the_questions_and_the_runs_numbers(built, course):
     out, _ = built
-    text = subprocess.run(["pdftotext", "-layout", str(out / report.PDF_NAME), "-"], capture_output=True, text=True,
-                          check=True).stdout
-    flat = " ".join(text.split())
+    flat = " ".join(" ".join(pdf_pages(out / report.PDF_NAME)).split())
     for title in TITLES:
         assert title in flat
-    assert report.SUBTITLE in flat.replace(" ", "")  # CJK text survives (needs fonts-noto-cjk)
     data = load_dataset(course)
     result = experiments.choose_hyperparameters(data, trials=SMALL_REPORT["sweep_trials"],
                                                 max_epochs=SMALL_REPORT["sweep_epochs"], seed=SMALL_REPORT["seed"])
@@ -132,6 +135,87 @@ def test_pdf_has_the_questions_and_the_runs_numbers(built, course):
     assert f"{main.final_train_error:.1%}" in flat
 
 
+def test_pdf_pages_are_numbered_and_the_contents_gives_each_headings_page(built):
+    pages = pdf_pages(built[0] / report.PDF_NAME)
+    for number, text in enumerate(pages, start=1):
+        assert text.rstrip().endswith(f"{number} / {len(pages)}"), (number, text[-200:])
+    entries = re.findall(r"^(\S.*?) ?\.{4,} ?(\d+)$", pages[0], flags=re.M)
+    assert len(entries) >= 15 and entries[0][0] == TITLES[0], entries
+    for heading, number in entries:
+        lines = pages[int(number) - 1].splitlines()
+        assert heading in [line.strip() for line in lines], (heading, number)
+        earlier = [n for n in range(1, int(number) - 1) if heading in [line.strip() for line in pages[n].splitlines()]]
+        assert not earlier, (heading, number, earlier)  # the first page the heading is on
+
+
+def test_each_question_starts_a_page(built):
+    pages = pdf_pages(built[0] / report.PDF_NAME)
+    for title in (*TITLES, "Appendix: the network, from scratch"):
+        assert [page for page in pages if page.lstrip().startswith(title)], title
+
+
+def test_the_default_report_gives_no_warning(built):
+    assert "warning" not in built[1].stderr
+
+
+def test_user_text_no_font_can_draw_gives_one_warning_and_the_command_goes_on(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(fonts, "missing_characters", lambda text: [c for c in text if not c.isascii()])
+    argv = ["report", "--out", str(tmp_path / "out"), "--title", "Homework 1 ✓", "--subtitle", CHINESE,
+            "--data", "/no/such/folder"]  # stops at the data, the step after the warning
+    assert main(argv) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2 and err[0].startswith("hw1lib: warning: no installed font has the characters ✓作業一"), err
+    assert "of the title and subtitle" in err[0] and "install fonts-noto-core and fonts-noto-cjk" in err[0]
+    assert err[1].startswith("hw1lib: error:") and "/no/such/folder" in err[1]
+
+
+@pytest.mark.skipif(not HAVE_CJK_FONT, reason="no CJK font for Chinese text (apt-get install fonts-noto-cjk)")
+def test_a_chinese_subtitle_keeps_its_characters_in_the_pdf(course, tmp_path):
+    data = load_dataset(course)
+    merged = report.merge([widget_notebook("a", tagged=True)], data, {**SMALL_REPORT, "data": str(course)},
+                          "Homework 1", CHINESE, 1.0)
+    (tmp_path / "title.html").write_text(report.export_html(merged), encoding="utf-8")
+    first = pdf_pages(pdf.print_pdf(tmp_path / "title.html", tmp_path / "title.pdf"))[0]
+    assert CHINESE in first.replace(" ", "").replace("\n", "")
+
+
+def test_without_a_font_for_the_script_the_warning_names_the_package(tmp_path):
+    # fontconfig reads its configuration once per process: ask a fresh one, given a config with no fonts.
+    (tmp_path / "fonts.conf").write_text(f"""<?xml version="1.0"?>
+<fontconfig><dir>{tmp_path / "no-fonts"}</dir><cachedir>{tmp_path / "cache"}</cachedir></fontconfig>""")
+    code = ("from hw1lib.report import fonts; "
+            f"print(fonts.font_warning({{'title': 'Homework 1', 'subtitle': {CHINESE!r}}}))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True,
+                            env={**os.environ, "FONTCONFIG_FILE": str(tmp_path / "fonts.conf")})
+    if not fonts.can_check():
+        assert result.stdout.strip() == "None"  # nothing to ask: no warning, no crash
+        return
+    message = result.stdout.strip()
+    assert message.startswith("no installed font has the characters 作業一") and "of the subtitle," in message
+    assert "fonts-noto-cjk" in message and "title" not in message.replace("subtitle", "")
+
+
+def test_a_title_in_latin_script_needs_no_warning():
+    assert fonts.font_warning({"title": "Homework 1: a neural network from scratch", "subtitle": ""}) is None
+
+
+@pytest.mark.skipif(not HAVE_CHROMIUM, reason="no Chromium for --pdf-engine chromium (apt-get install chromium)")
+def test_chromium_engine_prints_the_same_report_with_page_numbers(built, tmp_path):
+    target = pdf.print_pdf(built[0] / report.HTML_NAME, tmp_path / "chromium.pdf", engine="chromium")
+    pages = pdf_pages(target)
+    flat = " ".join(" ".join(pages).split())
+    assert all(title in flat for title in TITLES)
+    assert f"{len(pages)} / {len(pages)}" in [line.strip() for line in pages[-1].splitlines()]  # its footer
+
+
+def test_without_weasyprint_the_message_says_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # import fails as if it were not installed
+    (tmp_path / "page.html").write_text("<p>text</p>")
+    with pytest.raises(pdf.PdfError, match="--pdf-engine chromium"):
+        pdf.print_pdf(tmp_path / "page.html", tmp_path / "page.pdf")
+    assert not (tmp_path / "page.pdf").exists()
+
+
 @pytest.mark.parametrize("args, expected", [
     (["--activation", "swish"], "known: identity, leaky_relu, relu, sigmoid, tanh"),
     (["-p", "no_such_thing", "1"], "unknown notebook parameter(s) no_such_thing"),
@@ -141,6 +225,7 @@ def test_pdf_has_the_questions_and_the_runs_numbers(built, course):
     (["-p", "sweep_trials", "0"], "sweep_trials: expected a whole number >= 1, got 0"),
     (["-p", "sweep_epochs", "0"], "epochs: expected a whole number >= 1"),
     (["--data", "/no/such/folder"], "/no/such/folder"),
+    (["--pdf-engine", "latex"], "argument --pdf-engine: invalid choice: 'latex'"),
 ])
 def test_bad_input_fails_in_one_line_before_any_notebook_runs(args, expected, tmp_path, capsys):
     assert main(["report", "--out", str(tmp_path / "out"), *args]) == 2
@@ -185,7 +270,7 @@ def test_merge_keeps_widget_state_and_the_static_report_drops_widgets(course):
     data = load_dataset(course)
     parameters = {**SMALL_REPORT, "data": str(course), "activation": "relu"}
     merged = report.merge([widget_notebook("a", tagged=True), widget_notebook("b", tagged=False)], data,
-                          parameters, "Title", "副标题", 1.0)
+                          parameters, "Title", "副標題", 1.0)
     assert set(merged.metadata["widgets"][report.WIDGET_STATE]["state"]) == {"a", "b"}
     ids = [cell.id for cell in merged.cells]
     assert len(ids) == len(set(ids))

@@ -5,7 +5,7 @@ replaced by the report's parameters) into ``DIR/notebooks/``, merges the execute
 into one document (a title, the data and settings used, a table of contents, the four
 sections, and an appendix listing the network's source), and writes ``DIR/hw1_report.ipynb``,
 ``DIR/hw1_report.html`` (self-contained: figures embedded, no script or style from the
-network) and ``DIR/hw1_report.pdf`` (Chromium prints the HTML; see ``pdf.py``).
+network) and ``DIR/hw1_report.pdf`` (WeasyPrint or Chromium prints the HTML; see ``pdf.py``).
 
 Static report conventions for notebook authors:
 
@@ -22,17 +22,19 @@ import concurrent.futures
 import contextlib
 import copy
 import datetime
+import html
 import importlib.resources
 import os
 import pathlib
 import platform
 import re
+import sys
 import time
 
 import nbformat
 import numpy as np
 
-from . import experiments, pdf
+from . import experiments, fonts, pdf
 from .output import claim_output_folder
 from .parameters import check_report_parameters
 from .studies import latent
@@ -53,7 +55,7 @@ WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 HTML_NAME, PDF_NAME, IPYNB_NAME = "hw1_report.html", "hw1_report.pdf", "hw1_report.ipynb"
 TITLE = "Homework 1: a neural network from scratch"
-SUBTITLE = "作业一：从零实现的全连接神经网络与手写数字识别"
+SUBTITLE = ""  # none by default: a line in another script needs a font that machine may not have
 
 # Kernels use one BLAS thread: these matrices are small, and on a shared machine a multi-threaded
 # BLAS that waits for a busy core is up to ten times slower than a single thread.
@@ -202,11 +204,13 @@ def merge(executed, dataset, parameters, title, subtitle, seconds):
     merged.metadata.pop("papermill", None)
     merged.metadata["title"] = title
     appendix = _source_appendix()
-    contents = ["## Contents", ""]
+    contents = ["## Contents", "", '<nav class="hw1-toc">', ""]  # the print stylesheet adds page numbers
     for notebook in [*executed, nbformat.v4.new_notebook(cells=appendix)]:
         for level, text in _headings(notebook):
             contents.append(f"{'    ' * (level - 1)}- [{text}](#{_heading_id(text)})")
-    cells = [nbformat.v4.new_markdown_cell(f"# {title}\n\n<p class=\"hw1-subtitle\">{subtitle}</p>"),
+    contents += ["", "</nav>"]
+    heading = f"# {title}" + (f"\n\n<p class=\"hw1-subtitle\">{html.escape(subtitle)}</p>" if subtitle else "")
+    cells = [nbformat.v4.new_markdown_cell(heading),
              nbformat.v4.new_markdown_cell(_settings_markdown(dataset, parameters, seconds)),
              nbformat.v4.new_markdown_cell("\n".join(contents))]
     states = {}
@@ -251,26 +255,37 @@ _TEMPLATE = r"""{%- extends 'index.html.j2' -%}
 {#- In html_head_css, after JupyterLab's own styles, so these win. -#}
 {%- block html_head_css -%}
 <style type="text/css">
-:root { --jp-content-font-family: "Noto Sans", "DejaVu Sans", "Noto Sans CJK SC", "Noto Sans CJK JP", sans-serif; }
+:root { --jp-content-font-family: "Noto Sans", "DejaVu Sans", "Noto Sans CJK TC", "Noto Sans CJK SC", sans-serif; }
 body.jp-Notebook { max-width: 1000px; margin: 0 auto; padding: 1em 2em; }
 .hw1-subtitle { font-size: 1.3em; color: #444; margin-top: -0.4em; }
 .jp-RenderedImage img, .jp-OutputArea-output img { max-width: 100%; height: auto; }
 .jp-RenderedHTMLCommon table { font-size: 0.85em; }
 .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { text-align: left; }
 .jp-RenderedMarkdown pre { font-size: 0.78em; line-height: 1.3; white-space: pre-wrap; }
-.celltag_heading { break-after: avoid; }
+/* A cell ending in a heading stays with the next cell; WeasyPrint needs the rule on the cell itself. */
+.celltag_heading, .jp-Cell:has(.celltag_heading) { break-after: avoid; }
 .jp-MarkdownCell .jp-RenderedMarkdown, .jp-OutputArea-output.jp-RenderedMarkdown { padding-left: 0; }
 .jp-Cell { padding: 0.15em 0; }
 .hw1-animation img { max-width: 70%; }
 .hw1-animation figcaption { font-style: italic; }
 .hw1-print-only { display: none; }
 @media print {
-  @page { size: A4; margin: 14mm 12mm; }
+  @page { size: A4; margin: 14mm 12mm;
+          @bottom-center { content: counter(page) " / " counter(pages); font: 8pt "DejaVu Sans", sans-serif; color: #555; } }
   body.jp-Notebook { max-width: none; padding: 0; }
-  .jp-Cell h1 { break-before: page; }
-  .jp-Cell:first-child h1 { break-before: avoid; }
+  /* Each question starts a page. The break is on the cell, not on its h1: WeasyPrint drops a forced
+     break that deep in the cell when the cell before it was split across pages. */
+  .jp-Cell:has(h1) { break-before: page; }
+  .jp-Cell:first-child { break-before: auto; }
   .jp-OutputArea-child { break-inside: auto; }  /* long prose may run on to the next page */
-  img, table, figure, tr { break-inside: avoid; }
+  img, table, figure, tr { break-inside: avoid; }  /* figure.hw1-figure holds an image and its caption */
+  figcaption { break-before: avoid; }  /* should a figure be taller than a page */
+  caption { break-after: avoid; }
+  .jp-RenderedHTMLCommon .hw1-toc ul { list-style: none; padding-left: 0; }
+  .jp-RenderedHTMLCommon .hw1-toc ul ul { padding-left: 1.5em; }
+  .jp-RenderedHTMLCommon .hw1-toc a { color: inherit; text-decoration: none; }
+  /* WeasyPrint fills these in; Chromium drops the declaration, leaving the contents without page numbers. */
+  .hw1-toc a::after { content: leader(".") target-counter(attr(href), page); }
   h1, h2, h3 { break-after: avoid; }
   .hw1-animation { display: none; }
   .hw1-print-only { display: block; }
@@ -326,13 +341,14 @@ def execute_all(folder, out, parameters, jobs, log):
     return timings
 
 
-def build_report(out_dir, overrides=None, *, title=TITLE, subtitle=SUBTITLE, make_pdf=True, folder=None, jobs=2,
-                 log=print):
+def build_report(out_dir, overrides=None, *, title=TITLE, subtitle=SUBTITLE, make_pdf=True,
+                 pdf_engine=pdf.DEFAULT_ENGINE, folder=None, jobs=2, log=print):
     """Execute the notebooks with ``overrides`` of their parameters and write the report into ``out_dir``.
 
     Returns {"html": path, "pdf": path or None, "notebooks": [paths], "seconds": {stage: seconds}}.
     A failing notebook raises ReportError naming it and the cell; notebooks already executed stay
-    in ``out_dir/notebooks``. Without a browser the HTML is written, then PdfError says how to get one.
+    in ``out_dir/notebooks``. If ``pdf_engine`` cannot print, the HTML is written, then PdfError says
+    what to install. Text that no installed font can draw gives one warning on stderr, not an error.
     Another report writing into ``out_dir`` at the same time is refused (ConfigError) before anything is written.
     """
     start = time.perf_counter()
@@ -342,12 +358,17 @@ def build_report(out_dir, overrides=None, *, title=TITLE, subtitle=SUBTITLE, mak
         raise ReportError(f"notebooks folder {folder}: missing {', '.join(missing)}")
     folder, out = folder.resolve(), pathlib.Path(out_dir).resolve()
     parameters = resolve_parameters(folder, dict(overrides or {}))
+    if pdf_engine not in pdf.ENGINES:
+        raise pdf.unknown_engine(pdf_engine)
+    warning = fonts.font_warning({"title": title, "subtitle": subtitle})
+    if warning:
+        print(f"hw1lib: warning: {warning}", file=sys.stderr)
     with claim_output_folder(out):
         return _write_report(out, folder, parameters, start, title=title, subtitle=subtitle, make_pdf=make_pdf,
-                             jobs=jobs, log=log)
+                             pdf_engine=pdf_engine, jobs=jobs, log=log)
 
 
-def _write_report(out, folder, parameters, start, *, title, subtitle, make_pdf, jobs, log):
+def _write_report(out, folder, parameters, start, *, title, subtitle, make_pdf, pdf_engine, jobs, log):
     """``build_report``'s work, in the output folder it holds."""
     begin = time.perf_counter()
     dataset = load_dataset(parameters["data"])  # fails early on bad data, and fills the data cache for the kernels
@@ -381,7 +402,7 @@ def _write_report(out, folder, parameters, start, *, title, subtitle, make_pdf, 
     pdf_path = None
     if make_pdf:
         begin = time.perf_counter()
-        pdf_path = pdf.print_pdf(html_path, out / PDF_NAME)
+        pdf_path = pdf.print_pdf(html_path, out / PDF_NAME, pdf_engine)
         timings["pdf"] = time.perf_counter() - begin
         log(f"  {'pdf':<26}{timings['pdf']:6.1f} s")
     timings["total"] = time.perf_counter() - start

@@ -1,9 +1,16 @@
-"""Print the HTML report to PDF with a headless Chromium, the browser that renders it on screen.
+"""Print the HTML report to PDF, with WeasyPrint (the default) or a headless Chromium.
 
-Chromium prints exactly what it shows, CJK text included (given fonts such as fonts-noto-cjk),
-with no TeX installation. The browser is Debian's ``chromium``, Chrome, or one Playwright
-installed under ~/.cache/ms-playwright; ``$HW1LIB_CHROMIUM`` names any other.
+WeasyPrint is a Python package (pip installs it; it draws text with the Pango library most
+Linux systems have) that lays the pages out itself from the report's print stylesheet, CSS
+paged media included: page numbers in the footer, page numbers in the table of contents
+(``target-counter``), figures kept whole. It runs no JavaScript; the report has none.
+
+Chromium prints exactly what the browser shows, but has to be installed apart and does not
+fill in ``target-counter``, so its table of contents has no page numbers. The browser is
+Debian's ``chromium``, Chrome, or one Playwright installed under ~/.cache/ms-playwright;
+``$HW1LIB_CHROMIUM`` names any other.
 """
+import logging
 import os
 import pathlib
 import shutil
@@ -11,7 +18,7 @@ import subprocess
 import tempfile
 
 from ..common import atomic_path
-from ..errors import Hw1libError
+from ..errors import Hw1libError, one_line, unknown_name
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 PLAYWRIGHT_GLOBS = ("chromium-*/chrome-linux*/chrome", "chromium_headless_shell-*/chrome-linux*/headless_shell")
@@ -20,11 +27,12 @@ FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--virtual-time-budget=10000", "--no-pdf-header-footer", "--print-to-pdf-no-header")
 HOW_TO_GET_ONE = ("install one with `sudo apt-get install chromium` (Debian/Ubuntu), or set HW1LIB_CHROMIUM to "
-                  "the path of a Chrome or Chromium executable, then run the command again")
+                  "the path of a Chrome or Chromium executable, then run the command again (or leave out "
+                  "--pdf-engine chromium to print with WeasyPrint)")
 
 
 class PdfError(Hw1libError):
-    """The PDF could not be printed (no browser, or the browser failed)."""
+    """The PDF could not be printed (no engine, or the engine failed)."""
 
 
 def find_chromium():
@@ -51,8 +59,8 @@ def missing_browser_message(html_path):
             f"browser); the HTML report is written to {html_path}; to get the PDF, {HOW_TO_GET_ONE}")
 
 
-def print_pdf(html_path, pdf_path, browser=None, timeout=180):
-    """Print ``html_path`` to ``pdf_path`` (written atomically); raise PdfError saying what went wrong."""
+def print_with_chromium(html_path, pdf_path, browser=None, timeout=180):
+    """Print ``html_path`` to ``pdf_path`` with Chromium (written atomically); raise PdfError saying what went wrong."""
     html_path, pdf_path = pathlib.Path(html_path).resolve(), pathlib.Path(pdf_path)
     browser = browser or find_chromium()
     if browser is None:
@@ -71,3 +79,40 @@ def print_pdf(html_path, pdf_path, browser=None, timeout=180):
             last = (result.stderr.strip().splitlines() or ["no message"])[-1]
             raise PdfError(f"{browser} exited with status {result.returncode} without writing a PDF: {last}")
     return pdf_path
+
+
+def print_with_weasyprint(html_path, pdf_path):
+    """Print ``html_path`` to ``pdf_path`` with WeasyPrint (written atomically); raise PdfError if it cannot start."""
+    html_path, pdf_path = pathlib.Path(html_path).resolve(), pathlib.Path(pdf_path)
+    try:
+        import weasyprint
+    except (ImportError, OSError) as error:  # OSError: the Pango library is missing
+        raise PdfError(f"WeasyPrint cannot start ({one_line(error)}); the HTML report is written to {html_path}; "
+                       f"to get the PDF, install the Pango library (`sudo apt-get install libpango-1.0-0 "
+                       f"libpangoft2-1.0-0`) or print with --pdf-engine chromium") from None
+    # JupyterLab's stylesheet is full of screen-only rules that WeasyPrint would warn about one by one.
+    logger = logging.getLogger("weasyprint")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with atomic_path(pdf_path) as tmp:
+            weasyprint.HTML(filename=str(html_path)).write_pdf(tmp)
+    finally:
+        logger.setLevel(level)
+    return pdf_path
+
+
+ENGINES = {"weasyprint": print_with_weasyprint, "chromium": print_with_chromium}
+DEFAULT_ENGINE = "weasyprint"
+
+
+def unknown_engine(engine):
+    """The error for an engine name that is not in ``ENGINES``."""
+    return unknown_name("PDF engine", engine, ENGINES)
+
+
+def print_pdf(html_path, pdf_path, engine=DEFAULT_ENGINE):
+    """Print ``html_path`` to ``pdf_path`` with ``engine`` (a name of ``ENGINES``); return the PDF's path."""
+    if engine not in ENGINES:
+        raise unknown_engine(engine)
+    return ENGINES[engine](html_path, pdf_path)
