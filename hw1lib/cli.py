@@ -215,6 +215,8 @@ def configure_report(parser):
                         help="any other notebook parameter, e.g. -p latent_epochs 30 (values are Python literals)")
     parser.add_argument("--title", default=TITLE, help="the report's title")
     parser.add_argument("--subtitle", default=SUBTITLE, help="a line under the title (any script, e.g. Chinese)")
+    parser.add_argument("--author", default="", help="the author's name, shown on the first page when given")
+    parser.add_argument("--student-id", default="", help="the author's student ID, shown on the first page when given")
     parser.add_argument("--no-pdf", action="store_true", help="write the HTML only")
     parser.add_argument("--jobs", type=int, default=2, metavar="N", help="notebooks executed at a time (default 2)")
     parser.add_argument("--notebooks", metavar="DIR", help="folder holding the four notebooks (default: the "
@@ -230,7 +232,8 @@ def run_report(args):
         if value is not None:
             overrides[name] = value
     count("--jobs", args.jobs)
-    build_report(args.out, overrides, title=args.title, subtitle=args.subtitle, make_pdf=not args.no_pdf,
+    build_report(args.out, overrides, title=args.title, subtitle=args.subtitle, author=args.author,
+                 student_id=args.student_id, make_pdf=not args.no_pdf,
                  jobs=args.jobs, folder=args.notebooks)
     return 0
 

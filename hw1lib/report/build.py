@@ -22,7 +22,6 @@ import concurrent.futures
 import contextlib
 import copy
 import datetime
-import importlib.resources
 import os
 import pathlib
 import platform
@@ -32,10 +31,10 @@ import time
 import nbformat
 import numpy as np
 
-from . import experiments, pdf
-from ..data.datasets import DATASET_NAMES, load_dataset
 from ..common import write_atomic
+from ..data.datasets import DATASET_NAMES, load_dataset
 from ..errors import ConfigError, Hw1libError, one_line
+from . import appendix, experiments, firstpage, pdf
 
 NOTEBOOKS = ("01_models.ipynb", "02_initialization.ipynb", "03_latent.ipynb", "04_confusion.ipynb")
 # Notebooks that start only when another has finished. Question 4 draws the main model that the
@@ -44,7 +43,7 @@ NOTEBOOKS = ("01_models.ipynb", "02_initialization.ipynb", "03_latent.ipynb", "0
 # report's training, runs its trials on all cores, and measured cold builds finished sooner when
 # it had them to itself than with two more notebooks competing for them.
 AFTER = {name: "01_models.ipynb" for name in ("02_initialization.ipynb", "03_latent.ipynb", "04_confusion.ipynb")}
-SOURCE_MODULES = ("layers", "activations", "network", "optimizers")
+APPENDIX_TAG = "appendix"  # notebook cells that belong in the appendix, after question 4
 REMOVED_TAGS = ("widget", "parameters", "injected-parameters")
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -142,44 +141,56 @@ def _headings(notebook):
                 yield len(match.group(1)), match.group(2)
 
 
-def _settings_markdown(dataset, parameters, seconds):
-    # The notebooks have run the sweep, so this reads it from the run cache.
-    sweep = experiments.choose_hyperparameters(dataset, trials=parameters["sweep_trials"],
-                                               max_epochs=parameters["sweep_epochs"], seed=parameters["seed"],
-                                               jobs=parameters["sweep_jobs"])
+def data_line(dataset):
+    """The data in words, for the first page: name, images, size, classes and their counts."""
     names = ", ".join(dataset.class_names)
     counts = np.bincount(dataset.train_y, minlength=dataset.n_classes)
+    per_class = (f"{counts[0]:,} training images per class" if counts.min() == counts.max() else
+                 f"{counts.min():,} to {counts.max():,} training images per class")
+    return (f"{dataset.name}: {len(dataset.train_y):,} training and {len(dataset.test_y):,} test images of "
+            f"{dataset.image_shape[0]} × {dataset.image_shape[1]} pixels; {dataset.n_classes} classes ({names}); "
+            f"{per_class}.")
+
+
+def _settings_markdown(dataset, parameters, seconds):
+    """The appendix's record of how this report was built: every notebook parameter, versions, time."""
     shown = {k: v for k, v in sorted(parameters.items()) if k != "figures_dir"}
     rows = [
-        ("data", f"{dataset.name}: {len(dataset.train_y):,} training and {len(dataset.test_y):,} test images of "
-                 f"{dataset.image_shape[0]} × {dataset.image_shape[1]} pixels; {dataset.n_classes} classes ({names}); "
-                 f"{counts.min():,} to {counts.max():,} training images per class"),
         ("data fingerprint", f"`{dataset.fingerprint[:16]}`"),
-        ("main model", f"{sweep.chosen.describe()}: chosen on a validation split by a sweep of "
-                       f"{len(sweep.trials)} trials (question 1); test error {sweep.test_error:.2%}"),
-        ("parameters", "; ".join(f"{k} = `{v!r}`" for k, v in shown.items())),
+        ("notebook parameters", "; ".join(f"{k} = `{v!r}`" for k, v in shown.items())),
         ("built", f"{datetime.datetime.now():%Y-%m-%d %H:%M}, notebooks executed in {seconds:.0f} s; "
                   f"Python {platform.python_version()}, NumPy {np.__version__}"),
     ]
     table = "\n".join(f"| {k} | {v} |" for k, v in rows)
-    return f"## Data and settings\n\n| | |\n|---|---|\n{table}\n"
+    return (f"## How this report was built\n\nThe notebooks' parameters as this build set them (each question's "
+            f"text and the first page give the settings of every network).\n\n| | |\n|---|---|\n{table}\n")
 
 
-def _source_appendix():
-    cells = [nbformat.v4.new_markdown_cell(
-        "# Appendix: the network, from scratch\n\nThe code that the results above come from: the layers with their "
-        "forward and backward passes, the activations, the network that chains them, and the optimisers. It uses "
-        "NumPy only (no automatic differentiation); every layer passes a finite-difference gradient check in the "
-        "test suite.")]
-    package = importlib.resources.files("hw1lib.nn")
-    for module in SOURCE_MODULES:
-        source = (package / f"{module}.py").read_text(encoding="utf-8")
-        cells.append(nbformat.v4.new_markdown_cell(f"## hw1lib/nn/{module}.py\n\n```python\n{source.rstrip()}\n```"))
-    return cells
+def _appendix_cells(dataset, parameters, seconds):
+    """The appendix the build adds after the notebooks' own appendix parts: equations, gradient check, code."""
+    cell = nbformat.v4.new_markdown_cell
+    checks = appendix.gradient_check_rows()
+    worst = max(row["error"] for row in checks)
+    return [
+        cell("## Backpropagation\n\nFor a mini-batch of B images (one per row), hidden layers l = 1 ... L-1 with "
+             "activation f and an output layer L, the code computes:\n\n"
+             + appendix.equations_html(appendix.FORWARD + appendix.BACKWARD)),
+        cell("## Gradient check\n\nEach backward pass against centred finite differences (step 1e-5) in float64, "
+             "computed when this report was built: the largest relative error ‖a − n‖ / (‖a‖ + ‖n‖) between the "
+             f"analytic gradient a and the numerical one n. The worst is {worst:.1e}; an error in a backward pass "
+             "shows as 1e-2 or more.\n\n" + appendix.gradient_check_table(checks).to_html()),
+        cell("## The code\n\nThe parts of `hw1lib` the answers rest on, in NumPy alone: the layers with their "
+             "forward and backward passes, the activations, the initialisers, the network that chains them, "
+             "the optimisers and the training loop."),
+        *appendix.code_cells(),
+        cell(_settings_markdown(dataset, parameters, seconds)),
+    ]
 
 
-def merge(executed, dataset, parameters, title, subtitle, seconds):
-    """One notebook: title, settings, contents, each executed notebook's cells, then the source appendix.
+def merge(executed, dataset, parameters, title, subtitle, seconds, author="", student_id=""):
+    """One notebook: the first page (title, data, results at a glance, networks, contents), each
+    executed notebook's cells, then the appendix: the notebooks' cells tagged ``appendix``, in
+    order, and the build's own parts (equations, gradient check, code, build settings).
 
     Cell ids are renumbered (ids must be unique within a notebook) and the widget state of every
     notebook is merged, so the .ipynb still shows each widget's last state when opened.
@@ -188,20 +199,20 @@ def merge(executed, dataset, parameters, title, subtitle, seconds):
     merged.metadata = copy.deepcopy(executed[0].metadata)
     merged.metadata.pop("papermill", None)
     merged.metadata["title"] = title
-    appendix = _source_appendix()
-    contents = ["## Contents", ""]
-    for notebook in [*executed, nbformat.v4.new_notebook(cells=appendix)]:
-        for level, text in _headings(notebook):
-            contents.append(f"{'    ' * (level - 1)}- [{text}](#{_heading_id(text)})")
-    cells = [nbformat.v4.new_markdown_cell(f"# {title}\n\n<p class=\"hw1-subtitle\">{subtitle}</p>"),
-             nbformat.v4.new_markdown_cell(_settings_markdown(dataset, parameters, seconds)),
-             nbformat.v4.new_markdown_cell("\n".join(contents))]
-    states = {}
+    body, tagged, states = [], [], {}
     for notebook in executed:
-        cells.extend(copy.deepcopy(notebook.cells))
+        for cell in notebook.cells:
+            (tagged if APPENDIX_TAG in cell.metadata.get("tags", ()) else body).append(copy.deepcopy(cell))
         state = notebook.metadata.get("widgets", {}).get(WIDGET_STATE, {})
         states.update(state.get("state", {}))
-    cells.extend(appendix)
+    appendix_part = [nbformat.v4.new_markdown_cell("# Appendix"), *tagged,
+                     *_appendix_cells(dataset, parameters, seconds)]
+    contents = ["## Contents", ""]
+    for level, text in _headings(nbformat.v4.new_notebook(cells=[*body, *appendix_part])):
+        contents.append(f"{'    ' * (level - 1)}- [{text}](#{_heading_id(text)})")
+    first = firstpage.markdown(title, subtitle, author, student_id, data_line(dataset), firstpage.collect(executed))
+    cells = [nbformat.v4.new_markdown_cell(first), nbformat.v4.new_markdown_cell("\n".join(contents)),
+             *body, *appendix_part]
     for number, cell in enumerate(cells):
         cell.id = f"cell-{number}"
         lines = [line for line in cell.source.splitlines() if line.strip()] if cell.cell_type == "markdown" else []
@@ -224,7 +235,7 @@ def static_copy(notebook):
     static.cells = [c for c in static.cells if not set(c.metadata.get("tags", ())) & set(REMOVED_TAGS)]
     for cell in static.cells:
         if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.outputs if WIDGET_VIEW not in o.get("data", {})]
+            cell.outputs = [o for o in cell.outputs if not {WIDGET_VIEW, firstpage.MIME} & set(o.get("data", {}))]
     static.metadata.pop("widgets", None)
     return static
 
@@ -241,6 +252,11 @@ _TEMPLATE = r"""{%- extends 'index.html.j2' -%}
 :root { --jp-content-font-family: "Noto Sans", "DejaVu Sans", "Noto Sans CJK SC", "Noto Sans CJK JP", sans-serif; }
 body.jp-Notebook { max-width: 1000px; margin: 0 auto; padding: 1em 2em; }
 .hw1-subtitle { font-size: 1.3em; color: #444; margin-top: -0.4em; }
+.hw1-author { font-size: 1.1em; }
+figure.hw1-figure { margin: 0.6em 0; }
+figure.hw1-figure figcaption { font-size: 0.9em; margin-top: 0.2em; }
+.jp-RenderedHTMLCommon table caption { caption-side: top; text-align: left; font-size: 0.95em; padding-bottom: 0.3em; }
+table.hw1-equations td { border: none; padding: 0.15em 0.6em 0.15em 0; vertical-align: middle; }
 .jp-RenderedImage img, .jp-OutputArea-output img { max-width: 100%; height: auto; }
 .jp-RenderedHTMLCommon table { font-size: 0.85em; }
 .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { text-align: left; }
@@ -313,8 +329,8 @@ def execute_all(folder, out, parameters, jobs, log):
     return timings
 
 
-def build_report(out_dir, overrides=None, *, title=TITLE, subtitle=SUBTITLE, make_pdf=True, folder=None, jobs=2,
-                 log=print):
+def build_report(out_dir, overrides=None, *, title=TITLE, subtitle=SUBTITLE, author="", student_id="",
+                 make_pdf=True, folder=None, jobs=2, log=print):
     """Execute the notebooks with ``overrides`` of their parameters and write the report into ``out_dir``.
 
     Returns {"html": path, "pdf": path or None, "notebooks": [paths], "seconds": {stage: seconds}}.
@@ -347,7 +363,7 @@ def build_report(out_dir, overrides=None, *, title=TITLE, subtitle=SUBTITLE, mak
     paths = [out / "notebooks" / name for name in NOTEBOOKS]
     executed = [nbformat.read(path, as_version=4) for path in paths]
     begin = time.perf_counter()
-    merged = merge(executed, dataset, parameters, title, subtitle, timings["notebooks"])
+    merged = merge(executed, dataset, parameters, title, subtitle, timings["notebooks"], author, student_id)
     write_atomic(out / IPYNB_NAME, nbformat.writes(merged))
     timings["merge"] = time.perf_counter() - begin
     log(f"  {'merge':<26}{timings['merge']:6.1f} s")
