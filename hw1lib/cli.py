@@ -223,6 +223,8 @@ def configure_report(parser):
     parser.add_argument("--title", default=TITLE, help="the report's title")
     parser.add_argument("--subtitle", default=SUBTITLE, help="a line under the title (any script, e.g. Chinese; "
                                                              "it needs a font for that script)")
+    parser.add_argument("--author", default="", help="the author's name, shown on the first page when given")
+    parser.add_argument("--student-id", default="", help="the author's student ID, shown on the first page when given")
     parser.add_argument("--no-pdf", action="store_true", help="write the HTML only")
     parser.add_argument("--pdf-engine", choices=list(ENGINES), default=DEFAULT_ENGINE,
                         help=f"what prints the PDF (default {DEFAULT_ENGINE}; chromium needs the browser installed)")
@@ -240,8 +242,9 @@ def run_report(args):
         if value is not None:
             overrides[name] = value
     count("--jobs", args.jobs)
-    build_report(args.out, overrides, title=args.title, subtitle=args.subtitle, make_pdf=not args.no_pdf,
-                 pdf_engine=args.pdf_engine, jobs=args.jobs, folder=args.notebooks)
+    build_report(args.out, overrides, title=args.title, subtitle=args.subtitle, author=args.author,
+                 student_id=args.student_id, make_pdf=not args.no_pdf, pdf_engine=args.pdf_engine, jobs=args.jobs,
+                 folder=args.notebooks)
     return 0
 
 

@@ -72,11 +72,13 @@ def test_html_holds_the_four_sections_with_embedded_figures(built):
     html = (out / report.HTML_NAME).read_text(encoding="utf-8")
     for title in TITLES:
         assert f'id="{title.replace(" ", "-")}"' in html
-    assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', html)) == 12  # every figure of the four notebooks
+    figures = [tag for tag in re.findall(r'<img[^>]+src="data:image/png;base64,', html) if "hw1-equation" not in tag]
+    assert len(figures) == 12  # every figure of the four notebooks
     assert 'src="data:image/gif;base64,' in html
     assert 'class="hw1-subtitle"' not in html  # the title page is in English only unless --subtitle says otherwise
     text = re.sub(r"<[^>]+>", "", html)  # the appendix lists the network's source, highlighted
     assert "def backward(self, dout" in text and "class SoftmaxCrossEntropy:" in text
+    assert "def run_epoch(self" in text and "def he(fan_in" in text  # the training loop and the initialisers
     assert "papermill" not in html.lower() and "injected-parameters" not in html
 
 
@@ -278,3 +280,21 @@ def test_merge_keeps_widget_state_and_the_static_report_drops_widgets(course):
     assert "static text a" in html and "static text b" in html
     assert "widget-view" not in html and "widget-state" not in html and "IntSlider" not in html
     assert 'href="#Section-a"' in html and 'id="Section-a"' in html
+
+
+def test_appendix_has_equations_and_a_gradient_check_computed_at_build_time(built):
+    html = (built[0] / report.HTML_NAME).read_text(encoding="utf-8")
+    appendix = html[html.index('id="Appendix"'):]
+    assert len(re.findall(r'<img[^>]*class="hw1-equation"[^>]*src="data:image/png;base64,', appendix)) >= 5
+    errors = [float(e) for e in re.findall(r"<td[^>]*>(\d\.\de-\d\d)</td>", appendix)]
+    assert len(errors) >= 10 and max(errors) < 1e-6
+    assert appendix.index("Backpropagation") < appendix.index("Gradient check") < appendix.index("The code")
+
+
+def test_author_and_student_id_reach_the_first_page(course, tmp_path, jupyter_home):
+    out = tmp_path / "with-author"
+    args = small_args(course, out) + ["--no-pdf", "--author", "Lin Mei-Ling", "--student-id", "R12345678"]
+    assert main(args) == 0
+    html = (out / report.HTML_NAME).read_text(encoding="utf-8")
+    first_page = html[:html.index('id="Contents"')]
+    assert "Author: Lin Mei-Ling" in first_page and "Student ID: R12345678" in first_page

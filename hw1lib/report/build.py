@@ -22,8 +22,6 @@ import concurrent.futures
 import contextlib
 import copy
 import datetime
-import html
-import importlib.resources
 import os
 import pathlib
 import platform
@@ -34,7 +32,7 @@ import time
 import nbformat
 import numpy as np
 
-from . import experiments, fonts, pdf
+from . import appendix, experiments, firstpage, fonts, pdf
 from .output import claim_output_folder
 from .parameters import check_report_parameters
 from .studies import latent
@@ -49,7 +47,7 @@ NOTEBOOKS = ("01_models.ipynb", "02_initialization.ipynb", "03_latent.ipynb", "0
 # report's training, runs its trials on all cores, and measured cold builds finished sooner when
 # it had them to itself than with two more notebooks competing for them.
 AFTER = {name: "01_models.ipynb" for name in ("02_initialization.ipynb", "03_latent.ipynb", "04_confusion.ipynb")}
-SOURCE_MODULES = ("layers", "activations", "network", "optimizers")
+APPENDIX_TAG = "appendix"  # notebook cells that belong in the appendix, after question 4
 REMOVED_TAGS = ("widget", "parameters", "injected-parameters")
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -156,45 +154,55 @@ def data_title(dataset, parameters):
     return parameters.get("data_name") or dataset.title or dataset.name
 
 
-def _settings_markdown(dataset, parameters, seconds):
-    # The notebooks have run the sweep, so this reads it from the run cache.
-    sweep = experiments.choose_hyperparameters(dataset, trials=parameters["sweep_trials"],
-                                               max_epochs=parameters["sweep_epochs"], seed=parameters["seed"],
-                                               jobs=parameters["sweep_jobs"])
+def data_line(dataset, parameters):
+    """The data in words, for the first page: its name, images, size, classes and their counts."""
     names = ", ".join(dataset.class_names)
     counts = np.bincount(dataset.train_y, minlength=dataset.n_classes)
-    shown = {k: v for k, v in sorted(parameters.items()) if k not in ("figures_dir", "data", "data_name")}
-    per_class = (f"{counts.min():,}" if counts.min() == counts.max() else f"{counts.min():,} to {counts.max():,}")
+    per_class = f"{counts.min():,}" if counts.min() == counts.max() else f"{counts.min():,} to {counts.max():,}"
+    return (f"{data_title(dataset, parameters)}: {len(dataset.train_y):,} training and {len(dataset.test_y):,} "
+            f"test images of {dataset.image_shape[0]} × {dataset.image_shape[1]} pixels; {dataset.n_classes} "
+            f"classes ({names}); {per_class} training images per class.")
+
+
+def _settings_markdown(dataset, parameters, seconds):
+    """The appendix's record of how this report was built: every notebook parameter, versions, time."""
+    shown = {k: v for k, v in sorted(parameters.items()) if k not in ("figures_dir", "data")}
     rows = [
-        ("data", f"{data_title(dataset, parameters)}: {len(dataset.train_y):,} training and {len(dataset.test_y):,} "
-                 f"test images of {dataset.image_shape[0]} × {dataset.image_shape[1]} pixels; {dataset.n_classes} "
-                 f"classes ({names}); {per_class} training images per class"),
         ("data fingerprint", f"`{dataset.fingerprint[:16]}`"),
-        ("main model", f"{sweep.chosen.describe()}: chosen on a validation split by a sweep of "
-                       f"{len(sweep.trials)} trials (question 1); test error {sweep.test_error:.2%}"),
-        ("parameters", "; ".join(f"{k} = `{v!r}`" for k, v in shown.items())),
+        ("notebook parameters", "; ".join(f"{k} = `{v!r}`" for k, v in shown.items())),
         ("built", f"{datetime.datetime.now():%Y-%m-%d %H:%M}, notebooks executed in {seconds:.0f} s; "
                   f"Python {platform.python_version()}, NumPy {np.__version__}"),
     ]
     table = "\n".join(f"| {k} | {v} |" for k, v in rows)
-    return f"## Data and settings\n\n| | |\n|---|---|\n{table}\n"
+    return (f"## How this report was built\n\nThe notebooks' parameters as this build set them (each question's "
+            f"text and the first page give the settings of every network).\n\n| | |\n|---|---|\n{table}\n")
 
 
-def _source_appendix():
-    cells = [nbformat.v4.new_markdown_cell(
-        "# Appendix: the network, from scratch\n\nThe code that the results above come from: the layers with their "
-        "forward and backward passes, the activations, the network that chains them, and the optimisers. It uses "
-        "NumPy only (no automatic differentiation); every layer passes a finite-difference gradient check in the "
-        "test suite.")]
-    package = importlib.resources.files("hw1lib.nn")
-    for module in SOURCE_MODULES:
-        source = (package / f"{module}.py").read_text(encoding="utf-8")
-        cells.append(nbformat.v4.new_markdown_cell(f"## hw1lib/nn/{module}.py\n\n```python\n{source.rstrip()}\n```"))
-    return cells
+def _appendix_cells(dataset, parameters, seconds):
+    """The appendix the build adds after the notebooks' own appendix parts: equations, gradient check, code."""
+    cell = nbformat.v4.new_markdown_cell
+    checks = appendix.gradient_check_rows()
+    worst = max(row["error"] for row in checks)
+    return [
+        cell("## Backpropagation\n\nFor a mini-batch of B images (one per row), hidden layers l = 1 ... L-1 with "
+             "activation f and an output layer L, the code computes:\n\n"
+             + appendix.equations_html(appendix.FORWARD + appendix.BACKWARD)),
+        cell("## Gradient check\n\nEach backward pass against centred finite differences (step 1e-5) in float64, "
+             "computed when this report was built: the largest relative error ‖a − n‖ / (‖a‖ + ‖n‖) between the "
+             f"analytic gradient a and the numerical one n. The worst is {worst:.1e}; an error in a backward pass "
+             "shows as 1e-2 or more.\n\n" + appendix.gradient_check_table(checks).to_html()),
+        cell("## The code\n\nThe parts of `hw1lib` the answers rest on, in NumPy alone: the layers with their "
+             "forward and backward passes, the activations, the initialisers, the network that chains them, "
+             "the optimisers and the training loop."),
+        *appendix.code_cells(),
+        cell(_settings_markdown(dataset, parameters, seconds)),
+    ]
 
 
-def merge(executed, dataset, parameters, title, subtitle, seconds):
-    """One notebook: title, settings, contents, each executed notebook's cells, then the source appendix.
+def merge(executed, dataset, parameters, title, subtitle, seconds, author="", student_id=""):
+    """One notebook: the first page (title, data, results at a glance, networks, contents), each
+    executed notebook's cells, then the appendix: the notebooks' cells tagged ``appendix``, in
+    order, and the build's own parts (equations, gradient check, code, build settings).
 
     Cell ids are renumbered (ids must be unique within a notebook) and the widget state of every
     notebook is merged, so the .ipynb still shows each widget's last state when opened.
@@ -203,22 +211,22 @@ def merge(executed, dataset, parameters, title, subtitle, seconds):
     merged.metadata = copy.deepcopy(executed[0].metadata)
     merged.metadata.pop("papermill", None)
     merged.metadata["title"] = title
-    appendix = _source_appendix()
-    contents = ["## Contents", "", '<nav class="hw1-toc">', ""]  # the print stylesheet adds page numbers
-    for notebook in [*executed, nbformat.v4.new_notebook(cells=appendix)]:
-        for level, text in _headings(notebook):
-            contents.append(f"{'    ' * (level - 1)}- [{text}](#{_heading_id(text)})")
-    contents += ["", "</nav>"]
-    heading = f"# {title}" + (f"\n\n<p class=\"hw1-subtitle\">{html.escape(subtitle)}</p>" if subtitle else "")
-    cells = [nbformat.v4.new_markdown_cell(heading),
-             nbformat.v4.new_markdown_cell(_settings_markdown(dataset, parameters, seconds)),
-             nbformat.v4.new_markdown_cell("\n".join(contents))]
-    states = {}
+    body, tagged, states = [], [], {}
     for notebook in executed:
-        cells.extend(copy.deepcopy(notebook.cells))
+        for cell in notebook.cells:
+            (tagged if APPENDIX_TAG in cell.metadata.get("tags", ()) else body).append(copy.deepcopy(cell))
         state = notebook.metadata.get("widgets", {}).get(WIDGET_STATE, {})
         states.update(state.get("state", {}))
-    cells.extend(appendix)
+    appendix_part = [nbformat.v4.new_markdown_cell("# Appendix"), *tagged,
+                     *_appendix_cells(dataset, parameters, seconds)]
+    contents = ["## Contents", "", '<nav class="hw1-toc">', ""]  # the print stylesheet adds page numbers
+    for level, text in _headings(nbformat.v4.new_notebook(cells=[*body, *appendix_part])):
+        contents.append(f"{'    ' * (level - 1)}- [{text}](#{_heading_id(text)})")
+    contents += ["", "</nav>"]
+    first = firstpage.markdown(title, subtitle, author, student_id, data_line(dataset, parameters),
+                               firstpage.collect(executed))
+    cells = [nbformat.v4.new_markdown_cell(first), nbformat.v4.new_markdown_cell("\n".join(contents)),
+             *body, *appendix_part]
     for number, cell in enumerate(cells):
         cell.id = f"cell-{number}"
         lines = [line for line in cell.source.splitlines() if line.strip()] if cell.cell_type == "markdown" else []
@@ -241,7 +249,7 @@ def static_copy(notebook):
     static.cells = [c for c in static.cells if not set(c.metadata.get("tags", ())) & set(REMOVED_TAGS)]
     for cell in static.cells:
         if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.outputs if WIDGET_VIEW not in o.get("data", {})]
+            cell.outputs = [o for o in cell.outputs if not {WIDGET_VIEW, firstpage.MIME} & set(o.get("data", {}))]
     static.metadata.pop("widgets", None)
     return static
 
@@ -258,6 +266,11 @@ _TEMPLATE = r"""{%- extends 'index.html.j2' -%}
 :root { --jp-content-font-family: "Noto Sans", "DejaVu Sans", "Noto Sans CJK TC", "Noto Sans CJK SC", sans-serif; }
 body.jp-Notebook { max-width: 1000px; margin: 0 auto; padding: 1em 2em; }
 .hw1-subtitle { font-size: 1.3em; color: #444; margin-top: -0.4em; }
+.hw1-author { font-size: 1.1em; }
+figure.hw1-figure { margin: 0.6em 0; }
+figure.hw1-figure figcaption { font-size: 0.9em; margin-top: 0.2em; }
+.jp-RenderedHTMLCommon table caption { caption-side: top; text-align: left; font-size: 0.95em; padding-bottom: 0.3em; }
+table.hw1-equations td { border: none; padding: 0.15em 0.6em 0.15em 0; vertical-align: middle; }
 .jp-RenderedImage img, .jp-OutputArea-output img { max-width: 100%; height: auto; }
 .jp-RenderedHTMLCommon table { font-size: 0.85em; }
 .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { text-align: left; }
@@ -341,8 +354,8 @@ def execute_all(folder, out, parameters, jobs, log):
     return timings
 
 
-def build_report(out_dir, overrides=None, *, title=TITLE, subtitle=SUBTITLE, make_pdf=True,
-                 pdf_engine=pdf.DEFAULT_ENGINE, folder=None, jobs=2, log=print):
+def build_report(out_dir, overrides=None, *, title=TITLE, subtitle=SUBTITLE, author="", student_id="",
+                 make_pdf=True, pdf_engine=pdf.DEFAULT_ENGINE, folder=None, jobs=2, log=print):
     """Execute the notebooks with ``overrides`` of their parameters and write the report into ``out_dir``.
 
     Returns {"html": path, "pdf": path or None, "notebooks": [paths], "seconds": {stage: seconds}}.
@@ -360,15 +373,16 @@ def build_report(out_dir, overrides=None, *, title=TITLE, subtitle=SUBTITLE, mak
     parameters = resolve_parameters(folder, dict(overrides or {}))
     if pdf_engine not in pdf.ENGINES:
         raise pdf.unknown_engine(pdf_engine)
-    warning = fonts.font_warning({"title": title, "subtitle": subtitle})
+    warning = fonts.font_warning({"title": title, "subtitle": subtitle, "author": author})
     if warning:
         print(f"hw1lib: warning: {warning}", file=sys.stderr)
     with claim_output_folder(out):
-        return _write_report(out, folder, parameters, start, title=title, subtitle=subtitle, make_pdf=make_pdf,
-                             pdf_engine=pdf_engine, jobs=jobs, log=log)
+        return _write_report(out, folder, parameters, start, title=title, subtitle=subtitle, author=author,
+                             student_id=student_id, make_pdf=make_pdf, pdf_engine=pdf_engine, jobs=jobs, log=log)
 
 
-def _write_report(out, folder, parameters, start, *, title, subtitle, make_pdf, pdf_engine, jobs, log):
+def _write_report(out, folder, parameters, start, *, title, subtitle, author, student_id, make_pdf, pdf_engine,
+                  jobs, log):
     """``build_report``'s work, in the output folder it holds."""
     begin = time.perf_counter()
     dataset = load_dataset(parameters["data"])  # fails early on bad data, and fills the data cache for the kernels
@@ -390,7 +404,7 @@ def _write_report(out, folder, parameters, start, *, title, subtitle, make_pdf, 
     paths = [out / "notebooks" / name for name in NOTEBOOKS]
     executed = [nbformat.read(path, as_version=4) for path in paths]
     begin = time.perf_counter()
-    merged = merge(executed, dataset, parameters, title, subtitle, timings["notebooks"])
+    merged = merge(executed, dataset, parameters, title, subtitle, timings["notebooks"], author, student_id)
     write_atomic(out / IPYNB_NAME, nbformat.writes(merged))
     timings["merge"] = time.perf_counter() - begin
     log(f"  {'merge':<26}{timings['merge']:6.1f} s")

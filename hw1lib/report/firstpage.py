@@ -1,0 +1,81 @@
+"""The report's first page: title, author, the data in words, the answers at a glance, and one
+table of every network the report trains.
+
+Each notebook ends by publishing its question's line (``publish``): the answer in a sentence,
+its key number, and the networks it trained, as a display output of its own MIME type. The
+build collects these from the executed notebooks (``collect``), so the first page shows exactly
+the settings the runs used and no process recomputes them; the static report drops the outputs
+where they were published.
+"""
+import html
+
+from ..runs.config import display_name
+
+MIME = "application/vnd.hw1lib.summary+json"
+NETWORK_COLUMNS = ("question", "network", "layers", "activations", "initialisation", "optimiser", "learning rate",
+                   "batch", "epochs", "inputs")
+
+
+def network_row(question, role, config, n_inputs, n_classes):
+    """The networks table's row (a dict of text) for ``config`` trained on n_inputs pixels into n_classes."""
+    activation, latent = config.activation, getattr(config, "latent_activation", None)
+    activations = display_name(activation)
+    if latent and latent != activation:
+        activations += f", then {display_name(latent)} in the last hidden layer"
+    return {"question": str(question), "network": role,
+            "layers": "-".join(map(str, (n_inputs, *config.hidden, n_classes))),
+            "activations": activations,
+            "initialisation": config.init_label(), "optimiser": config.optimizer_label(),
+            "learning rate": f"{config.lr:g}", "batch": str(config.batch_size),
+            "epochs": f"{config.epochs}" + (f" (stopped after {config.max_iterations} updates)"
+                                            if config.max_iterations else ""),
+            "inputs": "standardised" if config.normalize == "standardize" else "pixels / 255"}
+
+
+def publish(question, topic, answer, key_number, networks, dataset):
+    """Display question ``question``'s line of the first page, for the build to collect.
+
+    topic: what the question asks, in a few words; answer: one sentence; key_number: the number
+    that backs it, as text; networks: [(role, RunConfig), ...] of every network the question trains.
+    """
+    from IPython.display import display
+
+    rows = [network_row(question, role, config, dataset.n_features, dataset.n_classes) for role, config in networks]
+    payload = {"question": question, "topic": topic, "answer": answer, "key": key_number, "networks": rows}
+    text = f"**At a glance.** {answer} ({key_number})"
+    display({MIME: payload, "text/markdown": text}, raw=True)
+
+
+def collect(notebooks):
+    """The published payloads of the executed ``notebooks``, in question order."""
+    found = [output["data"][MIME] for notebook in notebooks for cell in notebook.cells if cell.cell_type == "code"
+             for output in cell.get("outputs", ()) if MIME in output.get("data", {})]
+    return sorted(found, key=lambda payload: payload["question"])
+
+
+def markdown(title, subtitle, author, student_id, data_line, summaries):
+    """The first page as Markdown (with a little HTML for the title block)."""
+    parts = [f"# {html.escape(title)}"]
+    if subtitle:
+        parts.append(f'<p class="hw1-subtitle">{html.escape(subtitle)}</p>')
+    who = [f"{label}: {html.escape(value)}" for label, value in (("Author", author), ("Student ID", student_id))
+           if value]
+    if who:
+        parts.append(f'<p class="hw1-author">{" · ".join(who)}</p>')
+    parts.append(f"**Data.** {data_line}")
+    if summaries:
+        parts.append("## Results at a glance\n\n" + _table(
+            ("question", "answer", "key number"),
+            [(f"{s['question']}. {s['topic']}", s["answer"], s["key"]) for s in summaries]))
+        rows = [[row[column] for column in NETWORK_COLUMNS] for s in summaries for row in s["networks"]]
+        parts.append("## Networks trained\n\n" + _table(NETWORK_COLUMNS, rows))
+    return "\n\n".join(parts)
+
+
+def _table(columns, rows):
+    """A Markdown table; pipes inside cells are escaped."""
+    def cell(value):
+        return str(value).replace("|", "\\|").replace("\n", " ")
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
