@@ -141,8 +141,9 @@ def _heading_id(text):
     return text.strip().replace(" ", "-")
 
 
-def _headings(notebook):
-    for cell in notebook.cells:
+def _headings(cells):
+    """(level, text) of every level-1 and level-2 heading in the Markdown ``cells``."""
+    for cell in cells:
         if cell.cell_type == "markdown":
             for match in re.finditer(r"^(#{1,2})\s+(.+?)\s*$", cell.source, flags=re.M):
                 yield len(match.group(1)), match.group(2)
@@ -220,7 +221,7 @@ def merge(executed, dataset, parameters, title, subtitle, seconds, author="", st
     appendix_part = [nbformat.v4.new_markdown_cell("# Appendix"), *tagged,
                      *_appendix_cells(dataset, parameters, seconds)]
     contents = ["## Contents", "", '<nav class="hw1-toc">', ""]  # the print stylesheet adds page numbers
-    for level, text in _headings(nbformat.v4.new_notebook(cells=[*body, *appendix_part])):
+    for level, text in _headings([*body, *appendix_part]):
         contents.append(f"{'    ' * (level - 1)}- [{text}](#{_heading_id(text)})")
     contents += ["", "</nav>"]
     first = firstpage.markdown(title, subtitle, author, student_id, data_line(dataset, parameters),
