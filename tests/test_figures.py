@@ -2,7 +2,6 @@
 import numpy as np
 import pytest
 from matplotlib.colors import to_rgba
-from matplotlib.figure import Figure
 from PIL import Image
 
 from hw1lib.data.datasets import load_dataset

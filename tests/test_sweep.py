@@ -246,7 +246,7 @@ def test_report_pieces_come_from_the_result(course, empty_cache):
     assert ("not shown" in (figure.get_suptitle() or "")) == (shown < len(result.trials))
     assert "val error" in styled_top_table(result).to_html()
     readable = report_top_table(result, 3).data
-    assert list(readable.index) == [1, 2, 3] and "seconds" not in readable and "trial" not in readable
+    assert list(readable["rank"]) == [1, 2, 3] and "seconds" not in readable and "trial" not in readable
     assert list(readable["validation error"]) == [f"{t.val_error:.2%}" for t in result.ranked[:3]]
     text = summary_markdown(result)
     for number in (f"{result.final.final_test_error:.2%}", f"{result.best.val_error:.2%}",

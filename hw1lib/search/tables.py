@@ -53,12 +53,18 @@ def report_top_table(result, n=10):
     """``top_table`` as the report shows it: readable column names and values, no timings; a Styler."""
     frame = top_table(result, n)
     rows = pd.DataFrame({
-        "hidden layers": frame["hidden"], "activation": frame["activation"].map(display_name),
+        "rank": frame.index, "hidden layers": [_layers(t.config.hidden) for t in result.ranked[:len(frame)]],
+        "activation": frame["activation"].map(display_name),
         "optimiser": [RunConfig(optimizer=o).optimizer_label() for o in frame["optimizer"]],
         "learning rate": frame["lr"].map("{:g}".format), "batch": frame["batch"], "epochs": frame["best epoch"],
         "training error": frame["train error"].map(_percent), "validation error": frame["val error"].map(_percent)},
         index=frame.index)
-    return rows.style
+    return rows.style.hide(axis="index")
+
+
+def _layers(hidden):
+    """(256, 256, 256) -> '3 × 256'; (512, 128) -> '512-128'."""
+    return f"{len(hidden)} × {hidden[0]}" if len(set(hidden)) == 1 and len(hidden) > 1 else "-".join(map(str, hidden))
 
 
 def _percent(value):

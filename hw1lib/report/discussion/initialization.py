@@ -14,7 +14,7 @@ from ...nn.activations import make_activation
 from ...runs.config import display_name
 from .. import metrics
 from ..studies.initialization import init_label
-from .words import and_list, diverged_line, of_images, paragraphs, pct, sci
+from .words import and_list, diverged_line, paragraphs, pct, sci
 
 FLOAT32_EPS = float(np.finfo(np.float32).eps)
 
@@ -64,8 +64,9 @@ def captions(study):
                  f"{names} units, rows {rows}, started from each initialisation. {over} Xavier is dashed with hollow "
                  f"markers so that it shows where it lies on top of He. {baseline} Look at how far zero "
                  f"initialisation stays from the three random ones, and how close those end."),
-        "table": (f"Error rates at the end of training by initialisation. Mean over {seeds} seeds, lowest–highest in "
-                  f"brackets." if seeds > 1 else "Error rates at the end of training by initialisation."),
+        "table": (f"Final error rates for each initialisation (rows) and activation (column pairs), as the mean of "
+                  f"{seeds} runs with different seeds (lowest–highest in brackets)." if seeds > 1 else
+                  "Final error rates for each initialisation (rows) and activation (column pairs)."),
         "units": (f"Outputs of the first hidden layer at the end of training (seed {first_seed}): the first 40 test "
                   f"images (rows) by the first 64 units (columns), colour = output; the title counts the distinct "
                   f"units among all {study.fan_out} (outputs within 1% of each other count as one unit). Identical "
@@ -191,8 +192,8 @@ def _fixed_std(study):
         pace = ("starts slower" if early_normal > early_ref + study.resolution else
                 "starts about as fast" if abs(early_normal - early_ref) <= study.resolution else "starts faster")
         parts.append(
-            f"With {a.label} units, the first layer's outputs differ {1 / scale:.1f} times less from unit to unit "
-            f"at the start (standard deviation {a.start_std['normal']:.3g} against {a.start_std[ref]:.3g} with "
+            f"With {a.label} units, the first layer's outputs start {1 / scale:.1f} times less spread out (standard "
+            f"deviation over test images and units {a.start_std['normal']:.3g} against {a.start_std[ref]:.3g} with "
             f"{display_name(ref)}); the network {pace}, {pct(early_normal)} test error after the first epoch "
             f"against {pct(early_ref)}, and {end}." if scale < 1 else
             f"With {a.label} units the first layer's outputs start {scale:.1f} times more spread out than with "
@@ -227,7 +228,6 @@ def _value_at_zero(activation):
 
 
 def _stuck(study, a, figures):
-    b = study.baselines
     h = a.zero.first
     sym = a.inside["zero"].symmetry
     shown = (a, "zero") in study.heatmap_panels()
@@ -276,7 +276,7 @@ def _biases(study, a):
 
 
 def _seeds_word(seeds):
-    return f"seed {seeds[0]}" if len(seeds) == 1 else f"every seed"
+    return f"seed {seeds[0]}" if len(seeds) == 1 else "every seed"
 
 
 def _against_baselines(b, error):
@@ -287,7 +287,6 @@ def _against_baselines(b, error):
 
 
 def _symmetric(study, a, figures):
-    zero = a.zero
     inside = a.inside["zero"]
     ref = a.reference
     units = inside.units
@@ -371,10 +370,12 @@ def why_random_text(study, figure):
                      f"are distinct")
     for a in partly:
         inside = a.inside[a.reference]
+        silent = (f", because {inside.silent} of its units output 0 on every test image and so count as one"
+                  if inside.silent > 1 and inside.distinct + inside.silent - 1 == inside.units else "")
         parts.append(f"the {a.label} network started with {display_name(a.reference)} ends with {inside.distinct} "
-                     f"distinct units of {inside.units}")
-    return (f"**Why random starts work.** Random weights give every unit its own starting point, so the units "
-            f"receive different gradients from the first update and can learn different features: "
+                     f"distinct units of {inside.units}{silent}")
+    return ("**Why random starts work.** Random weights give every unit its own starting point, so the units "
+            "receive different gradients from the first update and can learn different features: "
             + "; ".join(parts) + f" ({figure}).")
 
 

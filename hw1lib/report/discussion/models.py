@@ -79,8 +79,9 @@ def captions(study):
                    f"each epoch: the whole run (left) and the last epochs, magnified (right). "
                    + (f"Averaged over the same {seeds} seeds, shaded from the lowest to the highest. " if seeds > 1 else "")
                    + _baseline_caption(study.baselines) + " Compare the final dashed values."),
-        "final": (f"Error rates and losses at the end of training. Mean over {seeds} seeds, lowest–highest in brackets."
-                  if seeds > 1 else "Error rates and losses at the end of training."),
+        "final": (f"Error rates and losses of both networks at the end of training: the mean over seeds "
+                  f"{_seed_names(study.seeds)}, with the lowest and highest in brackets."
+                  if seeds > 1 else "Error rates and losses of both networks at the end of training."),
         "first": (f"The first sigmoid attempt and the same network trained longer. Left: the mini-batch loss over "
                   f"the updates (log scale; each point the mean of {_window(first)} updates); the first attempt is the first "
                   f"{first.short.iterations} updates of the {first.short.config.lr:g} curve and stopped at the dotted "
@@ -207,7 +208,6 @@ def _noise_sentence(model):
 
 def errors_text(study, figure, table):
     """The error rates of ``figure`` and ``table``: the result, whether it beats the seeds' spread, the baselines."""
-    b = study.baselines
     seeds = len(study.seeds)
     ranked = study.ranked()
     best, other = ranked[0], ranked[-1]

@@ -46,6 +46,12 @@ class Inside:
     def units(self):
         return int(self.symmetry["units"])
 
+    @property
+    def silent(self):
+        """How many units output exactly 0 on every test image (ReLU units that never switch on): they all
+        count as one distinct unit."""
+        return int(np.all(self.activations == 0, axis=0).sum())
+
     def growth(self):
         """How the spread between units (relative to the mean activation) grows over the recorded stages."""
         return shapes.growth(self.symmetry["stages"], metrics.relative_stage_spread(self.symmetry))
