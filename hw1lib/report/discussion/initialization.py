@@ -13,7 +13,7 @@ from ...nn import initializers
 from ...nn.activations import make_activation
 from ...runs.config import display_name
 from .. import metrics
-from ..studies.initialization import init_label
+from ..studies.initialization import COMPARED_IMAGES, init_label
 from .words import and_list, diverged_line, paragraphs, pct, sci
 
 FLOAT32_EPS = float(np.finfo(np.float32).eps)
@@ -68,9 +68,9 @@ def captions(study):
                   f"{seeds} runs with different seeds (lowest–highest in brackets)." if seeds > 1 else
                   "Final error rates for each initialisation (rows) and activation (column pairs)."),
         "units": (f"Outputs of the first hidden layer at the end of training (seed {first_seed}): the first 40 test "
-                  f"images (rows) by the first 64 units (columns), colour = output; the title counts the distinct "
-                  f"units among all {study.fan_out} (outputs within 1% of each other count as one unit). Identical "
-                  f"columns are units that compute the same thing.{omitted}"),
+                  f"images (rows) by the first 64 units (columns), colour = output. The title counts the distinct "
+                  f"units among all {study.fan_out}: units whose outputs on the first {COMPARED_IMAGES} test images "
+                  f"agree within 1% count as one. Identical columns are units that compute the same thing.{omitted}"),
     }
     drawn = study.symmetry_drawn()
     if drawn:
@@ -370,7 +370,8 @@ def why_random_text(study, figure):
                      f"are distinct")
     for a in partly:
         inside = a.inside[a.reference]
-        silent = (f", because {inside.silent} of its units output 0 on every test image and so count as one"
+        silent = (f", because {inside.silent} of its units output 0 on all of the {COMPARED_IMAGES} test images used "
+                  f"for the count and so count as one"
                   if inside.silent > 1 and inside.distinct + inside.silent - 1 == inside.units else "")
         parts.append(f"the {a.label} network started with {display_name(a.reference)} ends with {inside.distinct} "
                      f"distinct units of {inside.units}{silent}")

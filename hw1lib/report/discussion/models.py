@@ -151,49 +151,90 @@ def _layers(n):
 
 def learning_curves_text(study, figure):
     """The loss curves of ``figure``: when each training loss starts to fall, how it and the test loss end."""
+    return paragraphs(diverged_line({m.name: h for m in study.models for h in m.repeated.runs[:1]}),
+                      f"**Learning curves.** In {figure}, {_starts(study)} {_endings(study)}",
+                      _noise_sentence(study.chosen))
+
+
+def _starts(study):
+    """When each training loss starts to fall: one clause for the networks whose loss falls at once."""
     b = study.baselines
     ln_k = math.log(b.n_classes)
-    starts = []
-    for i, m in enumerate(study.models):
-        loss = " training loss" if i == 0 else ""
+    at_once, clauses = [], []
+    for m in study.models:
         s = m.loss_start()
         mean, _, _ = m.repeated.curve("train_loss")
-        if s.stalls and s.falls_at is None:
-            starts.append(f"the {m.name}'s{loss} never leaves the level of a uniform guess (between {num(s.low)} and "
-                          f"{num(s.high)}; ln {b.n_classes} = {num(ln_k)})")
-        elif s.stalls:
-            starts.append(f"the {m.name}'s{loss} stays between {num(s.low)} and {num(s.high)}, next to ln {b.n_classes} = "
-                          f"{num(ln_k)} (the loss of a uniform guess), until epoch {s.until:g} and only then falls")
+        if not s.stalls:
+            at_once.append((m, float(mean[0]), float(mean[1])))
+        elif s.falls_at is None:
+            clauses.append(f"the {m.name}'s training loss never leaves the level of a uniform guess (between "
+                           f"{num(s.low)} and {num(s.high)}; ln {b.n_classes} = {num(ln_k)})")
         else:
-            starts.append(f"the {m.name}'s{loss} falls at once, from {num(float(mean[0]))} before training to "
-                          f"{num(float(mean[1]))} after the first epoch")
-    opening = f"**Learning curves.** In {figure}, " + "; ".join(starts) + "."
-    return paragraphs(diverged_line({m.name: h for m in study.models for h in m.repeated.runs[:1]}),
-                      opening + " " + _endings(study), _noise_sentence(study.chosen))
+            clauses.append(f"the {m.name}'s training loss stays between {num(s.low)} and {num(s.high)}, next to ln "
+                           f"{b.n_classes} = {num(ln_k)} (the loss of a uniform guess), until epoch {s.until:g} and "
+                           f"only then falls")
+    if len(at_once) > 1:
+        clauses.insert(0, "both training losses fall from the first epoch on: " + and_list(
+            [f"from {num(start)} to {num(after)} for the {m.name}" for m, start, after in at_once]))
+    elif at_once:
+        m, start, after = at_once[0]
+        clauses.insert(0, f"the {m.name}'s training loss falls at once, from {num(start)} before training to "
+                          f"{num(after)} after the first epoch")
+    return "; ".join(clauses) + "."
+
+
+# How a loss ends, as a verb phrase for one network and as the numbers behind it.
+TRAIN_ENDS = {"keeps falling": "is still falling at the end", "levels off": "levels off",
+              "rises": "ends above its lowest point"}
+TEST_ENDS = {"keeps falling": "is still falling at the end", "levels off": "has levelled off",
+             "rises": "has passed its lowest point and risen again"}
+
+
+def _detail(ending):
+    if ending.kind == "keeps falling":
+        return f"reaching {num(ending.end)}"
+    if ending.kind == "levels off":
+        return f"settling at about {num(ending.end)} from epoch {ending.since:g}"
+    return (f"lowest at epoch {ending.lowest_at:g} ({num(ending.lowest)}) and {100 * (ending.end / ending.lowest - 1):.0f}% "
+            f"higher at the end ({num(ending.end)})")
+
+
+def _gap(train, test):
+    ratio = test.end / train.end if train.end > 0 else math.inf
+    if ratio >= 2 and math.isfinite(ratio):
+        return f"; at the end the test loss is {ratio:.0f} times the training loss"
+    return "; the two end close together" if ratio < 1.25 else ""
 
 
 def _endings(study):
-    """How the training and test losses end, one clause per network, grouped when they end alike."""
-    sentences = []
+    """How the training and test losses end: one sentence for networks whose curves end the same way, with
+    each network's own numbers, and one sentence for each other network."""
+    groups = {}
     for m in study.models:
         if m.loss_start().falls_at is None:
             continue  # a curve that never left its start has no ending to describe
         train, test = m.ending("train_loss"), m.ending("test_loss")
-        gap = test.end / train.end if train.end > 0 else math.inf
+        groups.setdefault((train.kind, test.kind), []).append((m, train, test))
+    sentences = []
+    for (train_kind, test_kind), members in groups.items():
+        if len(members) > 1:
+            sentences.append(
+                f"For {'both' if len(members) == 2 else 'all'} networks the training loss {TRAIN_ENDS[train_kind]} "
+                f"and the test loss {TEST_ENDS[test_kind]}: " + "; ".join(
+                    f"the {m.name}'s training loss {_detail(train)}, its test loss {_detail(test)}{_gap(train, test)}"
+                    for m, train, test in members) + ".")
+            continue
+        m, train, test = members[0]
         train_words = {"keeps falling": f"is still falling at the end ({num(train.end)})",
                        "levels off": f"levels off from epoch {train.since:g}, at about {num(train.end)}",
                        "rises": f"is lowest at epoch {train.lowest_at:g} ({num(train.lowest)}) and ends higher, at "
-                                f"{num(train.end)}"}[train.kind]
-        if test.kind == "rises":
-            test_words = (f"the test loss is lowest at epoch {test.lowest_at:g} ({num(test.lowest)}) and ends "
-                          f"{100 * (test.end / test.lowest - 1):.0f}% higher ({num(test.end)})")
-        elif test.kind == "levels off":
-            test_words = f"the test loss has levelled off since epoch {test.since:g}, at about {num(test.end)}"
-        else:
-            test_words = f"the test loss is still falling too ({num(test.end)})"
-        wide = (f"; at the end it is {gap:.0f} times the training loss" if gap >= 2 and math.isfinite(gap) else
-                "; the two end close together" if gap < 1.25 else "")
-        sentences.append(f"For the {m.name}, the training loss {train_words}, while {test_words}{wide}.")
+                                f"{num(train.end)}"}[train_kind]
+        test_words = {"rises": f"the test loss is lowest at epoch {test.lowest_at:g} ({num(test.lowest)}) and ends "
+                               f"{100 * (test.end / test.lowest - 1):.0f}% higher ({num(test.end)})",
+                      "levels off": f"the test loss has levelled off since epoch {test.since:g}, at about "
+                                    f"{num(test.end)}",
+                      "keeps falling": f"the test loss is still falling too ({num(test.end)})"}[test_kind]
+        sentences.append(f"For the {m.name}, the training loss {train_words}, while {test_words}{_gap(train, test)}.")
     return " ".join(sentences)
 
 
@@ -332,7 +373,10 @@ def _first_seen(study, window):
     moved = start - end
     progress = (f"it fell by {num(moved)}" if moved > 0.05 * start else
                 f"no change beyond the noise between mini-batches of {c.batch_size}")
+    same_class = abs(h.final_test_error - b.majority_error) < 0.5 / b.n_test and not b.same
     baseline = (f"{pct(b.uniform_error)}, the error of a uniform guess" if b.same else
+                f"exactly the error of always answering class {b.name(b.majority_class)}, the most frequent training "
+                f"class (a uniform guess errs on {pct(b.uniform_error)})" if same_class else
                 f"{pct(b.uniform_error)} for a uniform guess and {pct(b.majority_error)} for always answering class "
                 f"{b.name(b.majority_class)}")
     near = max(abs(h.final_train_error - b.uniform_error), abs(h.final_test_error - b.uniform_error)) < 0.01
@@ -340,8 +384,8 @@ def _first_seen(study, window):
               f"a uniform guess" + ("" if b.same else f" ({pct(b.uniform_error)}; always answering class "
                                                        f"{b.name(b.majority_class)} would score {pct(b.majority_error)})")
               if near else
-              f"Its training error is {pct(h.final_train_error)} and its test error {pct(h.final_test_error)}, against "
-              f"{baseline}")
+              f"Its training error is {pct(h.final_train_error)} and its test error {pct(h.final_test_error)}, "
+              f"{'' if same_class else 'against '}{baseline}")
     return (f"**What the first attempt showed.** Its mini-batch loss starts at {num(start)} (mean of the first "
             f"{window} updates) and is {num(end)} after {n} updates (mean of the last {window}): {progress}. A "
             f"network that gives each of the {b.n_classes} classes the same probability has a loss of ln "

@@ -6,6 +6,7 @@ question 2's figures, tables, captions and prose all read it. For each activatio
 initialiser is the reference the zero-initialised network is shown beside: the one designed for
 it (Xavier for sigmoid, He for ReLU), in the figures and in the text alike.
 """
+import inspect
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +17,10 @@ from ...search.sweep import fit_trials
 from .. import experiments, metrics, shapes
 from .baselines import Baselines
 from .seeds import Repeated, seed_list
+
+
+# ``metrics.distinct_units`` compares units on this many test images (the first ones).
+COMPARED_IMAGES = inspect.signature(metrics.distinct_units).parameters["rows"].default
 
 
 def init_label(config):
@@ -48,9 +53,9 @@ class Inside:
 
     @property
     def silent(self):
-        """How many units output exactly 0 on every test image (ReLU units that never switch on): they all
-        count as one distinct unit."""
-        return int(np.all(self.activations == 0, axis=0).sum())
+        """How many units output exactly 0 on every image the distinct units are counted on (ReLU units that
+        stay off there): they all count as one distinct unit."""
+        return int(np.all(self.activations[:COMPARED_IMAGES] == 0, axis=0).sum())
 
     def growth(self):
         """How the spread between units (relative to the mean activation) grows over the recorded stages."""
