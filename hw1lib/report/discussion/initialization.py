@@ -35,8 +35,9 @@ def init_table(study):
     for activation in study.activations:
         for init, repeated in activation.runs.items():
             row = data.setdefault(init_label(repeated.config), {})
-            row[(activation.label, "training error")] = activation.final(init, "train_error").percent()
-            row[(activation.label, "test error")] = activation.final(init).percent()
+            broken = " (diverged)" if repeated.diverged else ""
+            row[(activation.label, "training error")] = activation.final(init, "train_error").percent() + broken
+            row[(activation.label, "test error")] = activation.final(init).percent() + broken
     frame = pd.DataFrame.from_dict(data, orient="index")
     frame.columns = pd.MultiIndex.from_tuples(frame.columns)
     frame.index.name = "initialisation"
@@ -118,8 +119,10 @@ def _hidden(c):
 
 def results_text(study, figure, table):
     """Zero against random, then the random initialisers against one another, for every activation."""
-    every = {f"{a.label} with {init_label(r.config)} initialisation": h
-             for a in study.activations for r in a.runs.values() for h in r.runs}
+    broken = {}
+    for a in study.activations:
+        for r in a.runs.values():
+            broken.update(r.diverged_label(f"{a.label} with {init_label(r.config)} init"))
     b = study.baselines
     zero = and_list([f"{a.final('zero').percent()} for {a.label}" for a in study.activations])
     random_ends = []
@@ -131,7 +134,7 @@ def results_text(study, figure, table):
                + (" (means over the seeds, lowest and highest in brackets)" if len(study.seeds) > 1 else "")
                + f": started from zero, the networks end with test errors of {zero}; started from random weights, "
                f"they reach {and_list(random_ends)}. For comparison, {_baselines(b)}.")
-    return paragraphs(diverged_line({k: v for k, v in every.items() if v.diverged}), opening,
+    return paragraphs(diverged_line(broken), opening,
                       _xavier_he(study), _fixed_std(study))
 
 

@@ -23,9 +23,10 @@ def final_table(study):
     """One row per compared network: learning rate, final error rates and losses (mean and range over seeds)."""
     rows = []
     for m in study.models:
+        broken = " (diverged)" if m.repeated.diverged else ""
         rows.append({"network": m.name, "learning rate": f"{m.config.lr:g}",
-                     "training error": m.final("train_error").percent(),
-                     "test error": m.final("test_error").percent(),
+                     "training error": m.final("train_error").percent() + broken,
+                     "test error": m.final("test_error").percent() + broken,
                      "training loss": m.final("train_loss").text(), "test loss": m.final("test_loss").text()})
     return styled_table(rows)
 
@@ -151,7 +152,10 @@ def _layers(n):
 
 def learning_curves_text(study, figure):
     """The loss curves of ``figure``: when each training loss starts to fall, how it and the test loss end."""
-    return paragraphs(diverged_line({m.name: h for m in study.models for h in m.repeated.runs[:1]}),
+    broken = {}
+    for m in study.models:
+        broken.update(m.repeated.diverged_label(f"the {m.name}"))
+    return paragraphs(diverged_line(broken),
                       f"**Learning curves.** In {figure}, {_starts(study)} {_endings(study)}",
                       _noise_sentence(study.chosen))
 

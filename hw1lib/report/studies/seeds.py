@@ -43,8 +43,14 @@ class Spread:
     def range(self):
         return self.high - self.low
 
+    @property
+    def finite(self):
+        return bool(np.all(np.isfinite(self.values)))
+
     def percent(self, digits=1):
         """'5.1% (4.9–5.3%)': the mean and, over several seeds, the lowest and highest; '5.1%' for one seed."""
+        if not self.finite:
+            return "not finite"
         mean = f"{100 * self.mean:.{digits}f}%"
         if len(self.values) == 1:
             return mean
@@ -52,6 +58,8 @@ class Spread:
 
     def text(self, digits=3):
         """A loss or other plain number: '0.221 (0.215–0.230)' over several seeds, '0.221' for one."""
+        if not self.finite:
+            return "not finite"
         mean = f"{self.mean:.{digits}f}"
         return mean if len(self.values) == 1 else f"{mean} ({self.low:.{digits}f}–{self.high:.{digits}f})"
 
@@ -101,3 +109,14 @@ class Repeated:
     @property
     def diverged(self):
         return any(h.diverged for h in self.runs)
+
+    def diverged_label(self, label):
+        """{label: first diverged run} for ``words.diverged_line``, naming the seeds when not every one diverged;
+        {} when no run did."""
+        broken = [h for h in self.runs if h.diverged]
+        if not broken:
+            return {}
+        if len(broken) < len(self.runs):
+            seeds = ", ".join(str(h.config.seed) for h in broken)
+            label = f"{label}, seed{'s' if len(broken) > 1 else ''} {seeds}"
+        return {label: broken[0]}
