@@ -144,7 +144,8 @@ def summary_markdown(result, figure="", table="") -> str:
                            for name, low, high in space.lr_ranges])
     near = sum(1 for t in result.ranked[1:] if math.isfinite(t.val_error) and t.val_error - best.val_error <= 0.01)
     images = f" ({round(0.01 * result.n_val)} validation images)" if result.n_val >= 200 else ""
-    close = (f"{near} other configuration{'s are' if near > 1 else ' is'} within one percentage point of it{images}, "
+    close = (f"{_number_word(near)} other configuration{'s are' if near > 1 else ' is'} within one percentage point "
+             f"of it{images}, "
              f"so among those the choice rests on a few images. " if near else "")
     shown = f" ({figure}{', ' + table if table else ''})" if figure else ""
     return (
@@ -162,6 +163,12 @@ def summary_markdown(result, figure="", table="") -> str:
         f"{chosen.epochs} epochs ({chosen.epochs * final.iterations_per_epoch:,} updates), it has a training error of "
         f"{final.final_train_error:.2%} and a test error of {final.final_test_error:.2%}, the only number here that "
         f"comes from the test set.")
+
+
+def _number_word(n):
+    """3 -> 'Three' (a sentence starts with it); 12 -> '12'."""
+    words = ("Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten")
+    return words[n] if n < len(words) else f"{n:,}"
 
 
 def _describe(config) -> str:

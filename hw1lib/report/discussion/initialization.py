@@ -14,6 +14,7 @@ from ...nn.activations import make_activation
 from ...runs.config import display_name
 from .. import metrics
 from ..studies.initialization import COMPARED_IMAGES, init_label
+from ..studies.seeds import Spread
 from .words import and_list, diverged_line, paragraphs, pct, sci
 
 FLOAT32_EPS = float(np.finfo(np.float32).eps)
@@ -100,10 +101,10 @@ def setup_text(study):
     c = study.budget
     seeds = study.seeds
     return (
-        f"Four ways to start the weights, shown for the first layer's {study.fan_in} × {study.fan_out} matrix (every "
-        f"layer is started the same way, and biases start at 0): all zero; normal with a fixed standard deviation of "
-        f"{study.stds['normal']:g}; Xavier, std {initializers.FORMULAS['xavier']} = {study.stds['xavier']:.4f}; "
-        f"He, std {initializers.FORMULAS['he']} = {study.stds['he']:.4f}. Every network has "
+        f"Every layer starts from one of four kinds of weights (biases start at 0): all zero; normal with a fixed "
+        f"standard deviation of {study.stds['normal']:g}; Xavier, std {initializers.FORMULAS['xavier']}; He, std "
+        f"{initializers.FORMULAS['he']}. For the first layer's {study.fan_in} × {study.fan_out} matrix these are "
+        f"{study.stds['xavier']:.4f} and {study.stds['he']:.4f}. Every network has "
         f"{_hidden(c)} and trains with {c.optimizer_label()}, learning rate {c.lr:g} and mini-batches of "
         f"{c.batch_size} for {c.epochs} epochs ({c.updates(study.activations[0].zero.first.iterations_per_epoch):,} "
         f"updates)"
@@ -181,8 +182,8 @@ def _fixed_std(study):
         if "normal" not in a.runs or a.reference == "normal":
             continue
         ref = a.reference
-        early_normal = _error_after_first_epoch(a.runs["normal"])
-        early_ref = _error_after_first_epoch(a.runs[ref])
+        early_normal = _after_first_epoch(a.runs["normal"])
+        early_ref = _after_first_epoch(a.runs[ref])
         scale = a.start_std["normal"] / a.start_std[ref] if a.start_std[ref] > 0 else float("nan")
         if study.ties(a, "normal", ref):
             end = f"by the end the two tie ({a.final('normal').percent()} and {a.final(ref).percent()})"
@@ -192,16 +193,16 @@ def _fixed_std(study):
         else:
             end = (f"yet it ends ahead, {a.final('normal').percent()} against {a.final(ref).percent()}, by more than "
                    f"the spread between seeds")
-        pace = ("starts slower" if early_normal > early_ref + study.resolution else
-                "starts about as fast" if abs(early_normal - early_ref) <= study.resolution else "starts faster")
+        pace = ("starts about as fast" if early_normal.ties(early_ref, study.resolution) else
+                "starts slower" if early_normal.mean > early_ref.mean else "starts faster")
         parts.append(
             f"With {a.label} units, the first layer's outputs start {1 / scale:.1f} times less spread out (standard "
             f"deviation over test images and units {a.start_std['normal']:.3g} against {a.start_std[ref]:.3g} with "
-            f"{display_name(ref)}); the network {pace}, {pct(early_normal)} test error after the first epoch "
-            f"against {pct(early_ref)}, and {end}." if scale < 1 else
+            f"{display_name(ref)}); the network {pace}, {pct(early_normal.mean)} test error after the first epoch "
+            f"against {pct(early_ref.mean)}, and {end}." if scale < 1 else
             f"With {a.label} units the first layer's outputs start {scale:.1f} times more spread out than with "
-            f"{display_name(ref)}; after the first epoch the test error is {pct(early_normal)} against "
-            f"{pct(early_ref)}, and {end}.")
+            f"{display_name(ref)}; after the first epoch the test error is {pct(early_normal.mean)} against "
+            f"{pct(early_ref.mean)}, and {end}.")
     if not parts:
         return ""
     smaller = min(study.stds["xavier"], study.stds["he"]) / study.stds["normal"]
@@ -212,9 +213,9 @@ def _fixed_std(study):
             f"layer, and nothing else differs between these runs. " + " ".join(parts))
 
 
-def _error_after_first_epoch(repeated):
-    mean, _, _ = repeated.curve("test_error")
-    return float(mean[np.argmin(np.abs(repeated.epochs - 1))])
+def _after_first_epoch(repeated):
+    """Spread over the seeds of the test error at the evaluation closest to epoch 1."""
+    return Spread.of(float(h.test_error[np.argmin(np.abs(h.eval_epoch - 1))]) for h in repeated.runs)
 
 
 def zero_text(study, figures):
@@ -254,8 +255,8 @@ def _biases(study, a):
     off = max(float(np.abs(p - shares).max()) for p in preferences)
     errors = a.final("zero")
     seeds = a.zero.seeds
-    settle = (f"The probabilities they give every image settle within {100 * off:.1f} points of each class's share of "
-              f"the training images")
+    settle = (f"At the end, the probabilities the network gives every image are within {100 * off:.1f} points of "
+              f"each class's share of the training images")
     if not single:
         return settle + (f"; the network answers {and_list([str(len(p)) for p in predicted])} different classes on the "
                          f"test images, test error {errors.percent()}.")
@@ -267,14 +268,13 @@ def _biases(study, a):
     by_seed = and_list([f"class {c} with seed {s}" for c, s in zip(answers, seeds)])
     if b.balanced:
         why = (f"Every class has {b.train_counts[0]:,} training images, so there is no most frequent class to learn, "
-               f"and the one the network ends up answering for every test image depends on the last mini-batches: "
-               f"{by_seed}")
+               f"and the network ends up answering one class for every test image: {by_seed}")
     else:
-        why = (f"Which class comes out on top depends on the last mini-batches more than on the counts: the network "
-               f"answers {by_seed} for every test image, while class {b.name(b.majority_class)} is the most frequent "
-               f"in training ({b.train_counts[b.majority_class]:,} of {b.n_train:,} images)")
+        why = (f"Yet the network answers {by_seed} for every test image, while class {b.name(b.majority_class)} is "
+               f"the most frequent in training ({b.train_counts[b.majority_class]:,} of {b.n_train:,} images)")
     if len(set(answers)) > 1:
-        why += " (with zero weights a seed changes only the order of the mini-batches)"
+        why += (". Which class it is depends on the order of the mini-batches, the only thing a seed changes when "
+                "every weight starts at zero")
     return f"{settle}. {why}. Its test error is {errors.percent()}, {_against_baselines(b, errors.mean)}."
 
 

@@ -280,7 +280,7 @@ def _sweep_run(study):
     where = ("the lowest of the" if first == test.low and first < test.high else
              "the highest of the" if first == test.high and first > test.low else "within the range of the")
     return (f" The {pct(first)} quoted for the chosen network above is its run with seed {study.seeds[0]}, "
-            f"{where} {len(test.values)}.")
+            f"{where} {_count_word(len(test.values))} runs.")
 
 
 def _baseline_sentence(study):
