@@ -188,21 +188,24 @@ def _fixed_std(study):
         if study.ties(a, "normal", ref):
             end = f"by the end the two tie ({a.final('normal').percent()} and {a.final(ref).percent()})"
         elif a.final("normal").mean > a.final(ref).mean:
-            end = (f"it is still behind at the end, {a.final('normal').percent()} against {a.final(ref).percent()}, "
+            still = "" if early_normal.ties(early_ref, study.resolution) or early_normal.mean < early_ref.mean else "still "
+            end = (f"it is {still}behind at the end, {a.final('normal').percent()} against {a.final(ref).percent()}, "
                    f"by more than the spread between seeds")
         else:
             end = (f"yet it ends ahead, {a.final('normal').percent()} against {a.final(ref).percent()}, by more than "
                    f"the spread between seeds")
-        pace = ("starts about as fast" if early_normal.ties(early_ref, study.resolution) else
-                "starts slower" if early_normal.mean > early_ref.mean else "starts faster")
+        pace = (f"after the first epoch its test error, {early_normal.percent()} against {early_ref.percent()}, "
+                f"differs by less than the spread between seeds"
+                if early_normal.ties(early_ref, study.resolution) else
+                f"the network starts {'slower' if early_normal.mean > early_ref.mean else 'faster'}, "
+                f"{early_normal.percent()} test error after the first epoch against {early_ref.percent()}")
         parts.append(
             f"With {a.label} units, the first layer's outputs start {1 / scale:.1f} times less spread out (standard "
             f"deviation over test images and units {a.start_std['normal']:.3g} against {a.start_std[ref]:.3g} with "
-            f"{display_name(ref)}); the network {pace}, {pct(early_normal.mean)} test error after the first epoch "
-            f"against {pct(early_ref.mean)}, and {end}." if scale < 1 else
+            f"{display_name(ref)}); {pace}, and {end}." if scale < 1 else
             f"With {a.label} units the first layer's outputs start {scale:.1f} times more spread out than with "
-            f"{display_name(ref)}; after the first epoch the test error is {pct(early_normal.mean)} against "
-            f"{pct(early_ref.mean)}, and {end}.")
+            f"{display_name(ref)}; after the first epoch the test error is {early_normal.percent()} against "
+            f"{early_ref.percent()}, and {end}.")
     if not parts:
         return ""
     smaller = min(study.stds["xavier"], study.stds["he"]) / study.stds["normal"]
