@@ -119,12 +119,14 @@ def first_attempt_curves(study):
     cmap = matplotlib.colormaps["viridis"]
     rates = sorted(first.by_rate)
     colors = {lr: cmap(0.9 * i / max(len(rates) - 1, 1)) for i, lr in enumerate(rates)}
+    # Neighbouring rates alternate solid and dashed: the slow ones lie on top of each other near ln K.
+    styles = {lr: "-" if i % 2 == 0 else "--" for i, lr in enumerate(rates)}
     for lr in rates:
         h = first.by_rate[lr]
         window = max(1, h.iterations_per_epoch // 10)
         smooth = np.convolve(finite(h.batch_loss), np.ones(window) / window, mode="valid")
-        left.plot(np.arange(window, h.iterations + 1), smooth, color=colors[lr], lw=1.6)
-        right.plot(h.eval_epoch, h.test_error, color=colors[lr], lw=2, marker="o", ms=3)
+        left.plot(np.arange(window, h.iterations + 1), smooth, color=colors[lr], lw=1.6, ls=styles[lr])
+        right.plot(h.eval_epoch, h.test_error, color=colors[lr], lw=2, marker="o", ms=3, ls=styles[lr])
     short = first.short
     left.axvline(short.iterations, color="black", ls=":", lw=1.2)
     left.axhline(math.log(len(short.class_names)), color=BASELINE_GREY, ls=":", lw=1.2)
@@ -136,7 +138,7 @@ def first_attempt_curves(study):
     percent_axis(right, 1.0, "test error")
     right.set(xlabel="epoch", title="test error")
     b = study.baselines
-    handles = [style_handle(f"learning rate {lr:g}", color=colors[lr], lw=2) for lr in rates]
+    handles = [style_handle(f"learning rate {lr:g}", color=colors[lr], lw=2, ls=styles[lr]) for lr in rates]
     handles += [style_handle(f"first attempt stopped ({short.iterations} updates)", color="black", ls=":"),
                 style_handle("first attempt's test error", color=mark, ls="", marker="X", mec="black", ms=9),
                 style_handle(f"uniform guess (loss ln {b.n_classes}, error {100 * b.uniform_error:.1f}%)",
