@@ -2,11 +2,10 @@
 import numpy as np
 import pytest
 from matplotlib.colors import to_rgba
-from matplotlib.figure import Figure
 from PIL import Image
 
 from hw1lib.data.datasets import load_dataset
-from hw1lib.report import experiments, figures, metrics
+from hw1lib.report import experiments, figures
 from hw1lib.runs.training import train
 
 from .helpers import write_course_folder
@@ -40,26 +39,6 @@ def test_one_colour_per_class_the_same_everywhere():
     assert len({tuple(c) for c in many}) == 15
 
 
-def test_learning_curves_draw_each_runs_losses(runs):
-    histories = runs[0]
-    fig = figures.learning_curves(histories)
-    assert isinstance(fig, Figure)
-    axes = fig.axes
-    assert [ax.get_title() for ax in axes] == list(histories)
-    for ax, h in zip(axes, histories.values()):
-        np.testing.assert_allclose(line_data(ax, "test set"), h.test_loss)
-        np.testing.assert_allclose(line_data(ax, "mini-batch loss"), h.batch_loss, rtol=1e-6)
-        assert ax.get_yscale() == "log"
-
-
-def test_error_curves_draw_training_and_test_error(runs):
-    histories = runs[0]
-    ax = figures.error_curves(histories).axes[0]
-    for label, h in histories.items():
-        np.testing.assert_allclose(line_data(ax, f"{label}: test"), h.test_error)
-        np.testing.assert_allclose(line_data(ax, f"{label}: training"), h.train_error)
-
-
 def test_run_curves_show_one_run_on_the_epochs_it_is_planned_for(runs):
     h = runs[0]["relu"]
     partial = h.replace(eval_epoch=h.eval_epoch[:2], train_loss=h.train_loss[:2], test_loss=h.test_loss[:2],
@@ -80,52 +59,13 @@ def test_styled_figures_leave_matplotlibs_settings_alone(runs):
 
 
 def test_saved_png_has_the_requested_resolution(runs, tmp_path):
-    fig = figures.error_curves(runs[0])
+    fig = figures.run_curves(runs[0]["relu"])
     path = figures.save_figure(fig, tmp_path / "out", "errors")
     with Image.open(path) as image:
         assert image.format == "PNG"
         assert image.size[0] == round(fig.get_figwidth() * figures.DPI)
         assert round(image.info["dpi"][0]) == figures.DPI
     assert not [p for p in path.parent.iterdir() if p.name != "errors.png"]  # no temp file left
-
-
-def test_seed_report_curves_mark_where_the_short_run_stopped(data, runs):
-    first_config, sweep_configs = experiments.seed_report_configs(hidden=[16], epochs=2, seed=0, batch_size=32,
-                                                                  learning_rates=[0.01, 1.0])
-    first = train(first_config.replace(max_iterations=7), data, progress=False)
-    sweep = {lr: train(c, data, progress=False) for lr, c in sweep_configs.items()}
-    left, right = figures.seed_report_curves(first, sweep).axes
-    assert any(list(line.get_xdata()) == [7, 7] for line in left.get_lines())
-    assert {"lr 0.01", "lr 1"} <= {line.get_label() for line in right.get_lines()}
-
-
-def test_init_comparison_has_a_row_per_activation(data, runs):
-    histories, zero = runs
-    grid = {"sigmoid": {"zero": zero["sigmoid"], "xavier": histories["sigmoid"]},
-            "ReLU": {"zero": zero["relu"], "he": histories["relu"]}}
-    fig = figures.init_comparison(grid)
-    assert len(fig.axes) == 4
-    assert [fig.axes[i].get_title() for i in (0, 2)] == ["sigmoid: training loss", "ReLU: training loss"]
-    np.testing.assert_allclose(line_data(fig.axes[3], "He"), histories["relu"].test_error)
-
-
-def test_symmetry_curves_show_exact_zeros_on_the_bottom_edge(data, runs):
-    zero = runs[1]
-    stats = {name: metrics.symmetry(h, data) for name, h in zero.items()}
-    fig = figures.symmetry_curves(stats, {"random": 0.5})
-    ax = fig.axes[0]
-    labels = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert "relu, zero init: exactly 0" in labels
-    assert "exactly 0" in [t.get_text() for t in ax.get_yticklabels()]
-    assert any(t.get_text().endswith("distinct") for t in ax.texts)
-
-
-def test_activation_heatmaps_say_when_every_value_is_equal(data, runs):
-    zero_relu = metrics.hidden_activations(runs[1]["relu"], data)
-    random = metrics.hidden_activations(runs[0]["relu"], data)
-    fig = figures.activation_heatmaps({"zero": zero_relu, "random": random})
-    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
-    assert titles == ["zero\n(every value is 0)", "random"]
 
 
 def test_confusion_matrix_shows_row_shares_with_counts_and_leaves_zeros_blank():

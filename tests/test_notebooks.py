@@ -13,7 +13,7 @@ FOLDER = pathlib.Path(__file__).resolve().parent.parent / "notebooks"
 FOCUS = {"01_models.ipynb": "curves", "02_initialization.ipynb": "init", "03_latent.ipynb": "latent",
          "04_confusion.ipynb": "confusion"}
 FIGURES = {
-    "01_models.ipynb": ["q1_error_curves.png", "q1_learning_curves.png", "q1_seed_report.png", "q1_sweep.png"],
+    "01_models.ipynb": ["q1_error_curves.png", "q1_first_attempt.png", "q1_learning_curves.png", "q1_sweep.png"],
     "02_initialization.ipynb": ["q2_hidden_units.png", "q2_initialization.png", "q2_symmetry.png"],
     "03_latent.ipynb": ["q3_folded.png", "q3_latent.gif", "q3_latent_stages.png"],
     "04_confusion.ipynb": ["q4_class_errors.png", "q4_confusion_matrix.png", "q4_misclassified.png"],
@@ -49,16 +49,19 @@ def test_notebook_executes_and_saves_its_figures(name, course, tmp_path):
     out = tmp_path / name
     papermill.execute_notebook(str(FOLDER / name), str(out), parameters=parameters, kernel_name="python3",
                                progress_bar=False, cwd=str(FOLDER))
-    assert sorted(p.name for p in figures_dir.iterdir()) == FIGURES[name]
+    # Question 2 draws the spread between zero-initialised units only when some unit ever differs.
+    optional = {"q2_symmetry.png"}
+    saved = sorted(p.name for p in figures_dir.iterdir())
+    assert set(FIGURES[name]) - optional <= set(saved) <= set(FIGURES[name])
     assert all(p.stat().st_size > 5000 for p in figures_dir.iterdir())
     executed = nbformat.read(out, as_version=4)
     outputs = [o for cell in executed.cells if cell.cell_type == "code" for o in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     assert sum("text/markdown" in o.get("data", {}) for o in outputs) >= 1  # the discussion
-    # A figure is shown as a PNG, or with its numbered caption as an HTML figure holding the PNG.
-    shown = sum("image/png" in o.get("data", {}) or 'class="hw1-figure"' in o.get("data", {}).get("text/html", "")
+    # A numbered figure is shown as HTML (the PNG and its caption), an unnumbered one as a PNG.
+    shown = sum("image/png" in o.get("data", {}) or 'src="data:image/png' in o.get("data", {}).get("text/html", "")
                 for o in outputs)
-    assert shown == sum(f.endswith(".png") for f in FIGURES[name])
+    assert shown == sum(f.endswith(".png") for f in saved)
     # The explorer was displayed, and its first run is the notebook's own, read from the run cache.
     assert sum(WIDGET_VIEW in o.get("data", {}) for o in outputs) == 1
     state = executed.metadata["widgets"][WIDGET_STATE]["state"]

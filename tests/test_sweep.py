@@ -11,6 +11,7 @@ from hw1lib.data.splits import validation_split
 from hw1lib.search import sweep as sweep_module
 from hw1lib.search.sweep import SearchSpace, run_sweep
 from hw1lib.search.tables import (
+    report_top_table,
     styled_top_table,
     summary_markdown,
     top_table,
@@ -242,10 +243,13 @@ def test_report_pieces_come_from_the_result(course, empty_cache):
     shown = sum(t.val_error <= top for t in result.trials)
     for ax in figure.axes:  # every trial on the axis is one dot, plus the ring round the chosen one
         assert sum(len(c.get_offsets()) for c in ax.collections) == shown + 1
-    assert ("not shown" in figure.get_suptitle()) == (shown < len(result.trials))
+    assert ("not shown" in (figure.get_suptitle() or "")) == (shown < len(result.trials))
     assert "val error" in styled_top_table(result).to_html()
+    readable = report_top_table(result, 3).data
+    assert list(readable["rank"]) == [1, 2, 3] and "seconds" not in readable and "trial" not in readable
+    assert list(readable["validation error"]) == [f"{t.val_error:.2%}" for t in result.ranked[:3]]
     text = summary_markdown(result)
-    for number in (f"{result.final.final_test_error:.2%}", f"{result.best.val_error:.2%}", f"Trial {result.best.index}",
+    for number in (f"{result.final.final_test_error:.2%}", f"{result.best.val_error:.2%}",
                    f"{result.n_val:,} of the {len(course.train_y):,}"):
         assert number in text
     with pytest.raises(ConfigError, match="top"):

@@ -8,8 +8,7 @@ import math
 
 import numpy as np
 
-from ..runs.cache import cached_train
-from ..runs.config import RunConfig, display_name
+from ..runs.config import RunConfig
 from ..common import count as check_count
 from ..search.sweep import INIT_FOR, SearchSpace, learning_rate_trials, run_sweep
 
@@ -78,15 +77,8 @@ def sigmoid_trials(dataset, result, count, jobs=None):
                                 fraction=result.fraction, jobs=jobs)
 
 
-def compared_models(dataset, result, trials):
-    """{label: History}: the chosen model (the sweep's final run) and its sigmoid counterpart at the learning
-    rate that ranked first in ``trials`` (``sigmoid_trials``), trained on the same budget."""
-    sigmoid = cached_train(sigmoid_counterpart(result.chosen, trials[0].config.lr), dataset, progress=False)
-    return {f"{display_name(result.chosen.activation)} (chosen)": result.final, "sigmoid": sigmoid}
-
-
 def seed_report_configs(*, hidden, epochs, seed, batch_size, learning_rates):
-    """(the seed report's 100-update run, {lr: the same network trained for the full budget})."""
+    """(the first sigmoid attempt's 100-update run, {lr: the same network trained for the full budget})."""
     first = RunConfig(hidden=tuple(hidden), epochs=epochs, seed=seed, batch_size=batch_size, **SEED_REPORT)
     full = first.replace(max_iterations=None)
     return first, {float(lr): full.replace(lr=float(lr)) for lr in learning_rates}

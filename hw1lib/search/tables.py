@@ -11,7 +11,7 @@ from matplotlib.lines import Line2D
 
 from ..common import count
 from ..errors import ConfigError
-from ..runs.config import display_name
+from ..runs.config import RunConfig, display_name
 
 # No error axis goes above this: a trial there is stuck or diverged, and would squash the rest.
 OFF_SCALE = 0.5
@@ -49,13 +49,35 @@ def format_table(result, n=10) -> str:
         **percent, "lr": "{:g}".format, "seconds": "{:.1f}".format})
 
 
-def validation_figure(result) -> Figure:
-    """Validation error against learning rate (left) and hidden width (right), one dot per trial.
+def report_top_table(result, n=10):
+    """``top_table`` as the report shows it: readable column names and values, no timings; a Styler."""
+    frame = top_table(result, n)
+    rows = pd.DataFrame({
+        "rank": frame.index, "hidden layers": [_layers(t.config.hidden) for t in result.ranked[:len(frame)]],
+        "activation": frame["activation"].map(display_name),
+        "optimiser": [RunConfig(optimizer=o).optimizer_label() for o in frame["optimizer"]],
+        "learning rate": frame["lr"].map("{:g}".format), "batch": frame["batch"], "epochs": frame["best epoch"],
+        "training error": frame["train error"].map(_percent), "validation error": frame["val error"].map(_percent)},
+        index=frame.index)
+    return rows.style.hide(axis="index")
 
-    Left: colour = optimizer (each has its own learning-rate range). Right: colour = number of
-    hidden layers, dots nudged sideways by it so they do not overlap. Marker = activation in both;
-    the chosen trial is ringed. The error axis stops at three times the median trial's error
-    (at most 50%) so the good trials are not squashed; the title counts the trials above it.
+
+def _layers(hidden):
+    """(256, 256, 256) -> '3 × 256'; (512, 128) -> '512-128'."""
+    return f"{len(hidden)} × {hidden[0]}" if len(set(hidden)) == 1 and len(hidden) > 1 else "-".join(map(str, hidden))
+
+
+def _percent(value):
+    return "-" if not math.isfinite(value) else f"{value:.2%}"
+
+
+def validation_figure(result) -> Figure:
+    """Validation error against learning rate (left) and hidden layers (right), one dot per trial.
+
+    Colour = optimizer and marker = activation in both panels; the chosen trial is ringed. Right:
+    the units per layer, with 1, 2 and 3 layers side by side within each. The error axis stops at
+    three times the median trial's error (at most 50%) so the good trials are not squashed; a
+    title counts the trials above it.
     """
     frame = trials_frame(result)
     errors = frame["val error"].to_numpy(dtype=float)
@@ -65,42 +87,51 @@ def validation_figure(result) -> Figure:
         top = OFF_SCALE
     shown = frame[frame["val error"] <= top]
     depths = sorted(frame["depth"].unique())
-    x_width = shown["width"] * 2.0 ** (0.12 * (shown["depth"] - np.mean(depths)))
+    widths = sorted(frame["width"].unique())
+    # Right panel: one slot per (width, depth), depths side by side within each width.
+    slot = {(w, d): i * (len(depths) + 1) + j for i, w in enumerate(widths) for j, d in enumerate(depths)}
+    x_slot = np.array([slot[(w, d)] for w, d in zip(shown["width"], shown["depth"])], dtype=float)
     markers = dict(zip(sorted(frame["activation"].unique()), "os^Dv"))
-    fig = Figure(figsize=(9, 4.2), layout="constrained")  # at most 9 inches wide, like the report's other figures
-    lr_ax, width_ax = fig.subplots(1, 2, sharey=True)
-    panels = ((lr_ax, shown["lr"], "optimizer", sorted(frame["optimizer"].unique()), str),
-              (width_ax, x_width, "depth", depths, lambda d: f"{d} hidden layer{'s' if d > 1 else ''}"))
-    for ax, x, colour_by, keys, label in panels:
+    optimizers = sorted(frame["optimizer"].unique())
+    colour = {o: f"C{i % 10}" for i, o in enumerate(optimizers)}
+    fig = Figure(figsize=(9, 3.8), layout="constrained")  # at most 9 inches wide, like the report's other figures
+    lr_ax, width_ax = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": (1, 1.15)})
+    for ax, x in ((lr_ax, shown["lr"].to_numpy()), (width_ax, x_slot)):
         for activation, marker in markers.items():
             rows = (shown["activation"] == activation).to_numpy()
-            colours = [f"C{keys.index(k) % 10}" for k in shown[colour_by][rows]]
-            ax.scatter(x[rows], 100 * shown["val error"][rows], c=colours, marker=marker, s=30, alpha=0.8)
+            ax.scatter(x[rows], 100 * shown["val error"][rows], c=[colour[o] for o in shown["optimizer"][rows]],
+                       marker=marker, s=30, alpha=0.8)
         if result.best.index in set(shown["trial"]):
-            row = shown["trial"] == result.best.index
+            row = (shown["trial"] == result.best.index).to_numpy()
             ax.scatter(x[row], 100 * shown["val error"][row], s=170, facecolors="none", edgecolors="black",
                        linewidths=1.5, zorder=3)
-        handles = [Line2D([], [], ls="", marker="o", color=f"C{i % 10}", label=label(k)) for i, k in enumerate(keys)]
-        ax.legend(handles=handles, fontsize=8, loc="upper left", title=colour_by, title_fontsize=8)
         ax.grid(alpha=0.3)
     lr_ax.set(xscale="log", xlabel="learning rate (log scale)", ylabel="validation error (%)",
               ylim=(0, 100 * top * 1.05))
-    widths = sorted(frame["width"].unique())
-    width_ax.set_xscale("log", base=2)
-    width_ax.set(xticks=widths, xticklabels=[str(w) for w in widths], xlabel="units per hidden layer")
-    width_ax.minorticks_off()
-    shapes = [Line2D([], [], ls="", marker=m, color="0.4", label=a) for a, m in markers.items()]
-    shapes.append(Line2D([], [], ls="", marker="o", ms=12, mfc="none", mec="black", label="chosen"))
-    fig.legend(handles=shapes, loc="outside lower center", ncol=len(shapes), fontsize=8, frameon=False)
+    width_ax.set_xticks(list(slot.values()), [str(d) for _w, d in slot])
+    width_ax.set_xlim(-0.8, max(slot.values()) + 0.8)
+    width_ax.set_xlabel("hidden layers, grouped by units per layer")
+    width_ax.grid(False, axis="x")
+    for i in range(1, len(widths)):
+        width_ax.axvline(i * (len(depths) + 1) - 1, color="0.85", lw=1)
+    for w in widths:
+        centre = np.mean([slot[(w, d)] for d in depths])
+        width_ax.text(centre, 1.0, f"{w} units", transform=width_ax.get_xaxis_transform(), ha="center",
+                      va="bottom", fontsize=9)
+    handles = [Line2D([], [], ls="", marker="o", color=colour[o], label=RunConfig(optimizer=o).optimizer_label())
+               for o in optimizers]
+    handles += [Line2D([], [], ls="", marker=m, color="0.4", label=display_name(a)) for a, m in markers.items()]
+    handles.append(Line2D([], [], ls="", marker="o", ms=12, mfc="none", mec="black", label="chosen"))
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=8.5, frameon=False)
     hidden = len(frame) - len(shown)
-    off = f"; {hidden} above {top:.0%} not shown" if hidden else ""
-    fig.suptitle(f"Validation error of {len(frame)} trials on {result.n_val:,} held-out training images{off}",
-                 fontsize=10)
+    if hidden:
+        fig.suptitle(f"{hidden} of the {len(frame)} configurations, above {top:.0%}, not shown", fontsize=9)
     return fig
 
 
-def summary_markdown(result) -> str:
-    """A paragraph saying how the hyperparameters were chosen, with every number from ``result``.
+def summary_markdown(result, figure="", table="") -> str:
+    """Two paragraphs saying how the hyperparameters were chosen and what was chosen, every number from
+    ``result``; ``figure`` and ``table`` name the validation figure and top table when the report numbers them.
 
     Needs the final run (``run_sweep(..., final=True)``, the default).
     """
@@ -109,37 +140,41 @@ def summary_markdown(result) -> str:
     best, chosen, final = result.best, result.chosen, result.final
     space = result.space
     n_train = result.n_fit + result.n_val
-    lr_ranges = ", ".join(f"{name} {low:g}-{high:g}" for name, low, high in space.lr_ranges)
-    n, cached = len(result.trials), len(result.trials) - result.trained
-    training = sum(t.seconds for t in result.trials)
-    if not result.trained:
-        timing = f"for this build all {n} were read from the run cache"
-    else:
-        timing = f"{result.trained} were trained now on {result.workers} in {result.seconds:.0f} s of wall time"
-        timing += f", {cached} read from the run cache" if cached else ""
+    optimizers = _choices([f"{RunConfig(optimizer=name).optimizer_label()} (learning rate {low:g}–{high:g})"
+                           for name, low, high in space.lr_ranges])
+    near = sum(1 for t in result.ranked[1:] if math.isfinite(t.val_error) and t.val_error - best.val_error <= 0.01)
+    images = f" ({round(0.01 * result.n_val)} validation images)" if result.n_val >= 200 else ""
+    close = (f"{_number_word(near)} other configuration{'s are' if near > 1 else ' is'} within one percentage point "
+             f"of it{images}, "
+             f"so among those the choice rests on a few images. " if near else "")
+    shown = f" ({figure}{', ' + table if table else ''})" if figure else ""
     return (
         f"**How the hyperparameters were chosen.** {result.n_val:,} of the {n_train:,} training images "
-        f"({result.fraction:.0%}, stratified by class, seed {result.seed}) were held out as a validation set; "
-        f"the test set played no part in the choice. {len(result.trials)} configurations were drawn at random "
-        f"(seed {result.seed}) from: {_choices(space.depths)} hidden layers of {_choices(space.widths)} units, "
-        f"activation {_choices(space.activations)}, learning rate log-uniform per optimizer ({lr_ranges}), "
-        f"mini-batch size {_choices(space.batch_sizes)}, up to {_choices(space.epochs)} epochs. Each was trained "
-        f"on the other {result.n_fit:,} images and evaluated on the validation set after every epoch; its score "
-        f"is its lowest validation error, and the epoch where it was reached is its number of epochs (early "
-        f"stopping). Training the {n} trials took {training:.0f} s in all, timed when each was trained; "
-        f"{timing}.\n\n"
-        f"**The choice.** Trial {best.index} ranked first with a validation error of {best.val_error:.2%} at "
-        f"epoch {best.best_epoch}: {_describe(chosen)}. Trained again with these settings on all {n_train:,} "
-        f"training images for {chosen.epochs} epochs ({chosen.epochs * final.iterations_per_epoch:,} updates), "
-        f"it has a training error of {final.final_train_error:.2%} and a **test error of "
-        f"{final.final_test_error:.2%}**, the only number here that comes from the test set.")
+        f"({result.fraction:.0%}, the same share of every class, drawn with seed {result.seed}) were set aside as a "
+        f"validation set; the test set played no part in the choice. {len(result.trials)} configurations were "
+        f"drawn at random from: {_choices(space.depths)} hidden layers of {_choices(space.widths)} units; "
+        f"{_choices([display_name(a) for a in space.activations])} units; {optimizers}, each rate drawn on a log "
+        f"scale; mini-batches of {_choices(space.batch_sizes)}. Each was trained for "
+        f"{_choices(space.epochs)} epochs on the other {result.n_fit:,} images and scored by its lowest validation "
+        f"error after any epoch; that epoch became its number of epochs (early stopping).\n\n"
+        f"**The choice.** The best configuration{shown} reached a validation error of {best.val_error:.2%} "
+        f"({round(best.val_error * result.n_val):,} of {result.n_val:,} images) at epoch {best.best_epoch}: "
+        f"{_describe(chosen)}. {close}Trained again with these settings on all {n_train:,} training images for "
+        f"{chosen.epochs} epochs ({chosen.epochs * final.iterations_per_epoch:,} updates), it has a training error of "
+        f"{final.final_train_error:.2%} and a test error of {final.final_test_error:.2%}, the only number here that "
+        f"comes from the test set.")
+
+
+def _number_word(n):
+    """3 -> 'Three' (a sentence starts with it); 12 -> '12'."""
+    words = ("Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten")
+    return words[n] if n < len(words) else f"{n:,}"
 
 
 def _describe(config) -> str:
     layers = len(config.hidden)
-    return (f"{layers} hidden layer{'s' if layers > 1 else ''} of {config.hidden[0]} units "
-            f"({display_name(config.activation)}, {config.init_label()} initialisation), {config.optimizer_label()} "
-            f"with learning rate "
+    return (f"{layers} hidden layer{'s' if layers > 1 else ''} of {config.hidden[0]} {display_name(config.activation)} "
+            f"units ({config.init_label()} initialisation), {config.optimizer_label()} with learning rate "
             f"{config.lr:g}, mini-batches of {config.batch_size}")
 
 

@@ -1,251 +1,443 @@
-"""Question 1: the learning curves, training and test error of the chosen model and its sigmoid
-counterpart, and why the first sigmoid run looked broken.
+"""Question 1 in words: how the hyperparameters were chosen, the learning curves and error rates of
+the chosen network and a sigmoid network, and (appendix) why the first sigmoid attempt looked broken.
 
-``models_text`` and ``seed_report_text`` join one function per paragraph; each paragraph reads
-the same histories the figures beside it are drawn from.
+Every function reads a ``ModelsStudy`` (``report.studies.models``), the object the figures and
+tables beside the text are drawn from; sentences that depend on a result (which network is
+ahead, whether a curve still falls) are chosen by it, and a word for a curve's shape is the
+shape ``report.shapes`` reads off that curve.
 """
 import math
 
 import numpy as np
 
 from ...runs.config import display_name
-from .. import experiments, metrics
-from .words import (and_list, diverged_line, error_at_epoch, error_cell, mean_last, mean_until, num, paragraphs,
-                    pct, plural, styled_table)
+from .. import experiments
+from .words import and_list, diverged_line, mean_last, mean_until, num, of_images, paragraphs, pct, styled_table
 
 
-def final_errors_table(histories):
-    """One row per run: its settings, final losses and error rates, training time."""
+# ---------------------------------------------------------------------------------------------------
+# Tables
+
+
+def final_table(study):
+    """One row per compared network: learning rate, final error rates and losses (mean and range over seeds)."""
     rows = []
-    for label, h in histories.items():
-        rows.append({"model": label, "initialisation": h.config.init_label(), "updates": h.iterations,
-                     "training loss": num(h.final_loss), "test loss": num(float(h.test_loss[-1])),
-                     "training error": error_cell(h, h.final_train_error),
-                     "test error": error_cell(h, h.final_test_error), "seconds": f"{h.seconds:.1f}"})
+    for m in study.models:
+        broken = " (diverged)" if m.repeated.diverged else ""
+        rows.append({"network": m.name, "learning rate": f"{m.config.lr:g}",
+                     "training error": m.final("train_error").percent() + broken,
+                     "test error": m.final("test_error").percent() + broken,
+                     "training loss": m.final("train_loss").text(), "test loss": m.final("test_loss").text()})
     return styled_table(rows)
 
 
-def models_text(histories, dataset):
-    """Q1 discussion: the runs in ``histories`` ({label: History}) compared on the same budget."""
-    ranked = sorted(histories.items(), key=lambda item: item[1].final_test_error)
-    return paragraphs(
-        _setup_paragraph(histories, ranked, dataset),
-        diverged_line(histories),
-        _result_paragraph(ranked),
-        _early_paragraph(ranked) if len(ranked) > 1 else "",
-        _slope_paragraph(histories, dataset) if len(ranked) > 1 else "",
-        _gap_paragraph(histories, dataset),
-        *_test_loss_paragraphs(histories),
-        _noise_paragraph(*ranked[0]))
+def first_attempt_table(study, window=10):
+    """The first sigmoid attempt rerun, then the same network given the full budget at each learning rate."""
+    first = study.first_attempt
+    n = first.short.iterations
+    span = f"mini-batch loss, updates {max(1, n - window + 1)}–{n}"
+    rows = [{"run": f"first attempt: learning rate {first.short.config.lr:g}, {n} updates", "updates": f"{n:,}",
+             span: num(mean_last(first.short.batch_loss, window)),
+             "final training loss": num(first.short.final_loss), "final test error": pct(first.short.final_test_error)}]
+    for lr, h in sorted(first.by_rate.items()):
+        rows.append({"run": f"learning rate {lr:g}, full budget", "updates": f"{h.iterations:,}",
+                     span: num(mean_until(h.batch_loss, n, window)), "final training loss": num(h.final_loss),
+                     "final test error": pct(h.final_test_error) + (" (diverged)" if h.diverged else "")})
+    return styled_table(rows)
 
 
-def _setup_paragraph(histories, ranked, dataset):
-    best = ranked[0][1]
-    c = best.config
-    subject = {1: "The model has", 2: "Both models have"}.get(len(histories), f"All {len(histories)} models have")
-    rates = {label: h.config.lr for label, h in histories.items()}
-    same_rate = len(set(rates.values())) == 1
-    differ = "the activation and the initialisation designed for it"
-    if not same_rate:
-        differ = ("the activation, the initialisation designed for it and the learning rate ("
-                  + and_list([f"{lr:g} for {label}" for label, lr in rates.items()]) + ")")
-    return (
-        f"{subject} {c.hidden_label()} hidden units, optimiser {c.optimizer_label()} and the budget of "
-        f"{best.iterations:,} mini-batch updates of {c.batch_size} images ({best.epochs_run:g} epochs over the "
-        f"{len(dataset.train_y):,} training images){f', learning rate {c.lr:g}' if same_rate else ''}, seed {c.seed}."
-        + (f" They differ only in {differ}." if len(ranked) > 1 else ""))
+# ---------------------------------------------------------------------------------------------------
+# Captions
 
 
-def _result_paragraph(ranked):
-    (best_label, best), others = ranked[0], ranked[1:]
-    versus = "; ".join(f"{label}: {pct(h.final_test_error)} (training {pct(h.final_train_error)})"
-                       for label, h in others)
-    return (
-        f"**Result.** After training, the {best_label} model has "
-        f"{'the lowest test error,' if others else 'a test error of'} {pct(best.final_test_error)} "
-        f"(training error {pct(best.final_train_error)}){'; ' + versus if others else ''}. Chance is "
-        f"{pct(metrics.uniform_guess_error(len(best.class_names)))}.")
+def captions(study):
+    """{key: caption} for question 1's figures and tables and those of its appendix."""
+    chosen, sigmoid = study.chosen, study.sigmoid
+    seeds = len(study.seeds)
+    sweep = study.sweep
+    over = (f"Lines: mean of {seeds} seeds ({_seed_names(study.seeds)}); shaded: lowest to highest."
+            if seeds > 1 else f"Seed {study.seeds[0]}.")
+    near = _near_best(sweep)
+    first = study.first_attempt
+    return {
+        "sweep": (f"Validation error of each of the {len(sweep.trials)} configurations tried, on {sweep.n_val:,} "
+                  f"training images held out for validation, against its learning rate (left) and its hidden "
+                  f"layers (right: units per layer, then the number of layers). Colour: optimiser; marker: "
+                  f"activation; ring: the configuration chosen. "
+                  + (f"{_count_word(near, True)} other configuration{'s are' if near > 1 else ' is'} within one "
+                     f"percentage point of it." if near else "No other configuration is within one percentage point "
+                                                             "of it.")),
+        "top": (f"The three configurations with the lowest validation error, best first (the "
+                f"{_count_word(min(10, len(sweep.trials)))} best are in Table B.1). Errors are at the epoch of the lowest validation error, which became the "
+                f"number of epochs."),
+        "loss": (f"Cross-entropy loss during training of the {chosen.name} (left) and the {sigmoid.name} (right). "
+                 f"Faint: the loss of each mini-batch of {chosen.config.batch_size} images as it was trained on "
+                 f"(seed {study.seeds[0]}); solid: the loss on all {study.baselines.n_train:,} training images and "
+                 f"dashed: on the {study.baselines.n_test:,} test images, after each epoch. {over} Dotted: ln "
+                 f"{study.baselines.n_classes}, the loss of a uniform guess. Compare where each solid curve starts "
+                 f"to fall, and how far the dashed curve stays above it."),
+        "errors": (f"Training (solid) and test (dashed) error rate of the {chosen.name} and the {sigmoid.name} after "
+                   f"each epoch: the whole run (left) and the last epochs, magnified (right). "
+                   + (f"Averaged over the same {seeds} seeds, shaded from the lowest to the highest. " if seeds > 1 else "")
+                   + _baseline_caption(study.baselines) + " Compare the final dashed values."),
+        "final": (f"Error rates and losses of both networks at the end of training: the mean over seeds "
+                  f"{_seed_names(study.seeds)}, with the lowest and highest in brackets."
+                  if seeds > 1 else "Error rates and losses of both networks at the end of training."),
+        "first": (f"The first sigmoid attempt and the same network trained longer. Left: the mini-batch loss over "
+                  f"the updates (log scale; each point the mean of {_window(first)} updates); the first attempt is the first "
+                  f"{first.short.iterations} updates of the {first.short.config.lr:g} curve and stopped at the dotted "
+                  f"line. Right: test error after each epoch; the cross is where the first attempt stopped. Colour: "
+                  f"learning rate. Same starting weights (seed {first.short.config.seed}) in every run."),
+        "first_table": (f"The first attempt ({first.short.iterations} updates) and the same network given the full "
+                        f"budget at each learning rate. The third column is the mini-batch loss over the first "
+                        f"attempt's last 10 updates, or over the same updates of the longer runs."),
+        "top10": f"The {min(10, len(sweep.trials))} configurations of the validation sweep with the lowest validation error, best first.",
+    }
 
 
-def _early_paragraph(ranked):
-    """The best against the worst, the clearest contrast: when the difference appears."""
-    (best_label, best), (label, other) = ranked[0], ranked[-1]
-    first = min(1.0, best.epochs_run)
-    early_best, early_other = error_at_epoch(best, first), error_at_epoch(other, first)
-    if early_best <= early_other:
-        when = f"The difference shows from the start: after epoch {first:g} the test error is "
-    else:
-        behind = np.flatnonzero(best.test_error > np.interp(best.eval_epoch, other.eval_epoch, other.test_error))
-        when = (f"{label} starts faster and {best_label} overtakes it after epoch "
-                f"{best.eval_epoch[behind[-1]]:g}: after epoch {first:g} the test error is ")
-    return (
-        f"{when}{pct(early_best)} for {best_label} and {pct(early_other)} for {label}, and the training loss "
-        f"falls from {num(float(best.train_loss[0]))} to {num(best.final_loss)} ({best_label}) against "
-        f"{num(float(other.train_loss[0]))} to {num(other.final_loss)} ({label}).")
+def _count_word(n, capital=False):
+    word = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine",
+            10: "ten"}.get(n, f"{n:,}")
+    return word.capitalize() if capital else word
 
 
-def _slope_paragraph(histories, dataset):
-    rates = {label: h.config.lr for label, h in histories.items()}
-    slopes = {label: metrics.activation_slope(h, dataset) for label, h in histories.items()}
-    parts = [f"{slopes[label]:.3f} for {label} (at most {metrics.max_activation_slope(h.config.activation):g})"
-             for label, h in histories.items()]
-    slowest = min(slopes, key=slopes.get)
-    fastest = max(slopes, key=slopes.get)
-    boost = ""
-    if rates[slowest] > rates[fastest]:
-        boost = (f" That is why the {slowest} network needs a larger learning rate: {rates[slowest]:g}, "
-                 f"{rates[slowest] / rates[fastest]:.2g} times the {fastest} network's {rates[fastest]:g}.")
-    return (
-        f"**Why.** Every gradient that reaches the first layer is multiplied by the slope of the activation "
-        f"of the unit it passes through. Averaged over the test images and hidden units of the trained "
-        f"networks, that slope is {', '.join(parts)}. The {slowest} units pass back the smallest share of the "
-        f"gradient, so at the same learning rate their first layer learns the most slowly.{boost}")
+def _seed_names(seeds):
+    return and_list([str(s) for s in seeds])
 
 
-def _gap_paragraph(histories, dataset):
-    gaps = {label: h.final_test_error - h.final_train_error for label, h in histories.items()}
-    listed = and_list([f"{100 * gap:+.1f} points for {label}" for label, gap in gaps.items()])
-    verdict = (f"each network fits the {len(dataset.train_y):,} training images more closely than new ones"
-               if min(gaps.values()) > 0 else "no network does clearly better on its training images than on new ones")
-    return f"**Training versus test.** Test error minus training error: {listed}; {verdict}."
+def _window(first):
+    h = first.by_rate[min(first.by_rate)]
+    return max(1, h.iterations_per_epoch // 10)
 
 
-def _test_loss_paragraphs(histories):
-    """One paragraph per run whose test loss rose after its minimum, then one for the runs whose did not."""
-    texts, settled = [], []
-    for label, h in histories.items():
-        low = int(np.nanargmin(h.test_loss))
-        rise = float(h.test_loss[-1]) / float(h.test_loss[low]) - 1
-        if low < len(h.test_loss) - 1 and rise > 0.05:
-            texts.append(
-                f"For {label}, the test loss is lowest at epoch {h.eval_epoch[low]:g} ({num(float(h.test_loss[low]))}) "
-                f"and {100 * rise:.0f}% higher at the end ({num(float(h.test_loss[-1]))}) while the training loss keeps "
-                f"falling: the network grows over-confident on the images it gets wrong, the first sign of "
-                f"over-fitting (its test error moves from {pct(float(h.test_error[low]))} to {pct(h.final_test_error)}).")
-        else:
-            settled.append((label, num(float(h.test_loss[-1]))))
-    if settled:
-        names = and_list([label for label, _ in settled])
-        values = and_list([value for _, value in settled])
-        texts.append(f"For {names}, the test loss is at or near its lowest at the end ({values}): no sign of "
-                     f"over-fitting within this budget.")
-    return texts
+def _near_best(sweep):
+    best = sweep.best.val_error
+    return sum(1 for t in sweep.ranked[1:] if math.isfinite(t.val_error) and t.val_error - best <= 0.01)
 
 
-def _noise_paragraph(label, history):
-    noisy = history.batch_loss[-history.iterations_per_epoch:]
-    return (
-        f"**Noise.** The faint line is the loss of each mini-batch of {history.config.batch_size} images, measured "
-        f"while training: over the last epoch of the {label} model it ranges from {num(float(np.min(noisy)))} to "
-        f"{num(float(np.max(noisy)))} (standard deviation {num(float(np.std(noisy)))}), around a training-set loss of "
-        f"{num(history.final_loss)}. The loss on the whole training and test sets, measured after every epoch, is the "
-        f"smooth curve.")
+def _baseline_caption(b):
+    if b.same:
+        return (f"Dotted: {pct(b.uniform_error)}, the error of a uniform guess and of always answering one class "
+                f"(every class has {b.test_counts[0]:,} test images).")
+    return (f"Dotted: {pct(b.uniform_error)}, a uniform guess; dash-dotted: {pct(b.majority_error)}, always "
+            f"answering class {b.name(b.majority_class)}, the most frequent training class.")
 
 
-def sigmoid_choice_text(trials, result, dataset):
-    """How the sigmoid network's learning rate was chosen: ``trials`` (ranked, ``experiments.sigmoid_trials``)
-    on the validation split of the sweep ``result``; the test set plays no part."""
-    c = trials[0].config
+# ---------------------------------------------------------------------------------------------------
+# Body
+
+
+def sigmoid_choice_text(study):
+    """How the sigmoid network's learning rate was chosen, on the validation set like everything else."""
+    trials, sweep = study.sigmoid_trials, study.sweep
+    c = study.sigmoid.config
+    low, high = next((lo, hi) for name, lo, hi in sweep.space.lr_ranges if name == c.optimizer)
     rates = sorted(t.config.lr for t in trials)
-    low, high = next((lo, hi) for name, lo, hi in result.space.lr_ranges if name == c.optimizer)
-    scores = and_list([f"{pct(t.val_error)} at lr {t.config.lr:g}" for t in sorted(trials, key=lambda t: t.config.lr)])
+    scores = and_list([f"{pct(t.val_error)} at {t.config.lr:g}" for t in sorted(trials, key=lambda t: t.config.lr)])
     layers = len(c.hidden)
     return (
-        f"**The sigmoid network.** To compare activations on the same budget, the chosen network is trained again "
-        f"with sigmoid units ({c.init} initialisation): the same {plural(layers, 'hidden layer')} of {c.hidden[0]} "
-        f"units, optimiser {c.optimizer_label()}, mini-batches of {c.batch_size} and {c.epochs} epochs. A learning "
-        f"rate that suits {display_name(result.chosen.activation)} units need not suit sigmoid units, "
-        f"so it was chosen the way the main model's was, without the test set: {len(trials)} rates spaced evenly "
-        f"on a log scale from {rates[0]:g} to {rates[-1]:g} (the sweep's range for {c.optimizer}, {low:g}-{high:g}, "
-        f"its top raised {experiments.SIGMOID_STRETCH:g} times, since a sigmoid's slope is at most a quarter of "
-        f"ReLU's) were each trained on the same {result.n_fit:,} images and scored on the same {result.n_val:,} "
-        f"validation images by their lowest error after any epoch: {scores}. The sigmoid network below uses "
-        f"lr {c.lr:g}, trained, like the main model, on all {len(dataset.train_y):,} training images.")
+        f"**The sigmoid network.** To see what the activation changes, the chosen network is trained again with "
+        f"sigmoid units and {display_name(c.init)} initialisation, the one designed for them, keeping its "
+        f"{_layers(layers)} of {c.hidden[0]} units, {c.optimizer_label()}, mini-batches of {c.batch_size} and "
+        f"{c.epochs} epochs. A learning rate that suits {display_name(study.chosen.config.activation)} units need "
+        f"not suit sigmoid units, so it was chosen on the same validation set: {len(trials)} rates spaced evenly on "
+        f"a log scale from {rates[0]:g} to {rates[-1]:g} (the sweep's range for this optimiser, {low:g}–{high:g}, "
+        f"its top raised {experiments.SIGMOID_STRETCH:g} times, since a sigmoid's slope is at most 0.25, a quarter "
+        f"of the others') reached validation errors of {scores}. The sigmoid network below uses {c.lr:g}.")
 
 
-def seed_report_table(first, sweep, window=10):
-    """The seed report's run and the same network trained for the full budget at each learning rate."""
-    n = first.iterations
-    span = f"loss, updates {max(1, n - window + 1)}-{n}"
-    rows = [{"run": f"seed report: lr {first.config.lr:g}", "updates": n,
-             span: num(mean_last(first.batch_loss, window)),
-             "final training loss": num(first.final_loss), "final test error": pct(first.final_test_error)}]
-    for lr, h in sorted(sweep.items()):
-        rows.append({"run": f"lr {lr:g}, full budget", "updates": h.iterations,
-                     span: num(mean_until(h.batch_loss, n, window)),
-                     "final training loss": num(h.final_loss), "final test error": pct(h.final_test_error)})
-    return styled_table(rows)
+def _layers(n):
+    return "hidden layer" if n == 1 else f"{n} hidden layers"
 
 
-def tuned_learning_rate(sweep):
-    """The learning rate of ``sweep`` ({lr: History}) with the lowest final training loss (diverged runs
-    excluded): how far training got, judged without the test set."""
-    finite = {lr: h for lr, h in sweep.items() if not h.diverged}
-    return min(finite or sweep, key=lambda lr: (finite or sweep)[lr].final_loss)
+def learning_curves_text(study, figure):
+    """The loss curves of ``figure``: when each training loss starts to fall, how it and the test loss end."""
+    broken = {}
+    for m in study.models:
+        broken.update(m.repeated.diverged_label(f"the {m.name}"))
+    return paragraphs(diverged_line(broken),
+                      f"**Learning curves.** In {figure}, {_starts(study)} {_endings(study)}",
+                      _noise_sentence(study.chosen))
 
 
-def seed_report_text(first, sweep, dataset, window=10):
-    """Q1: why the seed report's sigmoid run looked broken, from its curves and a learning-rate sweep."""
-    return paragraphs(_seed_report_saw(first, window), _seed_report_cause(first, dataset),
-                      _trained_properly(first, sweep, window), _seed_report_verdict(first, sweep))
+def _starts(study):
+    """When each training loss starts to fall: one clause for the networks whose loss falls at once."""
+    b = study.baselines
+    ln_k = math.log(b.n_classes)
+    at_once, clauses = [], []
+    for m in study.models:
+        s = m.loss_start()
+        mean, _, _ = m.repeated.curve("train_loss")
+        if not s.stalls:
+            at_once.append((m, float(mean[0]), float(mean[1])))
+        elif s.falls_at is None:
+            clauses.append(f"the {m.name}'s training loss never leaves the level of a uniform guess (between "
+                           f"{num(s.low)} and {num(s.high)}; ln {b.n_classes} = {num(ln_k)})")
+        else:
+            clauses.append(f"the {m.name}'s training loss stays between {num(s.low)} and {num(s.high)}, next to ln "
+                           f"{b.n_classes} = {num(ln_k)} (the loss of a uniform guess), until epoch {s.until:g} and "
+                           f"only then falls")
+    if len(at_once) > 1:
+        clauses.insert(0, "both training losses fall from the first epoch on: " + and_list(
+            [f"from {num(start)} to {num(after)} for the {m.name}" for m, start, after in at_once]))
+    elif at_once:
+        m, start, after = at_once[0]
+        clauses.insert(0, f"the {m.name}'s training loss falls at once, from {num(start)} before training to "
+                          f"{num(after)} after the first epoch")
+    return "; ".join(clauses) + "."
 
 
-def _seed_report_saw(first, window):
-    c, n = first.config, first.iterations
-    classes = len(first.class_names)
-    start_loss = float(np.mean(first.batch_loss[:window]))
-    end_loss = mean_last(first.batch_loss, window)
-    moved = start_loss - end_loss
-    progress = (f"it fell by {num(moved)}" if moved > 0.05 * start_loss else
-                f"no clear change, lost in the noise of mini-batches of {c.batch_size}")
-    return (
-        f"**What the seed report saw.** {c.hidden_label()} sigmoid units with weights drawn from a normal "
-        f"distribution with standard deviation {c.init_std:g}, learning rate {c.lr:g}, {n} updates of {c.batch_size} "
-        f"images. The mini-batch loss starts at {num(start_loss)} (mean of the first {window}); a network that gives "
-        f"each of the {classes} classes the same probability has loss ln {classes} = {num(math.log(classes))}. After "
-        f"{n} updates the mini-batch loss is {num(end_loss)} (mean of the last {window}) and the loss on the whole "
-        f"training set {num(first.final_loss)}: {progress}. The training error is {pct(first.final_train_error)} and "
-        f"the test error {pct(first.final_test_error)}, against {pct(metrics.uniform_guess_error(classes))} for "
-        f"guessing. A flat curve at ln {classes} and chance-level errors look like a broken network.")
+# How a loss ends, as a verb phrase for one network and as the numbers behind it.
+TRAIN_ENDS = {"keeps falling": "is still falling at the end", "levels off": "levels off",
+              "rises": "ends above its lowest point"}
+TEST_ENDS = {"keeps falling": "is still falling at the end", "levels off": "has levelled off",
+             "rises": "has passed its lowest point and risen again"}
 
 
-def _seed_report_cause(first, dataset):
-    acts = metrics.initial_activations(first, dataset)
-    change = metrics.weight_change(first, dataset)
-    classes = len(first.class_names)
-    return (
-        f"**What the curves say instead.** With such small weights every hidden unit starts in the middle of the "
-        f"sigmoid: it outputs {float(acts.mean()):.3f} ± {float(acts.std()):.3f} on the test images, so the network "
-        f"first predicts nearly uniform probabilities, hence the loss of ln {classes}. The gradients are small and "
-        f"the learning rate is tiny: in {first.iterations} updates the first-layer weights moved by "
-        f"{100 * change:.2g}% of their size. That is a network that has barely started, not one that cannot learn.")
+def _detail(ending):
+    if ending.kind == "keeps falling":
+        return f"reaching {num(ending.end)}"
+    if ending.kind == "levels off":
+        return f"settling at about {num(ending.end)} from epoch {ending.since:g}"
+    return (f"lowest at epoch {ending.lowest_at:g} ({num(ending.lowest)}) and {100 * (ending.end / ending.lowest - 1):.0f}% "
+            f"higher at the end ({num(ending.end)})")
 
 
-def _trained_properly(first, sweep, window):
-    c, n = first.config, first.iterations
-    tuned = tuned_learning_rate(sweep)
-    best, slowest = sweep[tuned], sweep[min(sweep)]
-    start_loss = float(np.mean(first.batch_loss[:window]))
-    which = "the seed report's rate" if min(sweep) == c.lr else "the smallest rate tried"
-    slow = (f"even {slowest.iterations} updates bring the training loss only to"
-            if slowest.final_loss > 0.8 * start_loss else f"{slowest.iterations} updates bring the training loss to")
-    lr_parts = "; ".join(f"lr {lr:g}: final training loss {num(h.final_loss)}, test error {pct(h.final_test_error)}"
-                         for lr, h in sorted(sweep.items()))
-    return (
-        f"**The same network, trained properly.** From the same starting weights, with the full budget of "
-        f"{best.iterations} updates ({best.epochs_run:g} epochs): {lr_parts}. At lr {min(sweep):g}, "
-        f"{which}, {slow} {num(slowest.final_loss)}. "
-        f"The rate with the lowest final training loss, {tuned:g}, reaches a test error of "
-        f"{pct(best.final_test_error)}; its mini-batch loss "
-        f"after the same {n} updates is already {num(mean_until(best.batch_loss, n, window))}.")
+def _gap(train, test):
+    ratio = test.end / train.end if train.end > 0 else math.inf
+    if ratio >= 2 and math.isfinite(ratio):
+        return f"; at the end the test loss is {ratio:.0f} times the training loss"
+    return "; the two end close together" if ratio < 1.25 else ""
 
 
-def _seed_report_verdict(first, sweep):
-    tuned = tuned_learning_rate(sweep)
-    best, n = sweep[tuned], first.iterations
-    early = f"{best.iterations / n:.3g}× too early at " if best.iterations > n else "at "
-    if best.final_test_error < metrics.uniform_guess_error(len(first.class_names)) / 2:
-        return ("So the model and its backpropagation are sound: the seed report stopped a working network "
-                f"{early}a learning rate {tuned / first.config.lr:g}× too small — under-training, not a faulty model.")
-    return ("Even the rate that trains furthest stays far from a useful error here, so this budget is too small "
-            "for the sigmoid network on this data; try more epochs.")
+def _endings(study):
+    """How the training and test losses end: one sentence for networks whose curves end the same way, with
+    each network's own numbers, and one sentence for each other network."""
+    groups = {}
+    for m in study.models:
+        if m.loss_start().falls_at is None:
+            continue  # a curve that never left its start has no ending to describe
+        train, test = m.ending("train_loss"), m.ending("test_loss")
+        groups.setdefault((train.kind, test.kind), []).append((m, train, test))
+    sentences = []
+    for (train_kind, test_kind), members in groups.items():
+        if len(members) > 1:
+            sentences.append(
+                f"For {'both' if len(members) == 2 else 'all'} networks the training loss {TRAIN_ENDS[train_kind]} "
+                f"and the test loss {TEST_ENDS[test_kind]}: " + "; ".join(
+                    f"the {m.name}'s training loss {_detail(train)}, its test loss {_detail(test)}{_gap(train, test)}"
+                    for m, train, test in members) + ".")
+            continue
+        m, train, test = members[0]
+        train_words = {"keeps falling": f"is still falling at the end ({num(train.end)})",
+                       "levels off": f"levels off from epoch {train.since:g}, at about {num(train.end)}",
+                       "rises": f"is lowest at epoch {train.lowest_at:g} ({num(train.lowest)}) and ends higher, at "
+                                f"{num(train.end)}"}[train_kind]
+        test_words = {"rises": f"the test loss is lowest at epoch {test.lowest_at:g} ({num(test.lowest)}) and ends "
+                               f"{100 * (test.end / test.lowest - 1):.0f}% higher ({num(test.end)})",
+                      "levels off": f"the test loss has levelled off since epoch {test.since:g}, at about "
+                                    f"{num(test.end)}",
+                      "keeps falling": f"the test loss is still falling too ({num(test.end)})"}[test_kind]
+        sentences.append(f"For the {m.name}, the training loss {train_words}, while {test_words}{_gap(train, test)}.")
+    return " ".join(sentences)
+
+
+def _noise_sentence(model):
+    h = model.repeated.first
+    noisy = h.batch_loss[-h.iterations_per_epoch:]
+    return (f"The faint line scatters far more than the whole-set losses: over the last epoch of the {model.name} "
+            f"(seed {h.config.seed}) the loss of a single mini-batch of {h.config.batch_size} images ranges from "
+            f"{num(float(np.min(noisy)))} to {num(float(np.max(noisy)))}, around a training-set loss of "
+            f"{num(h.final_loss)}.")
+
+
+def errors_text(study, figure, table):
+    """The error rates of ``figure`` and ``table``: the result, whether it beats the seeds' spread, the baselines."""
+    seeds = len(study.seeds)
+    ranked = study.ranked()
+    best, other = ranked[0], ranked[-1]
+    mean = f"mean over {seeds} seeds, lowest and highest in brackets" if seeds > 1 else ""
+    parts = [f"the {m.name} ends with a test error of {m.final('test_error').percent()} and a training error of "
+             f"{m.final('train_error').percent()}" for m in ranked]
+    result = (f"**Error rates.** After {best.config.epochs} epochs ({figure}, {table}{'; ' + mean if mean else ''}), "
+              + "; ".join(parts) + ".")
+    d = other.final("test_error").mean - best.final("test_error").mean
+    if study.tie():
+        verdict = (f" The difference, {100 * d:.1f} points, is no larger than the spread between seeds of either "
+                   f"network, so on this budget the two tie.")
+    else:
+        verdict = (f" The {best.name} is ahead by {100 * d:.1f} points, more than the seeds of either network spread "
+                   f"({100 * best.final('test_error').range:.1f} and {100 * other.final('test_error').range:.1f} points).")
+    return paragraphs(result + verdict + _sweep_run(study), _baseline_sentence(study), _gap_sentence(study))
+
+
+def _sweep_run(study):
+    """Where the chosen network's run at the first seed, the one the sweep's paragraph quotes, lies among the seeds."""
+    test = study.chosen.final("test_error")
+    if len(test.values) < 2:
+        return ""
+    first = test.values[0]
+    where = ("the lowest of the" if first == test.low and first < test.high else
+             "the highest of the" if first == test.high and first > test.low else "within the range of the")
+    return (f" The {pct(first)} quoted for the chosen network above is its run with seed {study.seeds[0]}, "
+            f"{where} {_count_word(len(test.values))} runs.")
+
+
+def _baseline_sentence(study):
+    b = study.baselines
+    worst = max(m.final("test_error").mean for m in study.models)
+    if worst < b.lowest / 2:
+        standing = "Both networks are far below the two error rates a network reaches without learning anything from the pixels"
+    elif worst < b.lowest:
+        standing = "Both networks are below the two error rates a network reaches without learning anything from the pixels"
+    else:
+        standing = "Not every network beats the two error rates a network reaches without learning anything from the pixels"
+    if b.same:
+        return (f"{standing}: a uniform guess errs on {pct(b.uniform_error)} of the test images, and so does always "
+                f"answering the same class, since every class has {b.test_counts[0]:,} test images.")
+    return (f"{standing}: a uniform guess errs on {pct(b.uniform_error)} of the test images, and always answering "
+            f"class {b.name(b.majority_class)}, the most frequent in training ({b.train_counts[b.majority_class]:,} "
+            f"of {b.n_train:,} images), errs on {pct(b.majority_error)}.")
+
+
+def _gap_sentence(study):
+    b = study.baselines
+    clauses = []
+    for m in study.models:
+        h = m.repeated.first
+        gap = m.final("test_error").mean - m.final("train_error").mean
+        counts = (f"{of_images(h.final_train_error, b.n_train)} training images and "
+                  f"{of_images(h.final_test_error, b.n_test)} test images wrong")
+        clauses.append(f"the {m.name} (seed {h.config.seed}) gets {counts}, a gap of {100 * gap:.1f} points on average")
+    apart = all(m.final("test_error").mean - m.final("train_error").mean
+                > max(m.final("test_error").range, study.resolution) for m in study.models)
+    tail = ": each network does better on the images it was trained on than on new ones" if apart else ""
+    return "**Training versus test.** At the end, " + "; ".join(clauses) + tail + "."
+
+
+def why_text(study):
+    """A hedged reason for a network that stalls at the start while the other does not; "" when neither or both do."""
+    stalls = [m for m in study.models if m.loss_start().stalls]
+    if len(stalls) != 1 or stalls[0].config.activation != "sigmoid":
+        return ""
+    m = stalls[0]
+    other = next(x for x in study.models if x is not m)
+    layers = len(m.config.hidden)
+    through = (f"by the time a gradient reaches the first of its {layers} sigmoid layers it has been scaled by "
+               f"at most 0.25^{layers} = {0.25 ** layers:.2g}" if layers > 1 else
+               "a gradient reaching the first layer has been scaled by at most 0.25")
+    return (f"A likely reason for the slow start, which these runs do not test on its own: the slope of a sigmoid "
+            f"is at most 0.25 (with the starting weights, the first layer's slope averages {m.start_slope:.3f} over "
+            f"the test images), and backpropagation multiplies the gradient by it at every layer, so {through}; "
+            f"the {other.name}'s first-layer slope starts at {other.start_slope:.3f}.")
+
+
+def summary(study):
+    """(one-sentence answer to question 1, its key number as text)."""
+    chosen, sigmoid = study.chosen, study.sigmoid
+    test, train = chosen.final("test_error"), chosen.final("train_error")
+    seeds = len(study.seeds)
+    other = sigmoid.final("test_error").mean
+    if study.tie():
+        versus = f"level, within the spread between seeds, with a {sigmoid.name} on the same budget ({pct(other)})"
+    elif test.mean < other:
+        versus = f"lower than the {pct(other)} of a {sigmoid.name} on the same budget"
+    else:
+        versus = f"higher than the {pct(other)} of a {sigmoid.name} on the same budget"
+    over = f" (mean of {seeds} seeds)" if seeds > 1 else ""
+    return (f"The {chosen.name} chosen on a validation set ends with {pct(train.mean)} training error and "
+            f"{pct(test.mean)} test error{over}, {versus}.",
+            f"test error {test.percent()}" + (f" over {seeds} seeds" if seeds > 1 else ""))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Appendix A: the first sigmoid attempt
+
+
+def first_attempt_intro(study):
+    h = study.first_attempt.short
+    c = h.config
+    return (f"The first attempt at a sigmoid network ({c.hidden_label()} hidden units), with small random weights "
+            f"(normal, standard deviation {c.init_std:g}) and a tiny learning rate ({c.lr:g}), was stopped after "
+            f"{h.iterations} updates and seemed not to learn at all. Here it is run again with exactly those "
+            f"settings, beside the same network from the same starting weights trained for the full budget at "
+            f"several learning rates.")
+
+
+def first_attempt_text(study, figure, table, window=10):
+    """Why the first sigmoid attempt looked broken, from its rerun and the same network trained longer."""
+    return paragraphs(_first_seen(study, window), _first_cause(study), _first_longer(study, figure, table, window),
+                      _first_verdict(study))
+
+
+def _first_seen(study, window):
+    b, h = study.baselines, study.first_attempt.short
+    c, n = h.config, h.iterations
+    start, end = float(np.mean(h.batch_loss[:window])), mean_last(h.batch_loss, window)
+    moved = start - end
+    progress = (f"it fell by {num(moved)}" if moved > 0.05 * start else
+                f"no change beyond the noise between mini-batches of {c.batch_size}")
+    same_class = abs(h.final_test_error - b.majority_error) < 0.5 / b.n_test and not b.same
+    baseline = (f"{pct(b.uniform_error)}, the error of a uniform guess" if b.same else
+                f"exactly the error of always answering class {b.name(b.majority_class)}, the most frequent training "
+                f"class (a uniform guess errs on {pct(b.uniform_error)})" if same_class else
+                f"{pct(b.uniform_error)} for a uniform guess and {pct(b.majority_error)} for always answering class "
+                f"{b.name(b.majority_class)}")
+    near = max(abs(h.final_train_error - b.uniform_error), abs(h.final_test_error - b.uniform_error)) < 0.01
+    errors = (f"Its training and test errors, {pct(h.final_train_error)} and {pct(h.final_test_error)}, are those of "
+              f"a uniform guess" + ("" if b.same else f" ({pct(b.uniform_error)}; always answering class "
+                                                       f"{b.name(b.majority_class)} would score {pct(b.majority_error)})")
+              if near else
+              f"Its training error is {pct(h.final_train_error)} and its test error {pct(h.final_test_error)}, "
+              f"{'' if same_class else 'against '}{baseline}")
+    return (f"**What the first attempt showed.** Its mini-batch loss starts at {num(start)} (mean of the first "
+            f"{window} updates) and is {num(end)} after {n} updates (mean of the last {window}): {progress}. A "
+            f"network that gives each of the {b.n_classes} classes the same probability has a loss of ln "
+            f"{b.n_classes} = {num(math.log(b.n_classes))}. {errors}. A flat loss at ln {b.n_classes} and errors at "
+            f"the level of guessing look like a broken network.")
+
+
+def _first_cause(study):
+    first = study.first_attempt
+    h = first.short
+    return (f"**What was happening.** With weights this small every hidden unit starts in the middle of the "
+            f"sigmoid: on the test images it outputs {first.start_output_mean:.3f} ± {first.start_output_std:.3f}, "
+            f"so the network's first predictions are close to uniform, hence the loss of ln "
+            f"{study.baselines.n_classes}. At a learning rate of {h.config.lr:g}, {h.iterations} updates moved the "
+            f"first-layer weights by {100 * first.weight_change:.2g}% of their size: the network had barely started.")
+
+
+def _first_longer(study, figure, table, window):
+    first = study.first_attempt
+    n = first.short.iterations
+    best_lr = first.best_rate
+    best = first.by_rate[best_lr]
+    slowest_lr = min(first.by_rate)
+    slowest = first.by_rate[slowest_lr]
+    losses = and_list([f"{num(h.final_loss)} at {lr:g}" for lr, h in sorted(first.by_rate.items())])
+    alone = ""
+    if slowest_lr == first.short.config.lr:
+        helps = slowest.final_loss > 0.8 * float(np.mean(first.short.batch_loss[:window]))
+        alone = (f" More updates alone do little: at the first attempt's rate the loss after {slowest.iterations:,} "
+                 f"updates is still {num(slowest.final_loss)}." if helps else
+                 f" At the first attempt's rate, {slowest.iterations:,} updates bring the loss down to "
+                 f"{num(slowest.final_loss)}.")
+    return (f"**The same network, trained longer.** Given the full budget of {best.iterations:,} updates "
+            f"({best.epochs_run:g} epochs) from the same starting weights, it ends with a training loss of {losses} "
+            f"({table}).{alone} The rate that trains furthest, {best_lr:g}, reaches a test error of "
+            f"{pct(best.final_test_error)}, and after the same {n} updates as the first attempt its mini-batch loss is "
+            f"already {num(mean_until(best.batch_loss, n, window))} ({figure}).")
+
+
+def _first_verdict(study):
+    first = study.first_attempt
+    best_lr = first.best_rate
+    best, n = first.by_rate[best_lr], first.short.iterations
+    if best.final_test_error < study.baselines.lowest / 2:
+        ratio = best_lr / first.short.config.lr
+        rate = (f", at a learning rate {ratio:,.0f} times smaller than the one that trains furthest here" if ratio >= 2
+                else "")
+        return (f"So the network and its backpropagation work. The first attempt stopped after {n} of the "
+                f"{best.iterations:,} updates{rate}: it was under-trained, not broken.")
+    return ("Even the rate that trains furthest stays far from a useful error here, so this budget is too small for "
+            "the sigmoid network on this data; more epochs would be the next thing to try.")

@@ -35,6 +35,12 @@ def num(x, digits=3):
     return f"{x:.{digits}f}" if math.isfinite(x) else "not finite"
 
 
+def of_images(rate, n):
+    """An error rate as a count of images: (0, 4000) -> 'none of the 4,000'; (0.051, 1000) -> '51 of the 1,000'."""
+    wrong = round(rate * n)
+    return f"none of the {n:,}" if wrong == 0 else f"all {n:,}" if wrong == n else f"{wrong:,} of the {n:,}"
+
+
 def sci(x):
     """1.234e-07 -> '1.2e-07' (small spreads); 0 -> '0'."""
     return "0" if x == 0 else f"{x:.2g}" if 1e-3 <= abs(x) < 1e3 else f"{x:.1e}"

@@ -1,39 +1,82 @@
-"""Question 1's figures: learning curves, error rates, and the seed report's rerun."""
+"""Question 1's figures: learning curves and error rates of the compared networks, the rerun of the
+first sigmoid attempt, and the explorer's view of one run."""
+import math
+
 import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
-from .. import metrics
-from .style import (chance_error_line, chance_loss, error_axis, error_lines, finite, loss_axis, loss_lines,
+from .bands import (BASELINE_GREY, band, baseline_handles, baseline_lines, color_handle, legend_below, log_loss_axis,
+                    percent_axis, seeds_handle, style_handle, zoom_top)
+from .style import (chance_error_line, epochs_of, error_axis, error_lines, finite, loss_axis, loss_lines,
                     series_color, styled)
 
 
+# The magnified panel of ``error_curves`` starts at this share of the run.
+ZOOM_FROM = 0.6
+
+
 @styled
-def learning_curves(histories):
-    """Loss against epochs, one panel per run: every mini-batch's loss, and the loss on the whole
-    training and test sets at each evaluation. histories: {label: History}."""
-    fig = Figure(figsize=(min(9.0, 3.2 * len(histories) + 2.6), 4.0), layout="constrained")
-    axes = fig.subplots(1, len(histories), sharey=True, squeeze=False)[0]
-    for i, (ax, (label, h)) in enumerate(zip(axes, histories.items())):
-        loss_lines(ax, h, series_color(h.config.activation, i))
-        loss_axis(ax, "cross-entropy loss (log scale)" if i == 0 else None)
-        ax.set_title(label)
+def learning_curves(study):
+    """Question 1's losses: one panel per compared network of ``study`` (a ``ModelsStudy``).
+
+    Faint: every mini-batch's loss of the first seed's run; solid: the loss on the whole training
+    set, dashed: on the test set, after each epoch (mean over seeds, range shaded); dotted: ln K.
+    Colour = network, the same in every panel and in ``error_curves``.
+    """
+    models = study.models
+    fig = Figure(figsize=(9.0, 3.6), layout="constrained")
+    axes = fig.subplots(1, len(models), sharey=True, squeeze=False)[0]
+    k = study.baselines.n_classes
+    for i, (ax, m) in enumerate(zip(axes, models)):
+        color = series_color(m.config.activation, i)
+        h = m.repeated.first
+        ax.plot(epochs_of(h, np.arange(1, h.iterations + 1)), finite(h.batch_loss), color=color, alpha=0.25, lw=0.6)
+        band(ax, m.repeated, "train_loss", color, lw=2)
+        band(ax, m.repeated, "test_loss", color, lw=2, ls="--")
+        ax.axhline(math.log(k), color=BASELINE_GREY, lw=1.2, ls=":")
+        log_loss_axis(ax, "cross-entropy loss (log scale)" if i == 0 else None)
+        ax.set_title(m.name)
         ax.set_xlabel("epoch")
-    axes[-1].legend(loc="lower left")  # losses fall from the top left: the corner below them is free
+    seeds = len(study.seeds)
+    legend_below(fig, [style_handle(f"mini-batch (seed {study.seeds[0]})", lw=0.8, alpha=0.5),
+                       style_handle("training set", lw=2), style_handle("test set", lw=2, ls="--"),
+                       seeds_handle(seeds), style_handle(f"uniform guess, ln {k}", color=BASELINE_GREY, ls=":")],
+                 ncol=5)
     return fig
 
 
 @styled
-def error_curves(histories):
-    """Training (solid) and test (dashed) error rate against epochs for each run. histories: {label: History}."""
-    fig = Figure(figsize=(8.5, 3.8), layout="constrained")
-    ax = fig.subplots()
-    for i, (label, h) in enumerate(histories.items()):
-        error_lines(ax, h, series_color(h.config.activation, i), label)
-    chance_error_line(ax, next(iter(histories.values())))
-    error_axis(ax)
-    ax.set_xlabel("epoch")
-    ax.legend(ncol=2, loc="upper right")
+def error_curves(study):
+    """Question 1's error rates: training (solid) and test (dashed) error of each compared network of
+    ``study``, mean over seeds with the range shaded. Left: the whole run on a linear axis from 0 to
+    100%; right: the last 40% of the run, magnified so the final values can be told apart."""
+    fig = Figure(figsize=(9.0, 3.5), layout="constrained")
+    whole, zoom = fig.subplots(1, 2)
+    finals = []
+    for i, m in enumerate(study.models):
+        color = series_color(m.config.activation, i)
+        for ax in (whole, zoom):
+            band(ax, m.repeated, "train_error", color, lw=2, marker="o", ms=3)
+            band(ax, m.repeated, "test_error", color, lw=2, ls="--", marker="s", ms=3)
+        late = m.repeated.epochs >= ZOOM_FROM * m.repeated.epochs[-1]
+        for curve in ("train_error", "test_error"):
+            finals.extend(m.repeated.curve(curve)[2][late])
+    # A curve still at the level of guessing would stretch the magnified panel back to the whole range.
+    learned = [v for v in finals if v < study.baselines.lowest - 0.1]
+    baseline_lines(whole, study.baselines)
+    percent_axis(whole, 1.0)
+    last = max(float(m.repeated.epochs[-1]) for m in study.models)
+    zoom.set_xlim(ZOOM_FROM * last - 0.25, last + 0.25)
+    percent_axis(zoom, min(1.0, zoom_top(learned)) if learned else 1.0, label=None)
+    whole.set_title("whole run")
+    zoom.set_title("last epochs, magnified")
+    for ax in (whole, zoom):
+        ax.set_xlabel("epoch")
+    handles = [color_handle(m.name, series_color(m.config.activation, i)) for i, m in enumerate(study.models)]
+    handles += [style_handle("training", lw=2, marker="o", ms=3), style_handle("test", lw=2, ls="--", marker="s", ms=3),
+                seeds_handle(len(study.seeds)), *baseline_handles(study.baselines)]
+    legend_below(fig, handles, ncol=4)
     return fig
 
 
@@ -63,36 +106,43 @@ def run_curves(history, title=""):
 
 
 @styled
-def seed_report_curves(first, sweep):
-    """The seed report's short run beside the same network trained longer with other learning rates.
+def first_attempt_curves(study):
+    """The first sigmoid attempt and the same network trained for the full budget at several learning rates.
 
-    first: the History of the short run; sweep: {learning rate: History} of full-budget runs.
-    Left: mini-batch loss per update (log x); right: test error per epoch.
+    Left: mini-batch loss per update (smoothed over a tenth of an epoch; log x); the first attempt
+    is the start of the curve at its own rate, and a dotted line marks where it stopped. Right:
+    test error per epoch, the first attempt's result a cross. Colour = learning rate.
     """
-    fig = Figure(figsize=(9, 4.2), layout="constrained")
+    first = study.first_attempt
+    fig = Figure(figsize=(9.0, 3.6), layout="constrained")
     left, right = fig.subplots(1, 2)
     cmap = matplotlib.colormaps["viridis"]
-    for i, (lr, h) in enumerate(sorted(sweep.items())):
-        color = cmap(0.9 * i / max(len(sweep) - 1, 1))
+    rates = sorted(first.by_rate)
+    colors = {lr: cmap(0.9 * i / max(len(rates) - 1, 1)) for i, lr in enumerate(rates)}
+    # Neighbouring rates alternate solid and dashed: the slow ones lie on top of each other near ln K.
+    styles = {lr: "-" if i % 2 == 0 else "--" for i, lr in enumerate(rates)}
+    for lr in rates:
+        h = first.by_rate[lr]
         window = max(1, h.iterations_per_epoch // 10)
         smooth = np.convolve(finite(h.batch_loss), np.ones(window) / window, mode="valid")
-        left.plot(np.arange(window, h.iterations + 1), smooth, color=color, lw=1.6, label=f"lr {lr:g}")
-        right.plot(h.eval_epoch, h.test_error, color=color, lw=2, marker="o", ms=3, label=f"lr {lr:g}")
-    left.plot(np.arange(1, first.iterations + 1), finite(first.batch_loss), color="red", lw=1.2,
-              label=f"seed report run (lr {first.config.lr:g})")
-    left.axvline(first.iterations, color="red", ls=":", lw=1)
-    left.text(first.iterations * 1.08, left.get_ylim()[0], f"{first.iterations} updates", color="red",
-              va="bottom", fontsize=9)
-    left.axhline(chance_loss(first), color="grey", ls=":", lw=1, label="uniform guess")
+        left.plot(np.arange(window, h.iterations + 1), smooth, color=colors[lr], lw=1.6, ls=styles[lr])
+        right.plot(h.eval_epoch, h.test_error, color=colors[lr], lw=2, marker="o", ms=3, ls=styles[lr])
+    short = first.short
+    left.axvline(short.iterations, color="black", ls=":", lw=1.2)
+    left.axhline(math.log(len(short.class_names)), color=BASELINE_GREY, ls=":", lw=1.2)
     left.set_xscale("log")
-    left.set_xlabel("update (log scale)")
-    left.set_ylabel(f"mini-batch loss (mean of {window})")
-    left.set_title("loss per update")
-    left.legend(loc="lower left")
-    right.plot([first.epochs_run], [first.final_test_error], "X", color="red", ms=10, label="seed report run")
-    right.axhline(metrics.uniform_guess_error(len(first.class_names)), color="grey", ls=":", lw=1, label="chance")
-    error_axis(right, "test error")
-    right.set_xlabel("epoch")
-    right.set_title("test error")
-    right.legend(loc="lower left")
+    left.set(xlabel="update (log scale)", ylabel="mini-batch loss", title="loss per update")
+    mark = colors.get(short.config.lr, "black")
+    right.plot([short.epochs_run], [short.final_test_error], "X", color=mark, mec="black", ms=11, zorder=3)
+    baseline_lines(right, study.baselines)
+    percent_axis(right, 1.0, "test error")
+    right.set(xlabel="epoch", title="test error")
+    b = study.baselines
+    handles = [style_handle(f"learning rate {lr:g}", color=colors[lr], lw=2, ls=styles[lr]) for lr in rates]
+    handles += [style_handle(f"first attempt stopped ({short.iterations} updates)", color="black", ls=":"),
+                style_handle("first attempt's test error", color=mark, ls="", marker="X", mec="black", ms=9),
+                style_handle(f"uniform guess (loss ln {b.n_classes}, error {100 * b.uniform_error:.1f}%)",
+                             color=BASELINE_GREY, ls=":")]
+    handles += baseline_handles(b)[1:]  # always the most frequent class, when it differs from a uniform guess
+    legend_below(fig, handles, ncol=3)
     return fig

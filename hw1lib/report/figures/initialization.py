@@ -1,105 +1,104 @@
-"""Question 2's figures: error rates by initialiser, and how alike the hidden units stay."""
-import math
-
+"""Question 2's figures: error rates by initialiser, the hidden units at the end of training, and how
+alike the units of zero-initialised networks stay during training. Each reads an ``InitStudy``."""
 import numpy as np
 from matplotlib import ticker
 from matplotlib.figure import Figure
 
+from ...runs.config import display_name
 from .. import metrics
-from .style import error_axis, finite, loss_axis, series_color, styled
+from ..studies.initialization import init_label
+from .bands import (BASELINE_GREY, band, baseline_handles, baseline_lines, legend_below, log_loss_axis, percent_axis,
+                    seeds_handle, style_handle)
+from .style import series_color, styled
+
+# Xavier and He draw weights of nearly the same size, so their curves overlap: He is drawn solid,
+# Xavier dashed on top of it with hollow markers, so both stay visible.
+INIT_LINES = {"zero": dict(ls="-", marker="o"), "normal": dict(ls="-", marker="^"),
+              "he": dict(ls="-", marker="o"), "xavier": dict(ls="--", marker="s", mfc="white")}
+DRAW_ORDER = ("zero", "normal", "he", "xavier")
 
 
 @styled
-def init_comparison(runs):
-    """Training loss and test error per epoch for each initialiser, one row per activation.
-
-    runs: {activation: {init name: History}}.
-    """
-    fig = Figure(figsize=(9, 3.2 * len(runs) + 0.3), layout="constrained")
-    axes = fig.subplots(len(runs), 2, sharex=True, squeeze=False)
-    for row, (activation, by_init) in zip(axes, runs.items()):
-        for i, (init, h) in enumerate(by_init.items()):
-            label = h.config.init_label()
-            color = series_color(init, i)
-            row[0].plot(h.eval_epoch, finite(h.train_loss), color=color, lw=2, marker="o", ms=3, label=label)
-            row[1].plot(h.eval_epoch, h.test_error, color=color, lw=2, marker="o", ms=3, label=label)
-        loss_axis(row[0], "training loss (log scale)")
-        row[0].set_title(f"{activation}: training loss")
-        error_axis(row[1], "test error")
-        row[1].set_title(f"{activation}: test error")
-        row[1].legend(loc="lower left")
+def init_comparison(study):
+    """Training loss (log scale) and test error (linear) per epoch for each initialiser, one row per
+    activation; mean over seeds, range shaded. Colour and line style = initialiser."""
+    fig = Figure(figsize=(9.0, 2.7 * len(study.activations) + 0.6), layout="constrained")
+    axes = fig.subplots(len(study.activations), 2, sharex=True, squeeze=False)
+    for (loss_ax, error_ax), activation in zip(axes, study.activations):
+        for init in sorted(activation.runs, key=lambda i: DRAW_ORDER.index(i) if i in DRAW_ORDER else 9):
+            repeated = activation.runs[init]
+            style = dict(color=series_color(init), lw=1.8, ms=4, **INIT_LINES.get(init, {}))
+            band(loss_ax, repeated, "train_loss", **style)
+            band(error_ax, repeated, "test_error", **style)
+        log_loss_axis(loss_ax, "training loss (log)")
+        loss_ax.set_title(f"{activation.label}: training loss")
+        baseline_lines(error_ax, study.baselines)
+        percent_axis(error_ax, 1.0, "test error")
+        error_ax.set_title(f"{activation.label}: test error")
     for ax in axes[-1]:
         ax.set_xlabel("epoch")
+    runs = study.activations[0].runs
+    handles = [style_handle(init_label(runs[init].config), color=series_color(init), lw=1.8, ms=5,
+                            **INIT_LINES.get(init, {})) for init in runs]
+    handles += [seeds_handle(len(study.seeds)), *baseline_handles(study.baselines)]
+    legend_below(fig, handles, ncol=4)
     return fig
 
 
 @styled
-def symmetry_curves(zero_runs, random_ends):
-    """How different the hidden units of zero-initialised networks become during training.
+def activation_heatmaps(study, images=40, units=64):
+    """First hidden layer outputs at the end of training (first seed), test images x units, one panel per
+    entry of ``study.heatmap_panels()``. Identical units show as identical columns."""
+    panels = study.heatmap_panels()
+    fig = Figure(figsize=(9.0, 2.9), layout="constrained")
+    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    for ax, (activation, init) in zip(axes, panels):
+        inside = activation.inside[init]
+        block = np.asarray(inside.activations)[:images, :units]
+        image = ax.imshow(block, aspect="auto", cmap="viridis", interpolation="nearest")
+        fig.colorbar(image, ax=ax, shrink=0.9, pad=0.02)
+        distinct = "1 distinct unit" if inside.distinct == 1 else f"{inside.distinct} distinct units"
+        name = "zero" if init == "zero" else display_name(init)
+        ax.set_title(f"{activation.label}, {name} init:\n{distinct} of {inside.units}", fontsize=10)
+        ax.set_xlabel(f"hidden unit (first {block.shape[1]})")
+        ax.grid(False)
+    axes[0].set_ylabel(f"test image (first {images})")
+    return fig
 
-    zero_runs: {label: symmetry dict with stages, stage_spread, stage_scale and stage_distinct}
-    (``metrics.symmetry``); random_ends: {label: relative spread of a randomly initialised run at
-    the end}, drawn as dashed lines. The y value is the spread across units divided by the mean
-    |activation|; a spread of exactly 0 cannot sit on a log axis and is drawn as a hollow marker
-    on the bottom edge. The number by each point is how many distinct units the layer has.
+
+@styled
+def symmetry_curves(study):
+    """How far apart the first-layer units of zero-initialised networks drift during training (solid, one
+    point per recorded stage) against a randomly initialised network at the end (dashed).
+
+    The y value is the largest difference between two units on one test image, divided by the mean
+    |output|, on a plain log axis; stages where it is exactly 0 have no place on it (the caption lists
+    them). Colour = activation.
     """
-    fig = Figure(figsize=(8.5, 5.2), layout="constrained")
+    drawn = study.symmetry_drawn()
+    fig = Figure(figsize=(9.0, 3.4), layout="constrained")
     ax = fig.subplots()
     eps = float(np.finfo(np.float32).eps)
-    floor = eps / 30
-    for i, (label, s) in enumerate(zero_runs.items()):
-        color = f"C{i}"
-        relative = metrics.relative_stage_spread(s)
-        exact = relative == 0
-        shown = np.where(exact, floor, relative)
-        ax.plot(s["stages"], shown, color=color, lw=1.5, alpha=0.6)
-        if (~exact).any():
-            ax.plot(s["stages"][~exact], relative[~exact], "o", color=color, ms=6, label=f"{label}, zero init")
-        if exact.any():
-            ax.plot(s["stages"][exact], shown[exact], "o", mfc="white", color=color, ms=7,
-                    label=f"{label}, zero init: exactly 0")
-        previous = None
-        for x, y, count in zip(s["stages"], shown, s["stage_distinct"]):
-            if count != previous:  # label where the number of distinct units changes
-                ax.annotate(f"{count} distinct" if previous is None else str(count), (x, y),
-                            textcoords="offset points", xytext=(4, 7 + 12 * i * (previous is None)), fontsize=9,
-                            color=color)
-            previous = count
-    for i, (label, value) in enumerate(random_ends.items()):
-        ax.axhline(value, color=f"C{i}", ls="--", lw=1, label=f"{label} init, end of training")
-    ax.axhline(eps, color="grey", ls=":", lw=1)
-    ax.text(0.99, eps * 1.4, "float32 rounding (2^-23)", transform=ax.get_yaxis_transform(), ha="right",
-            va="bottom", color="grey", fontsize=9)
+    handles = []
+    for activation in drawn:
+        color = series_color(activation.name)
+        sym = activation.inside["zero"].symmetry
+        relative = metrics.relative_stage_spread(sym)
+        keep = relative > 0
+        ax.plot(sym["stages"][keep], relative[keep], color=color, lw=1.8, marker="o", ms=5)
+        for x, y, count in zip(sym["stages"][keep], relative[keep], sym["stage_distinct"][keep]):
+            ax.annotate(str(count), (x, y), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8,
+                        color=color)
+        reference = activation.reference
+        ax.axhline(metrics.relative_spread(activation.inside[reference].symmetry), color=color, ls="--", lw=1.2)
+        handles += [style_handle(f"{activation.label}, zero init", color=color, lw=1.8, marker="o", ms=5),
+                    style_handle(f"{activation.label}, {display_name(reference)} init, end of training", color=color,
+                                 ls="--", lw=1.2)]
+    ax.axhline(eps, color=BASELINE_GREY, ls=":", lw=1.2)
+    handles.append(style_handle("float32 rounding (2^-23)", color=BASELINE_GREY, ls=":"))
     ax.set_yscale("log")
-    ax.set_ylim(floor / 3, None)
-    ticks = [t for t in ax.get_yticks() if t >= eps / 10 and t <= ax.get_ylim()[1]]
-    ax.set_yticks([floor, *ticks], ["exactly 0", *(f"$10^{{{round(np.log10(t))}}}$" for t in ticks)])
     ax.yaxis.set_minor_locator(ticker.NullLocator())
     ax.set_xlabel("epoch")
-    ax.set_ylabel("spread across units / mean |activation|")
-    ax.set_title("First hidden layer on the test set")
-    fig.legend(loc="outside lower center", ncol=2)
-    return fig
-
-
-@styled
-def activation_heatmaps(activations, images=40, units=64, cols=2):
-    """Hidden activations, test images x units, one panel per entry. activations: {label: (n, units) array}.
-
-    Identical units show as identical columns; a network whose units never moved shows one colour.
-    """
-    rows = math.ceil(len(activations) / cols)
-    fig = Figure(figsize=(4.5 * cols, 3.5 * rows), layout="constrained")
-    axes = fig.subplots(rows, cols, squeeze=False).ravel()
-    for ax, (label, acts) in zip(axes, activations.items()):
-        block = np.asarray(acts)[:images, :units]
-        image = ax.imshow(block, aspect="auto", cmap="viridis", interpolation="nearest")
-        fig.colorbar(image, ax=ax, shrink=0.9, label="activation")
-        same = np.all(block == block.flat[0])
-        ax.set_title(f"{label}\n(every value is {block.flat[0]:g})" if same else label, fontsize=11)
-        ax.set_xlabel(f"hidden unit (first {block.shape[1]})")
-        ax.set_ylabel(f"test image (first {block.shape[0]})")
-        ax.grid(False)
-    for ax in axes[len(activations):]:
-        ax.set_visible(False)
+    ax.set_ylabel("spread between units\n/ mean |output|")
+    legend_below(fig, handles, ncol=3)
     return fig

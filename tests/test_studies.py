@@ -1,0 +1,333 @@
+"""Questions 1 and 2 on a balanced and on an unbalanced data set: every name, seed, baseline and shape
+word in the text is the one the study object holds and its figures draw."""
+import dataclasses
+import re
+
+import numpy as np
+import pytest
+
+from hw1lib.data.datasets import load_dataset
+from hw1lib.report import figures, shapes
+from hw1lib.report.discussion import initialization as q2
+from hw1lib.report.discussion import models as q1
+from hw1lib.report.studies.initialization import run_init_study
+from hw1lib.report.studies.models import run_models_study
+from hw1lib.report.studies.seeds import Spread
+from hw1lib.runs.config import RunConfig, display_name
+from hw1lib.search import tables
+
+SMALL = dict(hidden=[16], batch_size=32, epochs=3)
+
+
+def write_folder(folder, weights, n_train=400, n_test=150, seed=0):
+    """A course folder whose class k holds a share ``weights[k] / sum(weights)`` of the images."""
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, n in (("train", n_train), ("test", n_test)):
+        counts = np.floor(n * np.asarray(weights) / np.sum(weights)).astype(int)
+        counts[: n - counts.sum()] += 1
+        labels = rng.permutation(np.repeat(np.arange(10), counts))
+        images = _stripes(labels, rng)
+        np.savez(folder / f"{name}.npz", image=images, label=labels.astype(np.float64))
+    return folder
+
+
+def _stripes(labels, rng):
+    """Images like ``helpers.striped_images``: class k lights up row band k, plus noise."""
+    images = rng.integers(0, 60, size=(len(labels), 28, 28))
+    for k in range(10):
+        images[labels == k, 2 * k + 2:2 * k + 5, 4:24] += 180
+    # A few test images per class carry another class's stripe too, so no network is perfect.
+    mixed = rng.random(len(labels)) < 0.1
+    other = (labels + 1 + rng.integers(0, 9, size=len(labels))) % 10
+    for i in np.flatnonzero(mixed):
+        images[i, 2 * other[i] + 2:2 * other[i] + 5, 4:24] += 180
+    return np.clip(images, 0, 255).astype(np.uint8)
+
+
+@pytest.fixture(scope="module", params=["balanced", "unbalanced"])
+def data(request, tmp_path_factory):
+    weights = np.ones(10) if request.param == "balanced" else np.linspace(2.0, 1.0, 10)[[3, 7, 0, 9, 5, 1, 8, 2, 6, 4]]
+    return load_dataset(write_folder(tmp_path_factory.mktemp(request.param) / request.param, weights))
+
+
+@pytest.fixture(scope="module")
+def models_study(data):
+    return run_models_study(data, seed=0, seeds=3, trials=3, sweep_epochs=2, sigmoid_lrs=2,
+                            first_attempt_rates=[0.001, 1.0], jobs=1, **SMALL)
+
+
+@pytest.fixture(scope="module")
+def init_study(data):
+    return run_init_study(data, activation="relu", lr=0.2, seed=0, init_std=0.01, seeds=3, jobs=1, **SMALL)
+
+
+def q1_text(study):
+    numbers = {"sweep": "Figure 1.1", "loss": "Figure 1.2", "errors": "Figure 1.3"}
+    return "\n\n".join([
+        tables.summary_markdown(study.sweep, numbers["sweep"], "Table 1.1"), q1.sigmoid_choice_text(study),
+        q1.learning_curves_text(study, numbers["loss"]), q1.why_text(study),
+        q1.errors_text(study, numbers["errors"], "Table 1.2"), q1.first_attempt_intro(study),
+        q1.first_attempt_text(study, "Figure A.1", "Table A.1"), *q1.captions(study).values(), *study.summary()])
+
+
+def q2_text(study):
+    shown = {key: f"Figure 2.{i + 1}" for i, key in enumerate(q2.figure_keys(study))}
+    return "\n\n".join([q2.setup_text(study), q2.results_text(study, shown["init"], "Table 2.1"),
+                        q2.zero_text(study, shown), q2.why_random_text(study, shown["units"]),
+                        *q2.captions(study).values(), *study.summary()])
+
+
+def sentences(text):
+    plain = re.sub(r"\*\*", "", text)
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z])", plain) if s.strip()]
+
+
+def test_baselines_are_computed_from_the_class_counts(data, models_study, init_study):
+    counts = np.bincount(data.train_y, minlength=10)
+    label = int(np.argmax(counts))
+    b = models_study.baselines
+    assert b.uniform_error == pytest.approx(0.9)
+    assert b.majority_class == label and b.majority_error == pytest.approx(np.mean(data.test_y != label))
+    q1_words, q2_words = q1_text(models_study), q2_text(init_study)
+    if counts.min() == counts.max():
+        assert b.same and b.balanced
+        assert "and so does always answering the same class, since every class has 15 test images" in q1_words
+        assert "as does always answering the same class" in q2_words
+        assert "always answering class" not in q1_words + q2_words
+    else:
+        assert not b.same and counts.max() >= 1.8 * counts.min()
+        for words in (q1_words, q2_words):
+            assert f"always answering class {data.class_names[label]}" in words
+            assert f"{100 * b.majority_error:.1f}%" in words
+        assert f"({counts[label]:,} of {counts.sum():,} images)" in q1_words
+
+
+def test_the_stuck_network_is_described_by_what_its_biases_did(data, init_study):
+    relu = next(a for a in init_study.activations if a.name == "relu")
+    assert relu.stuck
+    text = q2.zero_text(init_study, {"units": "Figure 2.2", "symmetry": "Figure 2.3"})
+    paragraph = next(p for p in text.split("\n\n") if p.startswith("**ReLU from zero: stuck.**"))
+    answered = [p for p in relu.predicted_classes()]
+    assert all(len(p) == 1 for p in answered)  # a stuck network gives every image the same class
+    label = int(np.argmax(np.bincount(data.train_y, minlength=10)))
+    if init_study.baselines.balanced:
+        assert "there is no most frequent class to learn" in paragraph
+    elif all(p == (label,) for p in answered):
+        assert f"answers class {data.class_names[label]}, the most frequent" in paragraph
+    else:
+        assert f"while class {data.class_names[label]} is the most frequent in training" in paragraph
+    for (c,), seed in zip(answered, relu.zero.seeds):
+        assert len(set(answered)) == 1 or f"class {data.class_names[c]} with seed {seed}" in paragraph
+
+
+def test_the_initialiser_named_beside_zero_is_the_one_drawn(init_study):
+    shown = {key: f"Figure 2.{i + 1}" for i, key in enumerate(q2.figure_keys(init_study))}
+    text = q2.zero_text(init_study, shown)
+    fig = figures.activation_heatmaps(init_study)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    for a in init_study.activations:
+        ref = display_name(a.reference)
+        paragraph = next(p for p in text.split("\n\n") if p.startswith(f"**{a.label[0].upper() + a.label[1:]} from zero"))
+        named = set(re.findall(r"with (Xavier|He|normal) initialisation", paragraph))
+        assert named <= {ref}, (a.label, named, ref)
+        assert any(t.startswith(f"{a.label}, {ref} init") for t in titles)
+        assert f"{a.label}, {'Xavier' if ref == 'He' else 'He'} init" not in " ".join(titles)
+    # Change the reference: the words and the figure follow it together.
+    swapped = dataclasses.replace(init_study, activations=tuple(
+        dataclasses.replace(a, reference="he", inside={**a.inside, "he": a.inside[a.reference]})
+        if a.name == "sigmoid" else a for a in init_study.activations))
+    text = q2.zero_text(swapped, shown)
+    sigmoid = next(p for p in text.split("\n\n") if p.startswith("**Sigmoid from zero"))
+    assert "with Xavier initialisation" not in sigmoid and "with He initialisation" in sigmoid
+    titles = [ax.get_title() for ax in figures.activation_heatmaps(swapped).axes if ax.get_title()]
+    assert any(t.startswith("sigmoid, He init") for t in titles)
+
+
+def test_q1_names_networks_and_seeds_as_its_figures_draw_them(models_study):
+    fig = figures.learning_curves(models_study)
+    panels = [ax for ax in fig.axes if ax.get_title()]
+    assert [ax.get_title() for ax in panels] == [m.name for m in models_study.models]
+    for ax, m in zip(panels, models_study.models):
+        faint = np.asarray(ax.get_lines()[0].get_ydata(), dtype=float)
+        np.testing.assert_allclose(faint, m.repeated.first.batch_loss, rtol=1e-6)
+        mean = np.mean([h.train_loss for h in m.repeated.runs], axis=0)
+        np.testing.assert_allclose(ax.get_lines()[1].get_ydata(), mean, rtol=1e-6)
+    seeds = models_study.seeds
+    assert seeds == (0, 1, 2) and [h.config.seed for h in models_study.chosen.repeated.runs] == [0, 1, 2]
+    text = q1_text(models_study)
+    assert set(re.findall(r"\(seed (\d+)\)", text)) == {str(seeds[0])}
+    assert "(chosen)" not in text and "leaky_relu" not in text
+    for m in models_study.models:
+        assert m.name in text and m.name == f"{display_name(m.config.activation)} network"
+        assert f"{m.final('test_error').percent()}" in text
+    assert all(isinstance(role, str) and isinstance(config, RunConfig) for role, config in models_study.networks())
+    answer, key = models_study.summary()
+    assert f"{100 * models_study.chosen.final('test_error').mean:.1f}%" in answer and key.startswith("test error")
+
+
+def test_no_sentence_is_repeated_across_cases(models_study, init_study):
+    for text in (q1_text(models_study), q2_text(init_study)):
+        seen = sentences(text)
+        repeated = {s for s in seen if seen.count(s) > 1}
+        assert not repeated, repeated
+
+
+def test_words_the_report_no_longer_uses(models_study, init_study):
+    text = q1_text(models_study) + q2_text(init_study)
+    for phrase in ("seed report", "(chosen)", "only 0.0%", "trials took", "local processes", "That is why",
+                   "needs a larger learning rate", "no sign of over-fitting", "per epoch, so", "Chance is"):
+        assert phrase not in text, phrase
+
+
+def test_xavier_and_he_are_a_tie_only_within_the_seeds_spread(init_study):
+    text = q2.results_text(init_study, "Figure 2.1", "Table 2.1")
+    for a in init_study.activations:
+        assert init_study.ties(a, "xavier", "he") == (a.final("xavier").ties(a.final("he"), init_study.resolution))
+    # Move He's test errors 30 points away from Xavier's for sigmoid: no longer a tie, and the text says who leads.
+    sigmoid = next(a for a in init_study.activations if a.name == "sigmoid")
+    far = [h.replace(test_error=np.minimum(1.0, h.test_error + 0.3)) for h in sigmoid.runs["he"].runs]
+    runs = {**sigmoid.runs, "he": dataclasses.replace(sigmoid.runs["he"], runs=tuple(far))}
+    moved = dataclasses.replace(init_study, activations=tuple(
+        dataclasses.replace(a, runs=runs) if a is sigmoid else a for a in init_study.activations))
+    assert not moved.ties(dataclasses.replace(sigmoid, runs=runs), "xavier", "he")
+    words = q2.results_text(moved, "Figure 2.1", "Table 2.1")
+    assert "With sigmoid units, Xavier is ahead of He by" in words
+    assert "Xavier and He tie" not in words or "For the ReLU network" in words or "For ReLU" in words
+    assert text != words
+
+
+def test_spread_ties_and_formats():
+    a, b = Spread.of([0.05, 0.06, 0.055]), Spread.of([0.052, 0.058, 0.06])
+    assert a.ties(b) and a.percent() == "5.5% (5.0–6.0%)" and Spread.of([0.05]).percent() == "5.0%"
+    assert not Spread.of([0.05, 0.051]).ties(Spread.of([0.08, 0.081]))
+    assert Spread.of([0.05]).ties(Spread.of([0.051]), resolution=0.001)
+
+
+def test_shape_words_come_from_the_curve():
+    epochs = np.arange(11.0)
+    rising = shapes.ending(epochs, [2.4, 0.31, 0.26, 0.26, 0.205, 0.23, 0.21, 0.21, 0.215, 0.22, 0.22])
+    assert rising.kind == "rises" and rising.lowest_at == 4 and rising.end == pytest.approx(0.22)
+    assert shapes.ending(epochs, np.geomspace(2, 0.001, 11)).kind == "keeps falling"
+    flat = shapes.ending(epochs, [2.4, 0.5, 0.3, 0.25, 0.24, 0.24, 0.24, 0.24, 0.24, 0.24, 0.24])
+    assert flat.kind == "levels off" and flat.since == 3
+    stall = shapes.start(epochs, [2.6, 2.3, 2.3, 2.29, 1.3, 0.7, 0.5, 0.4, 0.4, 0.4, 0.3], 2.07)
+    assert stall.stalls and stall.until == 3 and stall.falls_at == 4
+    assert not shapes.start(epochs, [2.4, 0.3, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2], 2.07).stalls
+    stages = [0, 0.1, 2, 4, 6, 8, 10]
+    jump = shapes.growth(stages, [0, 1e-7, 0.98, 1.0, 0.99, 1.01, 1.0])
+    assert jump.kind == "jump" and jump.zero_until == 0 and jump.jump_to == 2 and jump.factor > 1e6
+    assert shapes.growth(stages, [0, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2]).kind == "steady"
+    assert shapes.growth(stages, [0] * 7).kind == "zero"
+    assert shapes.growth(stages, [0, 0, 1e-7, 2e-7, 1e-7, 1e-7, 3e-7]).kind == "flat"
+
+
+def test_a_jump_is_described_as_a_jump_not_a_rate(init_study):
+    sigmoid = next(a for a in init_study.activations if a.name == "sigmoid")
+    sym = dict(sigmoid.inside["zero"].symmetry)
+    n = len(sym["stages"])
+    scale = np.full(n, 0.5)
+    sym["stage_scale"] = scale
+    sym["stage_spread"] = np.r_[0.0, 0.5e-7, np.full(n - 2, 0.49)]
+    sym["stage_distinct"] = np.r_[1, 1, np.full(n - 2, 40)]
+    inside = dataclasses.replace(sigmoid.inside["zero"], symmetry=sym)
+    jumped = dataclasses.replace(init_study, activations=tuple(
+        dataclasses.replace(a, inside={**a.inside, "zero": inside}) if a is sigmoid else a
+        for a in init_study.activations))
+    assert q2.figure_keys(jumped) == ("init", "units", "symmetry")
+    text = q2.zero_text(jumped, {"units": "Figure 2.2", "symmetry": "Figure 2.3"})
+    assert "it has jumped by a factor of about 10^7" in text and "per epoch" not in text
+    assert "(Figure 2.3)" in text
+    fig = figures.symmetry_curves(jumped)
+    drawn = fig.axes[0].get_lines()[0]
+    np.testing.assert_allclose(drawn.get_ydata(), sym["stage_spread"][1:] / 0.5)  # the exact 0 is left off
+    assert fig.axes[0].get_yscale() == "log"
+
+
+def test_q1_claims_follow_the_curves(models_study):
+    chosen = models_study.chosen
+    epochs = np.arange(6.0)
+
+    def shaped(h, test_loss):
+        return h.replace(eval_epoch=epochs, eval_iteration=(epochs * h.iterations_per_epoch).astype(int),
+                         train_loss=np.geomspace(2.3, 0.01, 6), test_loss=np.asarray(test_loss),
+                         train_error=np.linspace(0.9, 0.0, 6), test_error=np.linspace(0.9, 0.1, 6))
+
+    def with_test_loss(test_loss):
+        runs = tuple(shaped(h, test_loss) for h in chosen.repeated.runs)
+        return dataclasses.replace(models_study, models=(
+            dataclasses.replace(chosen, repeated=dataclasses.replace(chosen.repeated, runs=runs)),
+            models_study.sigmoid))
+
+    rising = with_test_loss([2.3, 0.5, 0.3, 0.2, 0.25, 0.3])
+    text = q1.learning_curves_text(rising, "Figure 1.2")
+    assert f"For the {chosen.name}, the training loss is still falling at the end (0.010)" in text
+    assert "the test loss is lowest at epoch 3 (0.200) and ends 50% higher (0.300)" in text
+    assert "30 times the training loss" in text
+    level = q1.learning_curves_text(with_test_loss([2.3, 0.5, 0.3, 0.25, 0.25, 0.25]), "Figure 1.2")
+    assert "the test loss has levelled off since epoch 2, at about 0.250" in level
+    falling = q1.learning_curves_text(with_test_loss([2.3, 0.5, 0.3, 0.2, 0.1, 0.05]), "Figure 1.2")
+    assert "the test loss is still falling too (0.050)" in falling
+
+
+def test_figures_have_plain_axes_and_legends_off_the_data(models_study, init_study):
+    drawn = [figures.learning_curves(models_study), figures.error_curves(models_study),
+             figures.first_attempt_curves(models_study), tables.validation_figure(models_study.sweep),
+             figures.init_comparison(init_study), figures.activation_heatmaps(init_study)]
+    for fig in drawn:
+        assert all(ax.get_legend() is None for ax in fig.axes)
+        assert all(ax.get_yscale() in ("linear", "log") for ax in fig.axes)
+        assert not [t for ax in fig.axes for t in ax.get_yticklabels() if "exactly" in t.get_text()]
+    grid = figures.init_comparison(init_study)
+    lines = {line.get_color(): line.get_linestyle() for line in grid.axes[1].get_lines()}
+    assert lines[figures.series_color("xavier")] == "--" and lines[figures.series_color("he")] == "-"
+    # One meaning per colour in the sweep figure: the optimiser, in both panels.
+    sweep = tables.validation_figure(models_study.sweep)
+    colours = [tuple(np.round(c, 3)) for ax in sweep.axes for coll in ax.collections[:-1]
+               for c in coll.get_facecolors()]
+    assert len(set(colours)) <= len(models_study.sweep.space.lr_ranges)
+
+
+def test_networks_and_summary_of_question_2(init_study):
+    rows = init_study.networks()
+    assert len(rows) == 8 and {c.init for _, c in rows} == {"zero", "normal", "xavier", "he"}
+    answer, key = init_study.summary()
+    relu = next(a for a in init_study.activations if a.name == "relu")
+    assert f"{100 * relu.final('zero').mean:.1f}%" in answer and "He" in key
+    table = q2.init_table(init_study)
+    assert table.loc["He", ("ReLU", "test error")] == relu.final("he").percent()
+
+
+def test_error_curves_draw_the_seed_means(models_study):
+    whole, zoom = (ax for ax in figures.error_curves(models_study).axes if ax.get_title())
+    lines = whole.get_lines()
+    for i, m in enumerate(models_study.models):
+        np.testing.assert_allclose(lines[2 * i].get_ydata(), m.repeated.curve("train_error")[0])
+        np.testing.assert_allclose(lines[2 * i + 1].get_ydata(), m.repeated.curve("test_error")[0])
+        assert lines[2 * i + 1].get_linestyle() == "--"
+    assert whole.get_ylim() == (0, 1.0) and zoom.get_ylim()[1] <= 1.0
+
+
+def test_first_attempt_curves_mark_where_it_stopped(models_study):
+    left, right = figures.first_attempt_curves(models_study).axes
+    short = models_study.first_attempt.short
+    assert any(list(line.get_xdata()) == [short.iterations] * 2 for line in left.get_lines())
+    cross = next(line for line in right.get_lines() if line.get_marker() == "X")
+    assert list(cross.get_ydata()) == [short.final_test_error]
+    np.testing.assert_allclose(models_study.first_attempt.by_rate[short.config.lr].batch_loss[:short.iterations],
+                               short.batch_loss)  # the first attempt is the start of the curve at its own rate
+
+
+def test_init_figures_draw_the_study(init_study):
+    fig = figures.init_comparison(init_study)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles == [f"{a.label}: {what}" for a in init_study.activations for what in ("training loss", "test error")]
+    he = next(line for line in fig.axes[3].get_lines() if line.get_color() == figures.series_color("he"))
+    relu = init_study.activations[1]
+    np.testing.assert_allclose(he.get_ydata(), relu.runs["he"].curve("test_error")[0])
+    panels = init_study.heatmap_panels()
+    assert all(not a.inside[init].constant for a, init in panels)
+    assert (relu, "zero") not in panels  # every output of the stuck network is 0: said in the caption instead
+    assert "Not drawn: the ReLU network started from zero" in q2.captions(init_study)["units"]
+    heat = [ax for ax in figures.activation_heatmaps(init_study).axes if ax.get_title()]
+    assert len(heat) == len(panels)
