@@ -287,10 +287,10 @@ table.hw1-equations td { border: none; padding: 0.15em 0.6em 0.15em 0; vertical-
   @page { size: A4; margin: 14mm 12mm;
           @bottom-center { content: counter(page) " / " counter(pages); font: 8pt "DejaVu Sans", sans-serif; color: #555; } }
   body.jp-Notebook { max-width: none; padding: 0; }
-  /* Each question starts a page. The break is on the cell, not on its h1: WeasyPrint drops a forced
+  /* The questions follow one another without forced breaks, so no page is left part empty; the
+     appendix starts a page. The break is on the cell, not on its h1: WeasyPrint drops a forced
      break that deep in the cell when the cell before it was split across pages. */
-  .jp-Cell:has(h1) { break-before: page; }
-  .jp-Cell:first-child { break-before: auto; }
+  .jp-Cell:has(h1#Appendix) { break-before: page; }
   .jp-OutputArea-child { break-inside: auto; }  /* long prose may run on to the next page */
   img, table, figure, tr { break-inside: avoid; }  /* figure.hw1-figure holds an image and its caption */
   figcaption { break-before: avoid; }  /* should a figure be taller than a page */
@@ -304,6 +304,12 @@ table.hw1-equations td { border: none; padding: 0.15em 0.6em 0.15em 0; vertical-
   .hw1-animation { display: none; }
   .hw1-print-only { display: block; }
   .jp-RenderedMarkdown pre { font-size: 7pt; }
+  /* A little smaller than on screen, so the answers fit on few pages. */
+  :root { --jp-content-font-size1: 12.5px; --jp-content-line-height: 1.45; }
+  .jp-RenderedHTMLCommon table { font-size: 0.8em; }
+  .hw1-networks table { font-size: 0.72em; }
+  .hw1-networks td, .hw1-networks th { padding: 0.2em 0.4em; }
+  .hw1-toc { columns: 2; column-gap: 2em; font-size: 0.9em; }
 }
 </style>
 {%- endblock html_head_css -%}

@@ -21,14 +21,13 @@ def network_row(question, role, config, n_inputs, n_classes):
     activation, latent = config.activation, getattr(config, "latent_activation", None)
     activations = display_name(activation)
     if latent and latent != activation:
-        activations += f", then {display_name(latent)} in the last hidden layer"
+        activations += f"; {display_name(latent)} 2-unit layer"
     return {"question": str(question), "network": role,
             "layers": "-".join(map(str, (n_inputs, *config.hidden, n_classes))),
-            "activations": activations,
-            "initialisation": config.init_label(), "optimiser": config.optimizer_label(),
-            "learning rate": f"{config.lr:g}", "batch": str(config.batch_size),
-            "epochs": f"{config.epochs}" + (f" (stopped after {config.max_iterations} updates)"
-                                            if config.max_iterations else ""),
+            "activations": activations, "initialisation": config.init_label(),
+            "optimiser": config.optimizer_label(), "learning rate": f"{config.lr:g}",
+            "batch": str(config.batch_size),
+            "epochs": f"{config.max_iterations} updates" if config.max_iterations else str(config.epochs),
             "inputs": "standardised" if config.normalize == "standardize" else "pixels / 255"}
 
 
@@ -67,9 +66,30 @@ def markdown(title, subtitle, author, student_id, data_line, summaries):
         parts.append("## Results at a glance\n\n" + _table(
             ("question", "answer", "key number"),
             [(f"{s['question']}. {s['topic']}", s["answer"], s["key"]) for s in summaries]))
-        rows = [[row[column] for column in NETWORK_COLUMNS] for s in summaries for row in s["networks"]]
-        parts.append("## Networks trained\n\n" + _table(NETWORK_COLUMNS, rows))
+        rows = merge_rows([row for s in summaries for row in s["networks"]])
+        parts.append('## Networks trained\n\n<div class="hw1-networks">\n\n' + _table(
+            NETWORK_COLUMNS, [[row[c] for c in NETWORK_COLUMNS] for row in rows]) + "\n\n</div>")
     return "\n\n".join(parts)
+
+
+def merge_rows(rows):
+    """The networks table's rows, where rows of one question and one network that differ in a single
+    setting become one row listing its values (e.g. the four initialisations compared in question 2)."""
+    merged = []
+    for row in rows:
+        for other in merged:
+            differ = [c for c in NETWORK_COLUMNS if other[c] != row[c]]
+            if other["question"] == row["question"] and other["network"] == row["network"] and len(differ) == 1:
+                column = differ[0]
+                values = other[column].split(", ")
+                if row[column] not in values:
+                    other[column] = ", ".join([*values, row[column]])
+                break
+            if all(other[c] == row[c] for c in NETWORK_COLUMNS):
+                break
+        else:
+            merged.append(dict(row))
+    return merged
 
 
 def _table(columns, rows):

@@ -55,7 +55,7 @@ def confusion_matrix_figure(conf, class_names):
     n = len(class_names)
     totals = conf.sum(axis=1)
     shares = np.divide(conf, totals[:, None], out=np.zeros(conf.shape), where=totals[:, None] > 0) * 100
-    side = max(4.2, 0.42 * n + 1.0)
+    side = max(3.8, 0.36 * n + 0.9)
     fig = Figure(figsize=(min(side + 1.1, 9.0), min(side, 8.2)), layout="constrained")
     ax = fig.subplots()
     ax.set_facecolor("#f4f4f4")  # empty cells: pale, so the white lines still mark the grid

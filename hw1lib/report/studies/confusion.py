@@ -91,7 +91,7 @@ class ConfusionStudy:
 
     def networks(self):
         """[(role, RunConfig)]: the one network this question draws, trained once for question 1."""
-        return [("main model (questions 1 and 4)", self.config)]
+        return [("question 1's chosen network", self.config)]
 
     # --- overall ---------------------------------------------------------------------------------
 

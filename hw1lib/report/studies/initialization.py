@@ -153,8 +153,7 @@ class InitStudy:
 
     def networks(self):
         """[(role, RunConfig), ...]: every network question 2 trains, at its first seed."""
-        return [(f"question 2: {a.label}, {init_label(runs.config)} initialisation", runs.config)
-                for a in self.activations for init, runs in a.runs.items()]
+        return [(f"{a.label} network", runs.config) for a in self.activations for runs in a.runs.values()]
 
     def summary(self):
         """(one-sentence answer to question 2, its key number as text)."""

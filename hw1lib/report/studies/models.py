@@ -124,11 +124,11 @@ class ModelsStudy:
         """[(role, RunConfig), ...]: every network question 1 trains for its answer, at its first seed
         (the validation sweep's trials aside: see ``sweep``)."""
         first = self.first_attempt
-        rows = [(f"question 1: {self.chosen.name}, chosen by the validation sweep", self.chosen.config),
-                (f"question 1: {self.sigmoid.name}, same budget", self.sigmoid.config),
+        rows = [(f"{self.chosen.name}, chosen by the validation sweep", self.chosen.config),
+                (f"{self.sigmoid.name}, same budget", self.sigmoid.config),
                 ("appendix A: the first sigmoid attempt", first.short.config)]
-        rows += [(f"appendix A: the first sigmoid attempt, full budget, learning rate {lr:g}", h.config)
-                 for lr, h in sorted(first.by_rate.items())]
+        rows += [("appendix A: the first sigmoid attempt, full budget", h.config)
+                 for _, h in sorted(first.by_rate.items())]
         return rows
 
     def summary(self):
