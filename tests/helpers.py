@@ -74,3 +74,22 @@ def write_unbalanced_course_folder(folder, seed=0, share=0.1):
             labels[flip] = (labels[flip] - 1 + rng.integers(1, 9, size=len(flip))) % 9 + 1
         np.savez(folder / f"{name}.npz", image=np.clip(images, 0, 255).astype(np.uint8), label=labels)
     return folder
+
+
+def page_fill(html_path):
+    """For each page WeasyPrint lays the HTML report out on: the share of its height that content fills."""
+    from weasyprint import HTML
+
+    def bottom(box):
+        children = getattr(box, "children", None) or []
+        edges = [edge for edge in map(bottom, children) if edge is not None]
+        if not children and getattr(box, "height", 0):
+            edges.append(box.position_y + box.margin_height())
+        return max(edges) if edges else None
+
+    fills = []
+    for page in HTML(filename=str(html_path)).render().pages:
+        root = page._page_box
+        edge = bottom(root.children[0]) if root.children else None
+        fills.append(0.0 if edge is None else (edge - root.content_box_y()) / root.height)
+    return fills

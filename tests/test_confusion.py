@@ -55,7 +55,7 @@ def test_the_study_holds_the_figures_numbers(case):
     assert sum(p.images for p in study.pairs) == study.wrong and len(study.pairs) == 45
     assert [p.images for p in study.pairs] == sorted((p.images for p in study.pairs), reverse=True)
     assert all(p.images >= MIN_PAIR_IMAGES for p in study.standout_pairs)
-    assert study.networks() == [("main model (questions 1 and 4)", study.history.config)]
+    assert study.networks() == [("question 1's chosen network", study.history.config)]
     answer, key = study.summary()
     assert answer.endswith(".") and key == f"{pct(study.error)} test error"
 

@@ -254,3 +254,16 @@ def test_report_pieces_come_from_the_result(course, empty_cache):
         assert number in text
     with pytest.raises(ConfigError, match="top"):
         top_table(result, 0)
+
+
+def test_released_workers_stop_and_later_trials_start_new_ones(course):
+    from joblib.externals.loky import get_reusable_executor
+
+    configs = [TINY.sample(1, 0)[0].replace(seed=s, epochs=1) for s in range(2)]
+    first, trained, workers = sweep_module.fit_trials(configs, course, jobs=2, progress=False, use_cache=False)
+    assert trained == 2 and workers == "2 local processes"
+    executor = get_reusable_executor(reuse=True)
+    sweep_module.release_workers()
+    assert executor._flags.shutdown  # its worker processes have stopped
+    again, _, _ = sweep_module.fit_trials(configs, course, jobs=2, progress=False, use_cache=False)
+    assert [h.final_test_error for h in again] == [h.final_test_error for h in first]

@@ -142,6 +142,16 @@ class RunConfig:
         """The optimiser, e.g. 'SGD', 'Adam' or 'momentum 0.9' (with its coefficient)."""
         return f"momentum {self.momentum:g}" if self.optimizer == "momentum" else display_name(self.optimizer)
 
+    def in_words(self, epochs=True):
+        """The network and its training for readers, e.g. '3 hidden layers of 256 leaky ReLU units (He
+        initialisation), momentum 0.9 with learning rate 0.0162, mini-batches of 32, 10 epochs'."""
+        n, units = len(self.hidden), self.hidden[0]
+        layers = (f"{n} hidden layer{'s' if n > 1 else ''} of {units}" if len(set(self.hidden)) == 1 else
+                  f"hidden layers of {', '.join(map(str, self.hidden[:-1]))} and {self.hidden[-1]}")
+        text = (f"{layers} {display_name(self.activation)} units ({self.init_label()} initialisation), "
+                f"{self.optimizer_label()} with learning rate {self.lr:g}, mini-batches of {self.batch_size}")
+        return text + (f", {self.epochs} epochs" if epochs else "")
+
     def describe(self):
         """One line, e.g. 'hidden 256 ReLU, He init, SGD lr 0.2, batch 32, 10 epochs, seed 0'."""
         iters = f", max {self.max_iterations} iterations" if self.max_iterations else ""

@@ -32,8 +32,8 @@ from ..runs.config import RunConfig
 from ..runs.history import History
 from ..runs.training import train
 
-__all__ = ["SearchSpace", "Trial", "SweepResult", "run_sweep", "learning_rate_trials", "fit_trials", "benchmark",
-           "DEFAULT_TRIALS", "BENCH_TRIALS"]
+__all__ = ["SearchSpace", "Trial", "SweepResult", "run_sweep", "learning_rate_trials", "fit_trials", "release_workers",
+           "benchmark", "DEFAULT_TRIALS", "BENCH_TRIALS"]
 
 DEFAULT_TRIALS = 40
 BENCH_TRIALS = 12
@@ -354,6 +354,24 @@ def _backend(jobs, scheduler, data):
             yield n_jobs, f"dask {scheduler} ({threads} worker thread{'s' if threads != 1 else ''})"
     finally:
         client.close()
+
+
+def release_workers():
+    """Stop the worker processes that parallel trials started in this process, and remove their temporary files.
+
+    joblib keeps its workers between calls, so a sweep and the runs after it start at once. A
+    notebook whose kernel is shut down with them still running can be killed before they stop,
+    and their resource tracker then warns on stderr about the files and semaphores left behind,
+    so the report's studies release them when their training is done.
+    """
+    from joblib.externals.loky import get_reusable_executor
+
+    executor = get_reusable_executor(reuse=True)  # the running executor, whatever it was created with
+    terminate = getattr(executor, "terminate", None)  # joblib's also removes its memory-mapped files
+    if terminate is not None:
+        terminate()
+    else:
+        executor.shutdown(wait=True)
 
 
 def _connect(address):

@@ -159,7 +159,7 @@ def summary_markdown(result, figure="", table="") -> str:
         f"error after any epoch; that epoch became its number of epochs (early stopping).\n\n"
         f"**The choice.** The best configuration{shown} reached a validation error of {best.val_error:.2%} "
         f"({round(best.val_error * result.n_val):,} of {result.n_val:,} images) at epoch {best.best_epoch}: "
-        f"{_describe(chosen)}. {close}Trained again with these settings on all {n_train:,} training images for "
+        f"{chosen.in_words(epochs=False)}. {close}Trained again with these settings on all {n_train:,} training images for "
         f"{chosen.epochs} epochs ({chosen.epochs * final.iterations_per_epoch:,} updates), it has a training error of "
         f"{final.final_train_error:.2%} and a test error of {final.final_test_error:.2%}, the only number here that "
         f"comes from the test set.")
@@ -169,13 +169,6 @@ def _number_word(n):
     """3 -> 'Three' (a sentence starts with it); 12 -> '12'."""
     words = ("Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten")
     return words[n] if n < len(words) else f"{n:,}"
-
-
-def _describe(config) -> str:
-    layers = len(config.hidden)
-    return (f"{layers} hidden layer{'s' if layers > 1 else ''} of {config.hidden[0]} {display_name(config.activation)} "
-            f"units ({config.init_label()} initialisation), {config.optimizer_label()} with learning rate "
-            f"{config.lr:g}, mini-batches of {config.batch_size}")
 
 
 def _choices(values) -> str:

@@ -76,7 +76,7 @@ def overall_text(study):
     h = study.history
     train = (f"it classifies all {study.n_train:,} training images correctly" if study.train_error == 0 else
              f"on its {study.n_train:,} training images the error is {pct(study.train_error)}")
-    opening = (f"The main model of question 1 ({h.config.describe()}) answers {study.n_test - study.wrong:,} of the "
+    opening = (f"The main model of question 1 ({h.config.in_words()}, seed {h.config.seed}) answers {study.n_test - study.wrong:,} of the "
                f"{study.n_test:,} test images of {study.data_name} correctly and {study.wrong:,} wrongly "
                f"({NUMBERS.figure('matrix')}), a test error of {pct(study.error)}; {train}.")
     return paragraphs(opening, diverged_line({"this network": h}), _baselines(study))
@@ -128,7 +128,7 @@ def by_class_text(study):
     else:
         ranking = (f"{_cap(study.name(worst))} has the highest rate, {rate(worst)}, but its interval overlaps "
                    f"{'that' if len(overlap) == 1 else 'those'} of {others}, so these test images do not show it "
-                   f"to be harder than {'they are' if len(overlap) > 1 else 'that one'}.")
+                   f"to be harder than {'those' if len(overlap) > 1 else 'that one'}.")
     above, below = study.above_overall, study.below_overall
     if above and below:
         spread = (f"{_intervals_of(above, study)} wholly above the overall {pct(study.error)}, and "

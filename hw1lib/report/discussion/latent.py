@@ -153,7 +153,9 @@ def _forming_paragraph(study):
     if len(stages) > 1:
         second = stages[1]
         spread = second.span()
-        text += (f" By {second.title}, {_classes(int(second.directed.sum()))} of {len(study.class_names)} point one way"
+        directed, total = int(second.directed.sum()), len(study.class_names)
+        text += (f" By {second.title}, " + (f"all {total} classes point" if directed == total else
+                                            f"{_classes(directed)} of {total} point") + " one way"
                  + (f" and their directions span {_deg(spread)}" if spread is not None else "")
                  + f"; the network's test error is {pct(second.network_error)} and the 5-NN error "
                  f"{pct(second.knn_error)}.")

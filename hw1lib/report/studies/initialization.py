@@ -13,7 +13,7 @@ import numpy as np
 
 from ...nn import initializers
 from ...runs.config import display_name
-from ...search.sweep import fit_trials
+from ...search.sweep import fit_trials, release_workers
 from .. import experiments, metrics, shapes
 from .baselines import Baselines
 from .seeds import Repeated, seed_list
@@ -171,6 +171,7 @@ def run_init_study(dataset, *, activation, hidden, lr, batch_size, epochs, seed,
             for name in experiments.compared_activations(activation)}
     configs = [config.replace(seed=s) for by_init in grid.values() for config in by_init.values() for s in seed_values]
     histories, _, _ = fit_trials(configs, dataset, jobs=jobs, progress=False)
+    release_workers()  # this question's training is done; its notebook's kernel can stop at once
     n = len(seed_values)
     found = iter(range(0, len(histories), n))
     activations = []

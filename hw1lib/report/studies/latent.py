@@ -266,7 +266,9 @@ class LatentStudy:
         """(one-sentence answer, key number as text) for the report's first page."""
         final = self.final
         directed = int(final.directed.sum())
+        total = len(self.class_names)
+        pointing = f"all {total} point" if directed == total else f"{directed} of {total} point"
         answer = (f"With a {self.activation_names()[0]} 2-unit layer the classes spread out from the origin along "
-                  f"their own directions ({directed} of {len(self.class_names)} point one way at the end), and the "
-                  f"output layer splits the plane between them with straight borders.")
+                  f"their own directions ({pointing} one way at the end), and the output layer splits the plane "
+                  f"between them with straight borders.")
         return answer, f"test error {final.network_error:.1%}, 5-NN in the plane {final.knn_error:.1%}"

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 
 from ...runs.config import display_name
-from ...search.sweep import fit_trials, run_sweep
+from ...search.sweep import fit_trials, release_workers, run_sweep
 from .. import experiments, metrics, shapes
 from .baselines import Baselines
 from .seeds import Repeated, seed_list
@@ -164,6 +164,7 @@ def run_models_study(dataset, *, seed, trials, sweep_epochs, sigmoid_lrs, seeds,
     configs = [*(chosen.replace(seed=s) for s in seed_values), *(sigmoid.replace(seed=s) for s in seed_values),
                first_short, *first_full.values()]
     histories, _, _ = fit_trials(configs, dataset, jobs=jobs, progress=False)
+    release_workers()  # this question's training is done; its notebook's kernel can stop at once
     n = len(seed_values)
     sweep = dataclasses.replace(sweep, final=histories[0])
     models = tuple(Model(role, model_name(config), Repeated(config, tuple(runs)), _start_slope(runs[0], dataset))

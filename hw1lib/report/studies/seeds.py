@@ -52,16 +52,22 @@ class Spread:
         if not self.finite:
             return "not finite"
         mean = f"{100 * self.mean:.{digits}f}%"
+        low, high = f"{100 * self.low:.{digits}f}", f"{100 * self.high:.{digits}f}"
         if len(self.values) == 1:
             return mean
-        return f"{mean} ({100 * self.low:.{digits}f}–{100 * self.high:.{digits}f}%)"
+        if low == high:  # a range from 90.0 to 90.0 says nothing a reader needs the brackets for
+            return f"{mean} (every seed)"
+        return f"{mean} ({low}–{high}%)"
 
     def text(self, digits=3):
         """A loss or other plain number: '0.221 (0.215–0.230)' over several seeds, '0.221' for one."""
         if not self.finite:
             return "not finite"
         mean = f"{self.mean:.{digits}f}"
-        return mean if len(self.values) == 1 else f"{mean} ({self.low:.{digits}f}–{self.high:.{digits}f})"
+        low, high = f"{self.low:.{digits}f}", f"{self.high:.{digits}f}"
+        if len(self.values) == 1:
+            return mean
+        return f"{mean} (every seed)" if low == high else f"{mean} ({low}–{high})"
 
     def ties(self, other, resolution=0.0):
         """True when the means differ by no more than either range, or than ``resolution`` (one test image)."""
