@@ -156,4 +156,4 @@ def test_baselines_name_the_majority_class_only_when_classes_are_unbalanced(stud
     labels = data.train_y.copy()
     labels[labels == 9] = 3  # class 3 now has twice the images of the others
     unbalanced = dataclasses.replace(study, dataset=dataclasses.replace(data, train_y=labels))
-    assert "always answering the most common training class (3) on" in words.stages_text(unbalanced)
+    assert "always answering the most common training class, class 3, on" in words.stages_text(unbalanced)

@@ -143,7 +143,7 @@ def _forming_paragraph(study):
     baseline = f"a uniform guess errs on {pct(metrics.uniform_guess_error(n))}"
     if counts.min() < counts.max():
         common, majority = metrics.majority_class(study.dataset.train_y, study.dataset.test_y, n)
-        baseline += (f", always answering the most common training class ({study.class_names[common]}) on "
+        baseline += (f", always answering the most common training class, class {study.class_names[common]}, on "
                      f"{pct(majority)}")
     text = (f"**Before training** the points form one cloud: a 5-NN vote in the plane errs on {pct(first.knn_error)} "
             f"of the test images ({baseline}).")
