@@ -82,7 +82,7 @@ def test_diverging_run_is_reported_not_crashed(course):
 
 
 def test_default_data_relu_he_learns_and_zero_init_does_not(capsys):
-    """The issue's acceptance numbers: ReLU/He <= 7% test error, zero init >= 80%."""
+    """The defaults train well and zero init does not: ReLU/He <= 7% test error, zero init >= 80%."""
     assert main(["train", "--json"]) == 0
     good = json.loads(capsys.readouterr().out)
     assert good["config"]["activation"] == "relu" and good["config"]["init"] == "he"

@@ -19,7 +19,6 @@ def test_confusion_matrix_counts_rows_as_true_classes():
     conf = metrics.confusion_matrix([0, 0, 1, 2, 2, 2], [0, 1, 1, 2, 0, 0], 3)
     assert conf.tolist() == [[1, 1, 0], [0, 1, 0], [2, 0, 1]]
     assert metrics.per_class_error(conf).tolist() == pytest.approx([0.5, 0.0, 2 / 3])
-    assert metrics.most_confused_pairs(conf, k=5) == [(2, 0, 2), (0, 1, 1)]
 
 
 def test_per_class_error_of_an_absent_class_is_nan():
@@ -70,11 +69,6 @@ def test_zero_relu_run_is_exactly_symmetric_and_random_is_not(data):
     assert sym_zero["w1_spread_end"] == 0 and sym_zero["act_spread_end"] == 0 and sym_zero["distinct_end"] == 1
     assert sym_random["w1_spread_start"] > 0 and sym_random["distinct_end"] == 12
     assert metrics.relative_spread(sym_zero) == 0.0
-
-
-def test_activation_slopes():
-    assert metrics.max_activation_slope("sigmoid") == pytest.approx(0.25)
-    assert metrics.max_activation_slope("relu") == 1.0
 
 
 def test_misclassified_sorted_by_confidence():

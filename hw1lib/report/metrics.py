@@ -23,15 +23,6 @@ def per_class_error(conf):
         return np.where(totals > 0, 1 - np.diag(conf) / totals, np.nan)
 
 
-def most_confused_pairs(conf, k=5):
-    """Up to ``k`` (true, predicted, count) off-diagonal cells with the most images, largest first."""
-    off = conf.copy()
-    np.fill_diagonal(off, 0)
-    order = np.argsort(off, axis=None, kind="stable")[::-1][:k]
-    true, pred = np.unravel_index(order, off.shape)
-    return [(int(t), int(p), int(off[t, p])) for t, p in zip(true, pred) if off[t, p] > 0]
-
-
 def class_mean_correlation(x, y, n_classes):
     """(n_classes, n_classes) correlation between the mean images of the classes; x (n, pixels), y (n,)."""
     counts = np.bincount(y, minlength=n_classes).astype(np.float64)
@@ -154,14 +145,6 @@ def knn_error(z, y, k=5):
     votes = np.zeros((n, int(y.max()) + 1))
     np.add.at(votes, (np.repeat(np.arange(n), k), y[neighbours].ravel()), 1)
     return float(np.mean(votes.argmax(axis=1) != y))
-
-
-def max_activation_slope(name):
-    """Largest derivative the activation ``name`` takes (0.25 for sigmoid, 1 for the others), evaluated on a grid."""
-    grid = np.linspace(-6, 6, 1201, dtype=np.float64)[None, :]
-    activation = make_activation(name)
-    activation.forward(grid)
-    return float(activation.backward(np.ones_like(grid)).max())
 
 
 def weight_change(history, dataset, key="W1"):

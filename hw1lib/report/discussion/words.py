@@ -20,11 +20,6 @@ def times(n):
     return {1: "once", 2: "twice"}.get(n, f"{n} times")
 
 
-def relative_size(x):
-    """A spread relative to a mean: 0.047 -> '4.7% of', 4.7 -> '4.7 times'."""
-    return f"{100 * x:.2g}% of" if x < 1 else f"{x:.2g} times"
-
-
 def pct(x, digits=1):
     """0.0542 -> '5.4%'; NaN -> 'n/a'."""
     return "n/a" if x is None or not math.isfinite(x) else f"{100 * x:.{digits}f}%"
@@ -56,11 +51,6 @@ def paragraphs(*texts):
     return "\n\n".join(text for text in texts if text)
 
 
-def error_at_epoch(history, epoch):
-    """Test error at the evaluation closest to ``epoch``."""
-    return float(history.test_error[np.argmin(np.abs(history.eval_epoch - epoch))])
-
-
 def mean_last(values, n):
     """Mean of the last ``n`` values (all of them when there are fewer)."""
     values = np.asarray(values, dtype=float)
@@ -70,11 +60,6 @@ def mean_last(values, n):
 def mean_until(values, stop, n):
     """Mean of the ``n`` values before index ``stop`` (fewer when the run is shorter)."""
     return mean_last(np.asarray(values)[:stop], n)
-
-
-def error_cell(history, value):
-    """An error rate for a table, marked when the run it comes from diverged."""
-    return pct(value) + (" (diverged)" if history.diverged else "")
 
 
 def diverged_line(histories):
