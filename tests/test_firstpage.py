@@ -22,7 +22,7 @@ def test_network_row_names_what_was_trained():
     assert row["initialisation"] == "He" and row["inputs"] == "standardised"
     assert (row["optimiser"], row["learning rate"], row["batch"], row["epochs"]) == ("SGD", "0.1", "32", "10")
     stopped = firstpage.network_row(1, "first try", RunConfig(init="normal", max_iterations=100), 784, 10)
-    assert stopped["initialisation"] == "normal(std 0.01)" and stopped["epochs"] == "100 updates"
+    assert stopped["initialisation"] == "normal (std 0.01)" and stopped["epochs"] == "100 updates"
 
 
 def test_collected_lines_are_in_question_order_and_make_both_tables():
@@ -66,4 +66,4 @@ def test_rows_that_differ_in_one_setting_are_listed_once():
     rows.append(dict(rows[-1]))  # the same network twice is one row
     merged = firstpage.merge_rows(rows)
     assert len(merged) == 2
-    assert merged[0]["initialisation"] == "zero, normal(std 0.01), Xavier, He"
+    assert merged[0]["initialisation"] == "zero, normal (std 0.01), Xavier, He"

@@ -135,8 +135,8 @@ class RunConfig:
         return f"{display_name(self.activation)}, last layer {display_name(last)}"
 
     def init_label(self):
-        """The initialisation, e.g. 'He' or 'normal(std 0.01)'."""
-        return f"normal(std {self.init_std:g})" if self.init == "normal" else display_name(self.init)
+        """The initialisation, e.g. 'He' or 'normal (std 0.01)'."""
+        return f"normal (std {self.init_std:g})" if self.init == "normal" else display_name(self.init)
 
     def optimizer_label(self):
         """The optimiser, e.g. 'SGD', 'Adam' or 'momentum 0.9' (with its coefficient)."""

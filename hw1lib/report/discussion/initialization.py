@@ -13,7 +13,7 @@ from ...nn import initializers
 from ...nn.activations import make_activation
 from ...runs.config import display_name
 from .. import metrics
-from ..studies.initialization import COMPARED_IMAGES, init_label
+from ..studies.initialization import COMPARED_IMAGES
 from ..studies.seeds import Spread
 from .words import and_list, diverged_line, paragraphs, pct, sci
 
@@ -35,7 +35,7 @@ def init_table(study):
     data = {}
     for activation in study.activations:
         for init, repeated in activation.runs.items():
-            row = data.setdefault(init_label(repeated.config), {})
+            row = data.setdefault(repeated.config.init_label(), {})
             broken = " (diverged)" if repeated.diverged else ""
             row[(activation.label, "training error")] = activation.final(init, "train_error").percent() + broken
             row[(activation.label, "test error")] = activation.final(init).percent() + broken
@@ -123,7 +123,7 @@ def results_text(study, figure, table):
     broken = {}
     for a in study.activations:
         for r in a.runs.values():
-            broken.update(r.diverged_label(f"{a.label} with {init_label(r.config)} init"))
+            broken.update(r.diverged_label(f"{a.label} with {r.config.init_label()} init"))
     b = study.baselines
     zero = and_list([f"{a.final('zero').percent()} for {a.label}" for a in study.activations])
     random_ends = []

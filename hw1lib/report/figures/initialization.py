@@ -6,7 +6,6 @@ from matplotlib.figure import Figure
 
 from ...runs.config import display_name
 from .. import metrics
-from ..studies.initialization import init_label
 from .bands import (BASELINE_GREY, band, baseline_handles, baseline_lines, legend_below, log_loss_axis, percent_axis,
                     seeds_handle, style_handle)
 from .style import series_color, styled
@@ -38,7 +37,7 @@ def init_comparison(study):
     for ax in axes[-1]:
         ax.set_xlabel("epoch")
     runs = study.activations[0].runs
-    handles = [style_handle(init_label(runs[init].config), color=series_color(init), lw=1.8, ms=5,
+    handles = [style_handle(runs[init].config.init_label(), color=series_color(init), lw=1.8, ms=5,
                             **INIT_LINES.get(init, {})) for init in runs]
     handles += [seeds_handle(len(study.seeds)), *baseline_handles(study.baselines)]
     legend_below(fig, handles, ncol=4)

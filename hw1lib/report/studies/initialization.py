@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...nn import initializers
+from ...nn.layers import softmax
 from ...runs.config import display_name
 from ...search.sweep import fit_trials, release_workers
 from .. import experiments, metrics, shapes
@@ -21,11 +22,6 @@ from .seeds import Repeated, seed_list
 
 # ``metrics.distinct_units`` compares units on this many test images (the first ones).
 COMPARED_IMAGES = inspect.signature(metrics.distinct_units).parameters["rows"].default
-
-
-def init_label(config):
-    """How the report names the initialiser of ``config``: 'zero', 'normal (std 0.01)', 'Xavier', 'He'."""
-    return f"normal (std {config.init_std:g})" if config.init == "normal" else display_name(config.init)
 
 
 @dataclass(frozen=True)
@@ -100,12 +96,7 @@ class Activation:
         """Per seed, the probability the final network gives each class when its hidden layer outputs 0
         (the softmax of the output biases): what a stuck network has learned."""
         key = f"b{len(self.runs[init].config.hidden) + 1}"
-        result = []
-        for h in self.runs[init].runs:
-            bias = np.asarray(h.params[key], dtype=float)
-            e = np.exp(bias - bias.max())
-            result.append(e / e.sum())
-        return tuple(result)
+        return tuple(softmax(np.asarray(h.params[key], dtype=float)[None, :])[0] for h in self.runs[init].runs)
 
 
 @dataclass(frozen=True)
