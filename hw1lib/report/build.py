@@ -309,7 +309,8 @@ table.hw1-equations td { border: none; padding: 0.15em 0.6em 0.15em 0; vertical-
   .jp-RenderedHTMLCommon table { font-size: 0.8em; }
   .hw1-networks table { font-size: 0.72em; }
   .hw1-networks td, .hw1-networks th { padding: 0.2em 0.4em; }
-  .hw1-toc { columns: 2; column-gap: 2em; font-size: 0.9em; }
+  .hw1-toc { columns: 2; column-gap: 2em; font-size: 0.9em; line-height: 1.3; }
+  .hw1-toc li { margin: 0; }
 }
 </style>
 {%- endblock html_head_css -%}
