@@ -506,7 +506,9 @@ def test_read_only_data_cache_is_one_warning_line_not_a_python_warning(tmp_path,
             data = load_dataset("mnist-5k")
     finally:
         restore()
-    assert data.n_classes == 10 and [str(w.message) for w in caught] == []
+    # Only hw1lib's own: the garbage collector may report, as ResourceWarnings, event loops that earlier
+    # tests' kernels left behind.
+    assert data.n_classes == 10 and [str(w.message) for w in caught if w.category is not ResourceWarning] == []
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("hw1lib: warning: could not cache mnist-5k"), lines
     assert str(data_cache) in lines[0] and ".py" not in lines[0]
@@ -521,6 +523,8 @@ def test_interrupted_gets_its_own_line_on_a_terminal(tmp_path):
     def own_terminal():
         os.setsid()
         fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+        # A test run started in the background inherits an ignored SIGINT, which Python would keep ignoring.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
 
     process = subprocess.Popen([sys.executable, "-m", "hw1lib", "train", "--data", str(data), "--hidden", "256",
                                 "--epochs", "500", "--no-cache"], stdin=terminal_fd, stdout=terminal_fd,
