@@ -69,6 +69,32 @@ def test_adam_first_step_moves_each_weight_by_lr():
     np.testing.assert_allclose(params["w"], [0.99, 1.01], rtol=1e-5)
 
 
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_optimizer_steps_reuse_their_arrays(name, monkeypatch):
+    """After the first step an optimiser allocates nothing: its state and scratch arrays persist, and a
+    step gives what the formula written with temporaries gives."""
+    rng = np.random.default_rng(0)
+    params = {"W": rng.standard_normal((20, 30)).astype(np.float32), "b": np.zeros(30, np.float32)}
+    grads = {key: rng.standard_normal(p.shape).astype(np.float32) for key, p in params.items()}
+    opt = make_optimizer(name, 0.01)
+    opt.step(params, grads)
+    kept = {id(a) for store in vars(opt).values() if isinstance(store, dict) for a in store.values()}
+    allocations = []
+    for factory in ("zeros_like", "empty_like", "zeros", "empty"):
+        real = getattr(np, factory)
+        monkeypatch.setattr(np, factory, lambda *a, _real=real, **k: allocations.append(a) or _real(*a, **k))
+    before = {key: p.copy() for key, p in params.items()}
+    opt.step(params, grads)
+    monkeypatch.undo()
+    assert allocations == []
+    assert {id(a) for store in vars(opt).values() if isinstance(store, dict) for a in store.values()} == kept
+    if name == "sgd":
+        np.testing.assert_array_equal(params["W"], before["W"] - 0.01 * grads["W"])
+    elif name == "momentum":
+        velocity = (0.9 * (-0.01 * grads["W"]) - 0.01 * grads["W"]).astype(np.float32)
+        np.testing.assert_allclose(params["W"], before["W"] + velocity, rtol=1e-6)
+
+
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
 def test_zero_init_keeps_hidden_units_identical(activation):
     """The symmetry zero initialisation cannot break: after many updates all units of a layer are equal.

@@ -68,18 +68,25 @@ class ReLU:
 
 
 class LeakyReLU:
-    """x for x > 0, else slope * x (slope 0.01): negative inputs keep a small gradient."""
+    """x for x > 0, else slope * x (slope 0.01, at most 1): negative inputs keep a small gradient."""
 
     params: dict = {}
     grads: dict = {}
+    factor = None
 
     def __init__(self, slope=0.01):
+        if not 0 <= slope <= 1:
+            raise ValueError(f"leaky ReLU slope must be in [0, 1], got {slope}")
         self.slope = slope
 
     def forward(self, x, out=None):
-        one, slope = np.ones(1, x.dtype), np.full(1, self.slope, x.dtype)
-        self.factor = np.where(x > 0, one, slope)
-        return np.multiply(x, self.factor, out=out)
+        # The factor (1 where x > 0, else slope) serves both passes, built in a reused buffer as
+        # max(x > 0, slope): np.where with two constants is several times slower.
+        factor = self.factor if self.factor is not None and self.factor.shape == x.shape \
+            and self.factor.dtype == x.dtype else np.empty_like(x)
+        np.greater(x, 0, out=factor)
+        self.factor = np.maximum(factor, x.dtype.type(self.slope), out=factor)
+        return np.multiply(x, factor, out=out)
 
     def backward(self, dout, out=None):
         return np.multiply(dout, self.factor, out=out)

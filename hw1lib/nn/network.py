@@ -51,7 +51,8 @@ class MLP:
     def forward(self, x):
         """x (batch, n_inputs) -> logits (batch, n_classes)."""
         for layer in self.layers:
-            x = layer.forward(x)
+            # Activations work in place on the new array the Dense layer before them returned.
+            x = layer.forward(x) if isinstance(layer, Dense) else layer.forward(x, out=x)
         return x
 
     def loss(self, x, labels):

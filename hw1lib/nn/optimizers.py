@@ -1,7 +1,21 @@
-"""Optimisers: ``step(params, grads)`` updates every array of ``params`` in place from the matching grads."""
+"""Optimisers: ``step(params, grads)`` updates every array of ``params`` in place from the matching grads.
+
+Each step runs as in-place NumPy operations on arrays the optimiser keeps (its state, and a scratch
+array per parameter for intermediate products), so a step allocates nothing: with a parameter of a
+million floats, a fresh temporary on every update costs as much as the arithmetic. The operations
+are the formulas below, in the order written.
+"""
 import numpy as np
 
 from ..errors import unknown_name
+
+
+def _array(store, key, like):
+    """``store[key]``, created as zeros shaped like ``like`` on first use."""
+    array = store.get(key)
+    if array is None:
+        array = store[key] = np.zeros_like(like)
+    return array
 
 
 class SGD:
@@ -9,10 +23,12 @@ class SGD:
 
     def __init__(self, lr, **_):
         self.lr = lr
+        self.scratch = {}
 
     def step(self, params, grads):
         for key, param in params.items():
-            param -= self.lr * grads[key]
+            step = np.multiply(grads[key], self.lr, out=_array(self.scratch, key, param))
+            param -= step
 
 
 class Momentum:
@@ -20,22 +36,25 @@ class Momentum:
 
     def __init__(self, lr, momentum=0.9, **_):
         self.lr, self.momentum = lr, momentum
-        self.velocity = {}
+        self.velocity, self.scratch = {}, {}
 
     def step(self, params, grads):
         for key, param in params.items():
-            v = self.velocity.setdefault(key, np.zeros_like(param))
+            v = _array(self.velocity, key, param)
             v *= self.momentum
-            v -= self.lr * grads[key]
+            v -= np.multiply(grads[key], self.lr, out=_array(self.scratch, key, param))
             param += v
 
 
 class Adam:
-    """Adam (Kingma & Ba) with the usual beta1 0.9, beta2 0.999, eps 1e-8 and bias correction."""
+    """Adam (Kingma & Ba) with the usual beta1 0.9, beta2 0.999, eps 1e-8 and bias correction:
+    m <- m + (1 - beta1)(g - m); v <- v + (1 - beta2)(g^2 - v); p <- p - scale m / (sqrt(v) + eps),
+    where scale = lr sqrt(1 - beta2^t) / (1 - beta1^t) at step t."""
 
     def __init__(self, lr, beta1=0.9, beta2=0.999, eps=1e-8, **_):
         self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
         self.m, self.v, self.t = {}, {}, 0
+        self.scratch, self.denominator = {}, {}
 
     def step(self, params, grads):
         self.t += 1
@@ -43,11 +62,20 @@ class Adam:
         scale = float(self.lr * np.sqrt(1 - self.beta2 ** self.t) / (1 - self.beta1 ** self.t))
         for key, param in params.items():
             g = grads[key]
-            m = self.m.setdefault(key, np.zeros_like(param))
-            v = self.v.setdefault(key, np.zeros_like(param))
-            m += (1 - self.beta1) * (g - m)
-            v += (1 - self.beta2) * (g * g - v)
-            param -= scale * m / (np.sqrt(v) + self.eps)
+            m, v = _array(self.m, key, param), _array(self.v, key, param)
+            s, d = _array(self.scratch, key, param), _array(self.denominator, key, param)
+            np.subtract(g, m, out=s)
+            s *= 1 - self.beta1
+            m += s
+            np.multiply(g, g, out=s)
+            s -= v
+            s *= 1 - self.beta2
+            v += s
+            np.multiply(m, scale, out=s)
+            np.sqrt(v, out=d)
+            d += self.eps
+            s /= d
+            param -= s
 
 
 OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}

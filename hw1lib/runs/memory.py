@@ -13,7 +13,8 @@ import psutil
 from ..errors import ConfigError
 
 FLOAT32 = 4
-OPTIMIZER_STATE = {"sgd": 0, "momentum": 1, "adam": 2}  # arrays the optimiser keeps per parameter array
+# Arrays the optimiser keeps per parameter array: its state (velocity; Adam's two moments) and its scratch arrays.
+OPTIMIZER_STATE = {"sgd": 1, "momentum": 2, "adam": 4}
 CGROUP = pathlib.Path("/sys/fs/cgroup")
 
 
@@ -38,9 +39,9 @@ def estimate(config, dataset, eval_chunk):
     weights = [fan_in * fan_out for fan_in, fan_out in zip(sizes[:-1], sizes[1:])]
     n_parameters = sum(weights) + sum(sizes[1:])
     n_train, n_test = len(dataset.train_y), len(dataset.test_y)
-    # Weights, gradients, optimiser state and the History's copy in float32, plus the float64 array a
-    # weight matrix is drawn in and the float32 temporary of an update, both the size of the largest matrix.
-    copies = 3 + OPTIMIZER_STATE.get(config.optimizer, 2)
+    # Weights, gradients, the optimiser's arrays and the History's copy in float32, plus the float64 array a
+    # weight matrix is drawn in and a float32 temporary, both the size of the largest matrix.
+    copies = 3 + OPTIMIZER_STATE.get(config.optimizer, 4)
     parameters = FLOAT32 * n_parameters * copies + (8 + FLOAT32) * max(weights)
     batch, chunk = min(config.batch_size, n_train), min(eval_chunk, max(n_train, n_test))
     # A training batch: its gathered inputs, and every layer's forward and backward buffers. An evaluation
