@@ -111,7 +111,8 @@ def resolve_parameters(folder, overrides):
                             seed=values["seed"], lr=values["latent_lr"], batch_size=values["batch_size"],
                             frames=values["stages"], seeds=values["latent_seeds"])
     experiments.check_sweep_parameters(trials=values["sweep_trials"], max_epochs=values["sweep_epochs"],
-                                       seed=values["seed"], jobs=values["sweep_jobs"],
+                                       seed=values["seed"], screen_epochs=values["sweep_screen_epochs"],
+                                       keep=values["sweep_keep"], jobs=values["sweep_jobs"],
                                        sigmoid_lrs=values["sigmoid_lrs"])
     return values
 
@@ -121,6 +122,9 @@ def execute(source, target, parameters):
 
     The kernel starts in the process's working folder: papermill's own ``cwd`` option changes the
     working folder of the whole process, which races when notebooks run in threads side by side.
+    Once every cell has run, the kernel is stopped at once rather than asked to shut down: an
+    ipykernel asked to shut down often takes the full grace period (2.5 s) to exit, with nothing
+    left for it to do (each notebook's worker processes have already been released).
     """
     import papermill
 
@@ -128,7 +132,7 @@ def execute(source, target, parameters):
     try:
         papermill.execute_notebook(str(source), str(target), parameters={k: v for k, v in parameters.items()
                                                                          if k in accepted},
-                                   kernel_name="python3", progress_bar=False,
+                                   kernel_name="python3", progress_bar=False, shutdown_kernel="immediate",
                                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
     except papermill.PapermillExecutionError as error:
         first_line = next((line.strip() for line in error.source.splitlines() if line.strip()), "")
