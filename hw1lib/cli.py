@@ -127,6 +127,9 @@ def configure_sweep(parser):
                         help="seeds the validation split, the sample of configurations and every trial (default 0)")
     parser.add_argument("--fraction", type=float, default=0.1,
                         help="share of the training images held out for validation (default 0.1)")
+    parser.add_argument("--screen", type=int, nargs=2, metavar=("EPOCHS", "KEEP"), default=None,
+                        help="train every trial for EPOCHS epochs first, and only the KEEP best for their full "
+                             "budget (the report's sweep: --screen 2 8); default: every trial gets the full budget")
     parser.add_argument("--top", type=int, default=10, help="rows of the table (default 10)")
     parser.add_argument("--no-cache", action="store_true", help="always train, never read or write the run cache")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -137,20 +140,27 @@ def configure_sweep(parser):
 
 def run_sweep(args):
     from .data.datasets import load_dataset
-    from .search.sweep import DEFAULT_TRIALS
+    from .search.sweep import DEFAULT_TRIALS, Screening
     from .search.sweep import run_sweep as sweep
     from .search.tables import format_table
 
     count("--top", args.top)  # checked now, not after minutes of training
+    screen = None
+    if args.screen is not None:
+        count("--screen EPOCHS", args.screen[0])
+        count("--screen KEEP", args.screen[1])
+        screen = Screening(*args.screen)
     if args.bench and args.scheduler:
         raise UsageError("--bench times local processes; it does not take --scheduler")
+    if args.bench and args.screen:
+        raise UsageError("--bench times whole trials; it does not take --screen")
     dataset = load_dataset(args.data)
     progress = not (args.quiet or args.json)
     if args.bench:
         return _run_bench(args, dataset, progress)
     trials = DEFAULT_TRIALS if args.trials is None else args.trials
     result = sweep(dataset, trials=trials, seed=args.seed, fraction=args.fraction, jobs=args.jobs,
-                   scheduler=args.scheduler, progress=progress, use_cache=not args.no_cache)
+                   scheduler=args.scheduler, progress=progress, use_cache=not args.no_cache, screen=screen)
     if args.json:
         print(json.dumps(result.to_dict()))
         return 0
@@ -159,6 +169,9 @@ def run_sweep(args):
     where = (f"{result.trained} trained on {result.workers}, {cached} from the cache" if result.trained
              else "all from the cache")
     print(f"trials   {len(result.trials)}: {where}, {result.seconds:.1f} s")
+    if result.stopped:
+        print(f"screen   all trained {result.screen.epochs} epochs first; {len(result.stopped)} stopped there, "
+              f"the other {len(result.trials) - len(result.stopped)} went on")
     print(format_table(result, args.top))
     best = result.best
     print(f"chosen   {result.chosen.describe()}")

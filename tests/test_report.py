@@ -31,7 +31,7 @@ def small_args(course, out):
     args = ["report", "--data", str(course), "--out", str(out), "--epochs", str(SMALL_REPORT["epochs"]),
             "--hidden", *map(str, SMALL_REPORT["hidden"]), "--seed", str(SMALL_REPORT["seed"])]
     for name in ("latent_epochs", "latent_lr", "stages", "seed_report_lrs", "gallery_size", "sweep_trials",
-                 "sweep_epochs", "sweep_jobs", "sigmoid_lrs"):
+                 "sweep_epochs", "sweep_screen_epochs", "sweep_keep", "sweep_jobs", "sigmoid_lrs"):
         args += ["-p", name, repr(SMALL_REPORT[name])]
     return args
 
@@ -121,13 +121,17 @@ def test_pdf_has_the_questions_and_the_runs_numbers(built, course):
     for title in TITLES:
         assert title in flat
     data = load_dataset(course)
+    screen = {"screen_epochs": SMALL_REPORT["sweep_screen_epochs"], "keep": SMALL_REPORT["sweep_keep"]}
     result = experiments.choose_hyperparameters(data, trials=SMALL_REPORT["sweep_trials"],
-                                                max_epochs=SMALL_REPORT["sweep_epochs"], seed=SMALL_REPORT["seed"])
+                                                max_epochs=SMALL_REPORT["sweep_epochs"], seed=SMALL_REPORT["seed"],
+                                                **screen)
+    assert len(result.stopped) == 1  # the screening ran: one of the three trials stopped after one epoch
     main = result.final
     study = run_models_study(data, seed=SMALL_REPORT["seed"], seeds=3, trials=SMALL_REPORT["sweep_trials"],
                              sweep_epochs=SMALL_REPORT["sweep_epochs"], sigmoid_lrs=SMALL_REPORT["sigmoid_lrs"],
                              hidden=SMALL_REPORT["hidden"], batch_size=SMALL_REPORT["batch_size"],
-                             epochs=SMALL_REPORT["epochs"], first_attempt_rates=SMALL_REPORT["seed_report_lrs"])
+                             epochs=SMALL_REPORT["epochs"], first_attempt_rates=SMALL_REPORT["seed_report_lrs"],
+                             **screen)
     # The very runs the notebooks made, every seed of both networks.
     assert main.from_cache and all(h.from_cache for m in study.models for h in m.repeated.runs)
     assert "Choosing the hyperparameters" in flat

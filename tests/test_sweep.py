@@ -9,7 +9,7 @@ from hw1lib import ConfigError, DataError, load_dataset
 from hw1lib.cli import main
 from hw1lib.data.splits import validation_split
 from hw1lib.search import sweep as sweep_module
-from hw1lib.search.sweep import SearchSpace, run_sweep
+from hw1lib.search.sweep import Screening, SearchSpace, run_sweep
 from hw1lib.search.tables import (
     report_top_table,
     styled_top_table,
@@ -97,6 +97,57 @@ def test_training_never_sees_the_test_set_and_ranking_uses_validation_only(cours
     again = run_sweep(scrambled, trials=6, space=TINY, jobs=1, progress=False)
     assert seen == [] and again.chosen == result.chosen
     assert [t.val_error for t in again.ranked] == errors
+
+
+# --- screening ------------------------------------------------------------------------------------
+
+def test_screening_gives_the_full_budget_to_the_best_only(course, empty_cache, monkeypatch):
+    calls = record_training(monkeypatch, sweep_module)
+    result = run_sweep(course, trials=8, space=TINY, jobs=1, progress=False, final=False, screen=Screening(1, 3))
+    full = run_sweep(course, trials=8, space=TINY, jobs=1, progress=False, final=False)
+    # 8 one-epoch runs, then the 3 best again for 4 epochs; the unscreened sweep reads those 3 from the
+    # run cache and trains the other 5 for 4 epochs.
+    assert [c.epochs for c, _ in calls] == [1] * 8 + [4] * 3 + [4] * 5
+    assert len(result.stopped) == 5 and result.trained == 11 and full.trained == 5
+    for trial in result.trials:
+        unscreened = full.trials[trial.index]
+        if result.was_stopped(trial):
+            assert trial.config.epochs == 1 and trial.val_curve == unscreened.val_curve[:1]
+        else:  # trained again from the same start: the same run as in the unscreened sweep
+            assert trial.config.epochs == 4 and trial.val_curve == unscreened.val_curve
+    # The three kept are the three best after one epoch, and every one of them ranks above every stopped one.
+    first_epoch = sorted(full.trials, key=lambda t: (t.val_curve[0], t.index))
+    kept = {t.index for t in result.trials if not result.was_stopped(t)}
+    assert kept == {t.index for t in first_epoch[:3]}
+    assert [result.was_stopped(t) for t in result.ranked] == [False] * 3 + [True] * 5
+    assert result.to_dict()["stopped"] == list(result.stopped) and result.to_dict()["screen"] == {"epochs": 1, "keep": 3}
+
+
+def test_screening_shows_in_the_figure_table_and_text(course, empty_cache):
+    result = run_sweep(course, trials=8, space=TINY, jobs=1, progress=False, screen=Screening(1, 3))
+    text = summary_markdown(result)
+    # 8 trials for 1 epoch, then 3 for their 4: 8 + 12 = 20 epochs, against 8 × 4 = 32 without screening.
+    assert "first trained for 1 epoch" in text and "the three best went on to 4 epochs" in text
+    assert "20 epochs of training in all, against 32" in text and "other 5 stopped there" in text
+    readable = report_top_table(result, 8).data
+    assert list(readable["best epoch"]) == [f"{t.best_epoch} of {t.config.epochs}" for t in result.ranked]
+    figure = validation_figure(result)
+    top = figure.axes[0].get_ylim()[1] / 105  # the axis ends 5% above the highest error it shows
+    hollow = [c for c in figure.axes[0].collections if len(c.get_offsets()) and not c.get_facecolor().any()]
+    # Stopped trials on the axis are hollow dots; the ring round the chosen one is hollow too.
+    shown_stopped = sum(t.val_error <= top for t in result.trials if result.was_stopped(t))
+    assert shown_stopped and sum(len(c.get_offsets()) for c in hollow) == shown_stopped + 1
+    assert any("stopped after 1 epoch" == t.get_text() for t in figure.legends[0].get_texts())
+    unscreened = run_sweep(course, trials=8, space=TINY, jobs=1, progress=False)
+    assert "first trained" not in summary_markdown(unscreened) and "for 4 epochs on the other" in \
+        summary_markdown(unscreened)
+
+
+def test_cli_screen_reaches_the_sweep(course, empty_cache, tmp_path, capsys):
+    folder = write_course_folder(tmp_path / "cli", n_train=100, n_test=20)
+    assert main(["sweep", "--data", str(folder), "--quiet", "--trials", "4", "--json", "--screen", "1", "2"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["screen"] == {"epochs": 1, "keep": 2} and len(result["stopped"]) == 2
 
 
 # --- parallel, cached, Dask -----------------------------------------------------------------------
@@ -224,6 +275,9 @@ def test_cli_bench_reports_both_timings_and_caches_nothing(empty_cache, tmp_path
     (["--fraction", "2"], "validation fraction"),
     (["--bench", "--scheduler", "tcp://127.0.0.1:9"], "does not take --scheduler"),
     (["--top", "0"], "--top: expected a whole number >= 1"),
+    (["--screen", "0", "3"], "--screen EPOCHS: expected a whole number >= 1"),
+    (["--screen", "2", "0"], "--screen KEEP: expected a whole number >= 1"),
+    (["--bench", "--screen", "2", "3"], "does not take --screen"),
 ])
 def test_cli_bad_input_is_one_line(course, args, expected, tmp_path, capsys):
     folder = write_course_folder(tmp_path / "bad", n_train=100, n_test=20)

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..runs.config import RunConfig
 from ..common import count as check_count
-from ..search.sweep import INIT_FOR, SearchSpace, learning_rate_trials, run_sweep
+from ..search.sweep import INIT_FOR, Screening, SearchSpace, learning_rate_trials, run_sweep
 
 # Each activation with the initialiser designed for it, as the sweep draws them: Xavier keeps the
 # variance of tanh and sigmoid units steady, He compensates for ReLU zeroing half of its inputs.
@@ -44,22 +44,33 @@ def sweep_space(max_epochs):
     return SearchSpace(epochs=(max_epochs,))
 
 
-def check_sweep_parameters(*, trials, max_epochs, seed, jobs=None, sigmoid_lrs=1):
+def screening(screen_epochs, keep):
+    """The Screening of the report's sweep: every trial first trained for ``screen_epochs`` epochs, the ``keep``
+    best then for the full budget; None (every trial gets the full budget) when ``keep`` is None."""
+    return None if keep is None else Screening(screen_epochs, keep)
+
+
+def check_sweep_parameters(*, trials, max_epochs, seed, screen_epochs=2, keep=None, jobs=None, sigmoid_lrs=1):
     """Raise ConfigError, naming the parameter, for sweep settings the report could not run."""
     check_count("sweep_trials", trials)
     space = sweep_space(max_epochs)
     space.sample(1, seed)  # builds a RunConfig: checks the epochs and the seed
+    check_count("sweep_screen_epochs", screen_epochs)
+    if keep is not None:
+        check_count("sweep_keep", keep)
     check_count("sigmoid_lrs", sigmoid_lrs)
     if jobs is not None:
         check_count("sweep_jobs", jobs)
 
 
-def choose_hyperparameters(dataset, *, trials, max_epochs, seed, jobs=None):
-    """The report's validation sweep (a SweepResult): ``trials`` configurations drawn with ``seed``.
+def choose_hyperparameters(dataset, *, trials, max_epochs, seed, screen_epochs, keep, jobs=None, final=True):
+    """The report's validation sweep (a SweepResult): ``trials`` configurations drawn with ``seed``, screened
+    for ``screen_epochs`` epochs with the ``keep`` best going on to ``max_epochs`` (see ``screening``).
 
     Question 1 trains it; every later call reads the trials and the chosen model from the run cache.
     """
-    return run_sweep(dataset, trials=trials, space=sweep_space(max_epochs), seed=seed, jobs=jobs, progress=False)
+    return run_sweep(dataset, trials=trials, space=sweep_space(max_epochs), seed=seed, jobs=jobs, progress=False,
+                     final=final, screen=screening(screen_epochs, keep))
 
 
 def sigmoid_counterpart(chosen, lr):

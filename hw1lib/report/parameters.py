@@ -77,6 +77,8 @@ CONSTRAINTS = {
     "seed_report_lrs": _list_of(_positive),
     "sweep_trials": count,
     "sweep_epochs": count,
+    "sweep_screen_epochs": count,
+    "sweep_keep": _optional(count),  # None: every configuration gets sweep_epochs
     "sweep_jobs": _optional(count),
     "sigmoid_lrs": count,
     "hidden_activation": _registry_name("activation"),

@@ -32,7 +32,7 @@ from ..runs.config import RunConfig
 from ..runs.history import History
 from ..runs.training import train
 
-__all__ = ["SearchSpace", "Trial", "SweepResult", "run_sweep", "learning_rate_trials", "fit_trials", "release_workers",
+__all__ = ["SearchSpace", "Screening", "Trial", "SweepResult", "run_sweep", "learning_rate_trials", "fit_trials", "release_workers",
            "benchmark", "DEFAULT_TRIALS", "BENCH_TRIALS"]
 
 DEFAULT_TRIALS = 40
@@ -115,6 +115,25 @@ class SearchSpace:
 
 
 @dataclass(frozen=True)
+class Screening:
+    """A first cut of the trials (successive halving, one step): every trial is trained for ``epochs``
+    epochs and scored as usual; only the ``keep`` best then get their full budget.
+
+    A continued trial is trained again from its start with the same seed, so its first ``epochs``
+    epochs are exactly the ones it was screened on; the others stop there. Since a trial's score is
+    its lowest validation error over its epochs, a continued trial never scores worse than it did
+    when screened, so every continued trial ranks above every stopped one.
+    """
+
+    epochs: int
+    keep: int
+
+    def __post_init__(self):
+        check_count("screening epochs", self.epochs)
+        check_count("trials kept after screening", self.keep)
+
+
+@dataclass(frozen=True)
 class Trial:
     """One configuration trained on the fitting part and scored on the validation set.
 
@@ -174,7 +193,9 @@ class SweepResult:
     trial's config with ``epochs`` set to its best epoch. final: the History of ``chosen`` trained on the whole
     training set of ``data_name`` and evaluated on its test set, the only run that sees it
     (None when the sweep was run with ``final=False``). seconds: wall time of the trials;
-    trained: how many of them were trained now rather than read from the cache.
+    trained: how many of them were trained now rather than read from the cache (a screened trial that
+    went on counts twice). screen: the Screening the trials went through, or None; stopped: the
+    indices of the trials it stopped (each Trial's config says how many epochs it was trained for).
     """
 
     data_name: str
@@ -190,6 +211,8 @@ class SweepResult:
     seconds: float
     trained: int
     workers: str
+    screen: Screening | None = None
+    stopped: tuple = ()
     ranked: tuple = field(init=False, repr=False)
 
     def __post_init__(self):
@@ -198,6 +221,10 @@ class SweepResult:
     @property
     def best(self) -> Trial:
         return self.ranked[0]
+
+    def was_stopped(self, trial) -> bool:
+        """True for a trial the screening stopped before its full budget."""
+        return trial.index in self.stopped
 
     @property
     def test_error(self) -> float | None:
@@ -213,6 +240,8 @@ class SweepResult:
         return {"data": self.data_name, "split": self.split_name, "seed": self.seed, "fraction": self.fraction,
                 "n_fit": self.n_fit, "n_val": self.n_val,
                 "search_space": self.space.to_dict(), "workers": self.workers, "seconds": round(self.seconds, 3),
+                "screen": None if self.screen is None else {"epochs": self.screen.epochs, "keep": self.screen.keep},
+                "stopped": list(self.stopped),
                 "trained": self.trained, "trials": [t.to_dict() for t in self.ranked],
                 "chosen": {"config": self.chosen.to_dict(), "trial": self.best.index,
                            "val_error": _json(self.best.val_error), "best_epoch": self.best.best_epoch,
@@ -220,10 +249,12 @@ class SweepResult:
 
 
 def run_sweep(dataset, *, trials=DEFAULT_TRIALS, space=None, seed=0, fraction=0.1, jobs=None, scheduler=None,
-              progress=True, use_cache=True, final=True) -> SweepResult:
+              progress=True, use_cache=True, final=True, screen=None) -> SweepResult:
     """Search ``trials`` configurations of ``space`` on a validation split of ``dataset``.
 
-    ``seed`` seeds the split, the sample and every trial's weights and shuffling. ``jobs``:
+    ``seed`` seeds the split, the sample and every trial's weights and shuffling. ``screen``: a
+    Screening that first trains every trial for a few epochs and gives only the best their full
+    budget (None: every trial gets it). ``jobs``:
     parallel workers (None: all local cores, or every worker thread of a Dask cluster);
     ``scheduler``: a Dask scheduler address such as ``tcp://10.0.0.5:8786`` to run the trials on
     instead of local processes.
@@ -241,15 +272,30 @@ def run_sweep(dataset, *, trials=DEFAULT_TRIALS, space=None, seed=0, fraction=0.
     split = validation_split(dataset, fraction, seed)
     configs = space.sample(trials, seed)
     start = time.perf_counter()
-    histories, trained, workers = fit_trials(configs, split, jobs=jobs, scheduler=scheduler, progress=progress,
-                                             use_cache=use_cache)
+    fit = dict(jobs=jobs, scheduler=scheduler, progress=progress, use_cache=use_cache)
+    stopped = ()
+    if screen is not None and any(screen.epochs < c.epochs for c in configs):
+        first = [c.replace(epochs=min(screen.epochs, c.epochs)) for c in configs]
+        histories, trained, workers = fit_trials(first, split, **fit)
+        screened = sorted((Trial.from_history(i, h) for i, h in enumerate(histories)), key=Trial.rank_key)
+        kept = {t.index for t in screened[:screen.keep]}
+        shortened = [i for i, c in enumerate(first) if c.epochs < configs[i].epochs]
+        go_on = [i for i in shortened if i in kept]
+        stopped = tuple(i for i in shortened if i not in kept)
+        longer, more, later_workers = fit_trials([configs[i] for i in go_on], split, **fit)
+        for i, history in zip(go_on, longer):
+            histories[i] = history
+        workers = workers if trained or not more else later_workers
+        trained += more
+    else:
+        histories, trained, workers = fit_trials(configs, split, **fit)
     seconds = time.perf_counter() - start
     scored = tuple(Trial.from_history(i, h) for i, h in enumerate(histories))
     best = min(scored, key=Trial.rank_key)
     chosen = best.config.replace(epochs=max(best.best_epoch, 1))
     final_history = cached_train(chosen, dataset, progress=False, use_cache=use_cache) if final else None
     return SweepResult(dataset.name, split.name, seed, fraction, len(split.train_y), len(split.test_y), space,
-                       scored, chosen, final_history, seconds, trained, workers)
+                       scored, chosen, final_history, seconds, trained, workers, screen, stopped)
 
 
 def learning_rate_trials(config, dataset, learning_rates, *, seed=0, fraction=0.1, jobs=None, progress=False,

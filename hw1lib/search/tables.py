@@ -23,7 +23,7 @@ def trials_frame(result) -> pd.DataFrame:
              "width": t.config.hidden[0], "activation": t.config.activation, "optimizer": t.config.optimizer,
              "lr": t.config.lr, "batch": t.config.batch_size, "epochs": t.config.epochs,
              "best epoch": t.best_epoch, "train error": t.train_error, "val error": t.val_error,
-             "seconds": t.seconds} for t in result.ranked]
+             "seconds": t.seconds, "stopped": result.was_stopped(t)} for t in result.ranked]
     frame = pd.DataFrame(rows)
     frame.index = pd.RangeIndex(1, len(frame) + 1, name="rank")
     return frame
@@ -31,8 +31,8 @@ def trials_frame(result) -> pd.DataFrame:
 
 def top_table(result, n=10) -> pd.DataFrame:
     """The ``n`` best trials by validation error: trial, hidden sizes, activation, optimizer, lr,
-    batch, best epoch, training and validation error at that epoch (fractions), seconds."""
-    return trials_frame(result).drop(columns=["depth", "width", "epochs"]).head(count("top", n))
+    batch, epochs trained, best epoch, training and validation error at that epoch (fractions), seconds."""
+    return trials_frame(result).drop(columns=["depth", "width", "stopped"]).head(count("top", n))
 
 
 def styled_top_table(result, n=10):
@@ -56,7 +56,8 @@ def report_top_table(result, n=10):
         "rank": frame.index, "hidden layers": [_layers(t.config.hidden) for t in result.ranked[:len(frame)]],
         "activation": frame["activation"].map(display_name),
         "optimiser": [RunConfig(optimizer=o).optimizer_label() for o in frame["optimizer"]],
-        "learning rate": frame["lr"].map("{:g}".format), "batch": frame["batch"], "epochs": frame["best epoch"],
+        "learning rate": frame["lr"].map("{:g}".format), "batch": frame["batch"],
+        "best epoch": [f"{best} of {trained}" for best, trained in zip(frame["best epoch"], frame["epochs"])],
         "training error": frame["train error"].map(_percent), "validation error": frame["val error"].map(_percent)},
         index=frame.index)
     return rows.style.hide(axis="index")
@@ -74,7 +75,8 @@ def _percent(value):
 def validation_figure(result) -> Figure:
     """Validation error against learning rate (left) and hidden layers (right), one dot per trial.
 
-    Colour = optimizer and marker = activation in both panels; the chosen trial is ringed. Right:
+    Colour = optimizer and marker = activation in both panels; the chosen trial is ringed; a trial the
+    screening stopped is drawn hollow, at its error after the screening epochs. Right:
     the units per layer, with 1, 2 and 3 layers side by side within each. The error axis stops at
     three times the median trial's error (at most 50%) so the good trials are not squashed; a
     title counts the trials above it.
@@ -98,9 +100,12 @@ def validation_figure(result) -> Figure:
     lr_ax, width_ax = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": (1, 1.15)})
     for ax, x in ((lr_ax, shown["lr"].to_numpy()), (width_ax, x_slot)):
         for activation, marker in markers.items():
-            rows = (shown["activation"] == activation).to_numpy()
-            ax.scatter(x[rows], 100 * shown["val error"][rows], c=[colour[o] for o in shown["optimizer"][rows]],
-                       marker=marker, s=30, alpha=0.8)
+            for stopped in (False, True):
+                rows = ((shown["activation"] == activation) & (shown["stopped"] == stopped)).to_numpy()
+                colours = [colour[o] for o in shown["optimizer"][rows]]
+                ax.scatter(x[rows], 100 * shown["val error"][rows], marker=marker, s=30, alpha=0.8,
+                           **({"facecolors": "none", "edgecolors": colours, "linewidths": 1.2} if stopped
+                              else {"c": colours}))
         if result.best.index in set(shown["trial"]):
             row = (shown["trial"] == result.best.index).to_numpy()
             ax.scatter(x[row], 100 * shown["val error"][row], s=170, facecolors="none", edgecolors="black",
@@ -121,6 +126,9 @@ def validation_figure(result) -> Figure:
     handles = [Line2D([], [], ls="", marker="o", color=colour[o], label=RunConfig(optimizer=o).optimizer_label())
                for o in optimizers]
     handles += [Line2D([], [], ls="", marker=m, color="0.4", label=display_name(a)) for a, m in markers.items()]
+    if result.stopped:
+        handles.append(Line2D([], [], ls="", marker="o", mfc="none", mec="0.4",
+                              label=f"stopped after {result.screen.epochs} epoch{'s' if result.screen.epochs > 1 else ''}"))
     handles.append(Line2D([], [], ls="", marker="o", ms=12, mfc="none", mec="black", label="chosen"))
     fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=8.5, frameon=False)
     hidden = len(frame) - len(shown)
@@ -154,15 +162,33 @@ def summary_markdown(result, figure="", table="") -> str:
         f"validation set; the test set played no part in the choice. {len(result.trials)} configurations were "
         f"drawn at random from: {_choices(space.depths)} hidden layers of {_choices(space.widths)} units; "
         f"{_choices([display_name(a) for a in space.activations])} units; {optimizers}, each rate drawn on a log "
-        f"scale; mini-batches of {_choices(space.batch_sizes)}. Each was trained for "
-        f"{_choices(space.epochs)} epochs on the other {result.n_fit:,} images and scored by its lowest validation "
-        f"error after any epoch; that epoch became its number of epochs (early stopping).\n\n"
+        f"scale; mini-batches of {_choices(space.batch_sizes)}. {_training_sentence(result)}\n\n"
         f"**The choice.** The best configuration{shown} reached a validation error of {best.val_error:.2%} "
         f"({round(best.val_error * result.n_val):,} of {result.n_val:,} images) at epoch {best.best_epoch}: "
         f"{chosen.in_words(epochs=False)}. {close}Trained again with these settings on all {n_train:,} training images for "
         f"{chosen.epochs} epochs ({chosen.epochs * final.iterations_per_epoch:,} updates), it has a training error of "
         f"{final.final_train_error:.2%} and a test error of {final.final_test_error:.2%}, the only number here that "
         f"comes from the test set.")
+
+
+def _training_sentence(result):
+    """How the trials were trained and scored, with or without a screening."""
+    budget, fit = _choices(result.space.epochs), f"{result.n_fit:,}"
+    score = "scored by its lowest validation error after any epoch"
+    if not result.stopped:
+        return (f"Each was trained for {budget} epochs on the other {fit} images and {score}; that epoch became "
+                f"its number of epochs (early stopping).")
+    screen = result.screen
+    kept = len(result.trials) - len(result.stopped)
+    full = sum(c.epochs for c in result.space.sample(len(result.trials), result.seed))  # the budgets drawn
+    # A stopped trial trained its screening epochs; one that went on, those and then its whole budget.
+    trained = sum(t.config.epochs + (screen.epochs if t.config.epochs > screen.epochs else 0) for t in result.trials)
+    return (f"Each was first trained for {screen.epochs} epoch{'s' if screen.epochs > 1 else ''} on the other {fit} "
+            f"images and {score}; the {_number_word(kept).lower() if kept < 11 else kept} best went on to {budget} epochs "
+            f"(trained again from the same start, so their first {screen.epochs} epochs are the ones scored), and the "
+            f"other {len(result.stopped)} stopped there: {trained:,} epochs of training in all, against {full:,} "
+            f"had every configuration gone the whole way. Each configuration's best epoch became its number of "
+            f"epochs (early stopping).")
 
 
 def _number_word(n):

@@ -64,6 +64,8 @@ def captions(study):
                   f"training images held out for validation, against its learning rate (left) and its hidden "
                   f"layers (right: units per layer, then the number of layers). Colour: optimiser; marker: "
                   f"activation; ring: the configuration chosen. "
+                  + (f"Hollow: the {len(sweep.stopped)} stopped after the first {sweep.screen.epochs} epochs, at "
+                     f"their error then. " if sweep.stopped else "")
                   + (f"{_count_word(near, True)} other configuration{'s are' if near > 1 else ' is'} within one "
                      f"percentage point of it." if near else "No other configuration is within one percentage point "
                                                              "of it.")),

@@ -360,8 +360,8 @@ def _ranks(values):
     return ranks
 
 
-def confusion_study(dataset, *, trials, max_epochs, seed, jobs=None, data_name=""):
+def confusion_study(dataset, *, trials, max_epochs, seed, screen_epochs, keep, jobs=None, data_name=""):
     """Question 4's study of the main model that question 1's validation sweep chooses (from the run cache)."""
     history = experiments.choose_hyperparameters(dataset, trials=trials, max_epochs=max_epochs, seed=seed,
-                                                 jobs=jobs).final
+                                                 screen_epochs=screen_epochs, keep=keep, jobs=jobs).final
     return ConfusionStudy.of(history, dataset, data_name)

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 
 from ...runs.config import display_name
-from ...search.sweep import fit_trials, release_workers, run_sweep
+from ...search.sweep import fit_trials, release_workers
 from .. import experiments, metrics, shapes
 from .baselines import Baselines
 from .seeds import Repeated, seed_list
@@ -144,10 +144,11 @@ def model_name(config):
 
 
 def run_models_study(dataset, *, seed, trials, sweep_epochs, sigmoid_lrs, seeds, hidden, batch_size, epochs,
-                     first_attempt_rates, jobs=None):
+                     first_attempt_rates, screen_epochs=2, keep=None, jobs=None):
     """Train (or read from the run cache) every run of question 1 and return its ``ModelsStudy``.
 
-    The sweep's trials and the sigmoid network's learning-rate trials run on the validation split;
+    The sweep's trials (screened for ``screen_epochs`` epochs, the ``keep`` best going on to
+    ``sweep_epochs``; ``keep`` None: all go on) and the sigmoid network's learning-rate trials run on the validation split;
     then the chosen and the sigmoid network at each of ``seeds`` seeds and the first sigmoid
     attempt (``hidden``, ``batch_size``, ``epochs``; full budget at each of ``first_attempt_rates``)
     train side by side on ``jobs`` worker processes.
@@ -156,8 +157,8 @@ def run_models_study(dataset, *, seed, trials, sweep_epochs, sigmoid_lrs, seeds,
     first_short, first_full = experiments.seed_report_configs(hidden=hidden, epochs=epochs, seed=seed,
                                                               batch_size=batch_size,
                                                               learning_rates=first_attempt_rates)
-    sweep = run_sweep(dataset, trials=trials, space=experiments.sweep_space(sweep_epochs), seed=seed, jobs=jobs,
-                      progress=False, final=False)
+    sweep = experiments.choose_hyperparameters(dataset, trials=trials, max_epochs=sweep_epochs, seed=seed,
+                                               screen_epochs=screen_epochs, keep=keep, jobs=jobs, final=False)
     sigmoid_trials = experiments.sigmoid_trials(dataset, sweep, sigmoid_lrs, jobs=jobs)
     chosen = sweep.chosen
     sigmoid = experiments.sigmoid_counterpart(chosen, sigmoid_trials[0].config.lr)
