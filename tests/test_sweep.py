@@ -137,7 +137,7 @@ def test_screening_shows_in_the_figure_table_and_text(course, empty_cache):
     # Stopped trials on the axis are hollow dots; the ring round the chosen one is hollow too.
     shown_stopped = sum(t.val_error <= top for t in result.trials if result.was_stopped(t))
     assert shown_stopped and sum(len(c.get_offsets()) for c in hollow) == shown_stopped + 1
-    assert any("stopped after 1 epoch" == t.get_text() for t in figure.legends[0].get_texts())
+    assert any("hollow: stopped after 1 epoch" == t.get_text() for t in figure.legends[0].get_texts())
     unscreened = run_sweep(course, trials=8, space=TINY, jobs=1, progress=False)
     assert "first trained" not in summary_markdown(unscreened) and "for 4 epochs on the other" in \
         summary_markdown(unscreened)

@@ -80,13 +80,11 @@ class LeakyReLU:
         self.slope = slope
 
     def forward(self, x, out=None):
-        # The factor (1 where x > 0, else slope) serves both passes, built in a reused buffer as
-        # max(x > 0, slope): np.where with two constants is several times slower.
-        factor = self.factor if self.factor is not None and self.factor.shape == x.shape \
-            and self.factor.dtype == x.dtype else np.empty_like(x)
-        np.greater(x, 0, out=factor)
-        self.factor = np.maximum(factor, x.dtype.type(self.slope), out=factor)
-        return np.multiply(x, factor, out=out)
+        # The factor, max(x > 0, slope): 1 or slope, kept for backward (np.where is several times slower).
+        if self.factor is None or self.factor.shape != x.shape or self.factor.dtype != x.dtype:
+            self.factor = np.empty_like(x)
+        np.maximum(np.greater(x, 0, out=self.factor), x.dtype.type(self.slope), out=self.factor)
+        return np.multiply(x, self.factor, out=out)
 
     def backward(self, dout, out=None):
         return np.multiply(dout, self.factor, out=out)

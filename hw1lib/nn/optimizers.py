@@ -1,9 +1,9 @@
 """Optimisers: ``step(params, grads)`` updates every array of ``params`` in place from the matching grads.
 
-Each step runs as in-place NumPy operations on arrays the optimiser keeps (its state, and a scratch
-array per parameter for intermediate products), so a step allocates nothing: with a parameter of a
-million floats, a fresh temporary on every update costs as much as the arithmetic. The operations
-are the formulas below, in the order written.
+An optimiser's state (momentum's velocity, Adam's moments) is created on the first step and then
+updated in place. Adam's step, a dozen operations over every parameter, also writes its
+intermediate results into scratch arrays it keeps: with a parameter of a million floats, a fresh
+temporary for each of them costs as much as the arithmetic.
 """
 import numpy as np
 
@@ -23,12 +23,10 @@ class SGD:
 
     def __init__(self, lr, **_):
         self.lr = lr
-        self.scratch = {}
 
     def step(self, params, grads):
         for key, param in params.items():
-            step = np.multiply(grads[key], self.lr, out=_array(self.scratch, key, param))
-            param -= step
+            param -= self.lr * grads[key]
 
 
 class Momentum:
@@ -36,13 +34,15 @@ class Momentum:
 
     def __init__(self, lr, momentum=0.9, **_):
         self.lr, self.momentum = lr, momentum
-        self.velocity, self.scratch = {}, {}
+        self.velocity = {}
 
     def step(self, params, grads):
         for key, param in params.items():
-            v = _array(self.velocity, key, param)
+            if key not in self.velocity:
+                self.velocity[key] = np.zeros_like(param)
+            v = self.velocity[key]
             v *= self.momentum
-            v -= np.multiply(grads[key], self.lr, out=_array(self.scratch, key, param))
+            v -= self.lr * grads[key]
             param += v
 
 

@@ -39,7 +39,7 @@ BACKWARD = (
 # The code behind the answers, in reading order: (module, names in it; None for the whole module).
 SOURCES = (
     (layers, ("Dense", "SoftmaxCrossEntropy", "_exp_shifted")),
-    (activations, None),
+    (activations, ("Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Identity", "_copy")),
     (initializers, ("zero", "normal", "xavier", "he", "xavier_std", "he_std", "_gaussian")),
     (network, ("MLP.__init__", "MLP.forward", "MLP.loss", "MLP.backward")),
     (optimizers, ("SGD", "Momentum")),

@@ -200,7 +200,7 @@ def _appendix_cells(dataset, parameters, seconds):
              "forward and backward passes, the activations, the initialisers, the network that chains them, "
              "the optimisers and the training loop."),
         *appendix.code_cells(),
-        cell(_settings_markdown(dataset, parameters, seconds)),
+        cell(_settings_markdown(dataset, parameters, seconds), metadata={"tags": ["keep-together"]}),
     ]
 
 
@@ -297,6 +297,7 @@ table.hw1-equations td { border: none; padding: 0.15em 0.6em 0.15em 0; vertical-
   .jp-Cell:has(h1#Appendix) { break-before: page; }
   .jp-OutputArea-child { break-inside: auto; }  /* long prose may run on to the next page */
   img, table, figure, tr { break-inside: avoid; }  /* figure.hw1-figure holds an image and its caption */
+  .celltag_keep-together { break-inside: avoid; }  /* a short section: its heading stays with its table */
   figcaption { break-before: avoid; }  /* should a figure be taller than a page */
   caption { break-after: avoid; }
   .jp-RenderedHTMLCommon .hw1-toc ul { list-style: none; padding-left: 0; }

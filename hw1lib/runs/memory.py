@@ -13,8 +13,8 @@ import psutil
 from ..errors import ConfigError
 
 FLOAT32 = 4
-# Arrays the optimiser keeps per parameter array: its state (velocity; Adam's two moments) and its scratch arrays.
-OPTIMIZER_STATE = {"sgd": 1, "momentum": 2, "adam": 4}
+# Arrays the optimiser keeps per parameter array: its state (velocity; Adam's two moments and two scratch arrays).
+OPTIMIZER_STATE = {"sgd": 0, "momentum": 1, "adam": 4}
 CGROUP = pathlib.Path("/sys/fs/cgroup")
 
 

@@ -128,7 +128,7 @@ def validation_figure(result) -> Figure:
     handles += [Line2D([], [], ls="", marker=m, color="0.4", label=display_name(a)) for a, m in markers.items()]
     if result.stopped:
         handles.append(Line2D([], [], ls="", marker="o", mfc="none", mec="0.4",
-                              label=f"stopped after {result.screen.epochs} epoch{'s' if result.screen.epochs > 1 else ''}"))
+                              label=f"hollow: stopped after {result.screen.epochs} epoch{'s' if result.screen.epochs > 1 else ''}"))
     handles.append(Line2D([], [], ls="", marker="o", ms=12, mfc="none", mec="black", label="chosen"))
     fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=8.5, frameon=False)
     hidden = len(frame) - len(shown)

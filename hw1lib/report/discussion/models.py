@@ -71,7 +71,7 @@ def captions(study):
                                                              "of it.")),
         "top": (f"The three configurations with the lowest validation error, best first (the "
                 f"{_count_word(min(10, len(sweep.trials)))} best are in Table B.1). Errors are at the epoch of the lowest validation error, which became the "
-                f"number of epochs."),
+                f"number of epochs." + _stopped_rows(sweep, 3)),
         "loss": (f"Cross-entropy loss during training of the {chosen.name} (left) and the {sigmoid.name} (right). "
                  f"Faint: the loss of each mini-batch of {chosen.config.batch_size} images as it was trained on "
                  f"(seed {study.seeds[0]}); solid: the loss on all {study.baselines.n_train:,} training images and "
@@ -93,8 +93,20 @@ def captions(study):
         "first_table": (f"The first attempt ({first.short.iterations} updates) and the same network given the full "
                         f"budget at each learning rate. The third column is the mini-batch loss over the first "
                         f"attempt's last 10 updates, or over the same updates of the longer runs."),
-        "top10": f"The {min(10, len(sweep.trials))} configurations of the validation sweep with the lowest validation error, best first.",
+        "top10": (f"The {min(10, len(sweep.trials))} configurations of the validation sweep with the lowest validation "
+                  f"error, best first." + _stopped_rows(sweep, 10)),
     }
+
+
+def _stopped_rows(sweep, n):
+    """A sentence on the rows of the sweep's top-``n`` table that the screening stopped, if any."""
+    stopped = [rank for rank, t in enumerate(sweep.ranked[:n], start=1) if sweep.was_stopped(t)]
+    if not stopped:
+        return ""
+    epochs = sweep.screen.epochs
+    rows = f"Rank {stopped[0]} was" if len(stopped) == 1 else f"Ranks {and_list([str(r) for r in stopped])} were"
+    return (f" {rows} stopped by the screening after {epochs} epoch{'s' if epochs > 1 else ''} (\u201cof {epochs}\u201d "
+            f"in the best-epoch column), with {'its' if len(stopped) == 1 else 'their'} errors from then.")
 
 
 def _count_word(n, capital=False):
