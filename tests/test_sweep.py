@@ -143,6 +143,20 @@ def test_screening_shows_in_the_figure_table_and_text(course, empty_cache):
         summary_markdown(unscreened)
 
 
+def test_the_legend_fits_the_figure_with_every_optimizer_activation_and_stopped_trials(course, empty_cache):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    space = SearchSpace(widths=(8, 16), batch_sizes=(64,), epochs=(2,))  # the report's choices, small networks
+    result = run_sweep(course, trials=16, space=space, jobs=1, progress=False, final=False, screen=Screening(1, 4))
+    figure = validation_figure(result)
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    figure.draw(renderer)  # lays out the figure and its legend
+    labels = [t.get_text() for t in figure.legends[0].get_texts()]
+    assert len(labels) == 3 + 3 + 2  # three optimisers, three activations, stopped, chosen
+    legend, whole = figure.legends[0].get_window_extent(renderer), figure.bbox
+    assert whole.x0 <= legend.x0 and legend.x1 <= whole.x1
+
+
 def test_cli_screen_reaches_the_sweep(course, empty_cache, tmp_path, capsys):
     folder = write_course_folder(tmp_path / "cli", n_train=100, n_test=20)
     assert main(["sweep", "--data", str(folder), "--quiet", "--trials", "4", "--json", "--screen", "1", "2"]) == 0

@@ -130,7 +130,9 @@ def validation_figure(result) -> Figure:
         handles.append(Line2D([], [], ls="", marker="o", mfc="none", mec="0.4",
                               label=f"hollow: stopped after {result.screen.epochs} epoch{'s' if result.screen.epochs > 1 else ''}"))
     handles.append(Line2D([], [], ls="", marker="o", ms=12, mfc="none", mec="black", label="chosen"))
-    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=8.5, frameon=False)
+    # One row while it fits the figure's width, else two.
+    columns = len(handles) if len(handles) <= 7 else math.ceil(len(handles) / 2)
+    fig.legend(handles=handles, loc="outside lower center", ncol=columns, fontsize=8.5, frameon=False)
     hidden = len(frame) - len(shown)
     if hidden:
         fig.suptitle(f"{hidden} of the {len(frame)} configurations, above {top:.0%}, not shown", fontsize=9)
