@@ -333,6 +333,7 @@ def test_failing_notebook_names_notebook_and_cell_and_keeps_the_rest(report_cour
     assert "ValueError: deliberate failure" in err[0]
     for name in report.NOTEBOOKS:
         assert (out / "notebooks" / name).is_file()  # the others ran, the failed one shows its error
+    assert "deliberate failure" in (out / "notebooks" / "02_initialization.ipynb").read_text()
     assert not (out / report.HTML_NAME).exists()
 
 

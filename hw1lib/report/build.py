@@ -133,6 +133,9 @@ def execute(source, target, parameters):
         papermill.execute_notebook(str(source), str(target), parameters={k: v for k, v in parameters.items()
                                                                          if k in accepted},
                                    kernel_name="python3", progress_bar=False, shutdown_kernel="immediate",
+                                   # Written when the notebook ends or fails (and every 30 s of a long cell),
+                                   # not re-serialised, figures and all, after each of its cells.
+                                   request_save_on_cell_execute=False,
                                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
     except papermill.PapermillExecutionError as error:
         first_line = next((line.strip() for line in error.source.splitlines() if line.strip()), "")
