@@ -576,7 +576,7 @@ def test_the_memory_estimate_counts_parameters_batches_and_data(tmp_path, monkey
     config = RunConfig(hidden=(4096, 4096), optimizer="adam", batch_size=1024, normalize="standardize")
     need = memory.estimate(config, data, eval_chunk=4096)
     parameters = (784 + 1) * 4096 + (4096 + 1) * 4096 + (4096 + 1) * 10
-    assert need.parameters >= parameters * 4 * 6  # weights, gradients, Adam's two moments and two scratch arrays, float32
+    assert need.parameters >= parameters * 4 * 6  # weights, gradients, Adam's moments and scratch arrays, float32
     assert need.activations >= min(config.batch_size, len(data.train_y)) * (4096 + 4096 + 10) * 4
     assert need.data >= (data.train_x.nbytes + data.test_x.nbytes)  # the standardised copy
     monkeypatch.setattr(memory, "available_bytes", lambda: need.total - 1)

@@ -120,7 +120,8 @@ def test_screening_gives_the_full_budget_to_the_best_only(course, empty_cache, m
     kept = {t.index for t in result.trials if not result.was_stopped(t)}
     assert kept == {t.index for t in first_epoch[:3]}
     assert [result.was_stopped(t) for t in result.ranked] == [False] * 3 + [True] * 5
-    assert result.to_dict()["stopped"] == list(result.stopped) and result.to_dict()["screen"] == {"epochs": 1, "keep": 3}
+    summary = result.to_dict()
+    assert summary["stopped"] == list(result.stopped) and summary["screen"] == {"epochs": 1, "keep": 3}
 
 
 def test_screening_shows_in_the_figure_table_and_text(course, empty_cache):

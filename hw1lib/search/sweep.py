@@ -32,8 +32,8 @@ from ..runs.config import RunConfig
 from ..runs.history import History
 from ..runs.training import train
 
-__all__ = ["SearchSpace", "Screening", "Trial", "SweepResult", "run_sweep", "learning_rate_trials", "fit_trials", "release_workers",
-           "benchmark", "DEFAULT_TRIALS", "BENCH_TRIALS"]
+__all__ = ["SearchSpace", "Screening", "Trial", "SweepResult", "run_sweep", "learning_rate_trials", "fit_trials",
+           "release_workers", "benchmark", "DEFAULT_TRIALS", "BENCH_TRIALS"]
 
 DEFAULT_TRIALS = 40
 BENCH_TRIALS = 12

@@ -127,8 +127,9 @@ def validation_figure(result) -> Figure:
                for o in optimizers]
     handles += [Line2D([], [], ls="", marker=m, color="0.4", label=display_name(a)) for a, m in markers.items()]
     if result.stopped:
+        epochs = result.screen.epochs
         handles.append(Line2D([], [], ls="", marker="o", mfc="none", mec="0.4",
-                              label=f"hollow: stopped after {result.screen.epochs} epoch{'s' if result.screen.epochs > 1 else ''}"))
+                              label=f"hollow: stopped after {epochs} epoch{'s' if epochs > 1 else ''}"))
     handles.append(Line2D([], [], ls="", marker="o", ms=12, mfc="none", mec="black", label="chosen"))
     # One row while it fits the figure's width, else two.
     columns = len(handles) if len(handles) <= 7 else math.ceil(len(handles) / 2)
@@ -186,7 +187,7 @@ def _training_sentence(result):
     # A stopped trial trained its screening epochs; one that went on, those and then its whole budget.
     trained = sum(t.config.epochs + (screen.epochs if t.config.epochs > screen.epochs else 0) for t in result.trials)
     return (f"Each was first trained for {screen.epochs} epoch{'s' if screen.epochs > 1 else ''} on the other {fit} "
-            f"images and {score}; the {_number_word(kept).lower() if kept < 11 else kept} best went on to {budget} epochs "
+            f"images and {score}; the {_number_word(kept).lower()} best went on to {budget} epochs "
             f"(trained again from the same start, so their first {screen.epochs} epochs are the ones scored), and the "
             f"other {len(result.stopped)} stopped there: {trained:,} epochs of training in all, against {full:,} "
             f"had every configuration gone the whole way. Each configuration's best epoch became its number of "

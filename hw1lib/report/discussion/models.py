@@ -105,8 +105,9 @@ def _stopped_rows(sweep, n):
         return ""
     epochs = sweep.screen.epochs
     rows = f"Rank {stopped[0]} was" if len(stopped) == 1 else f"Ranks {and_list([str(r) for r in stopped])} were"
-    return (f" {rows} stopped by the screening after {epochs} epoch{'s' if epochs > 1 else ''} (\u201cof {epochs}\u201d "
-            f"in the best-epoch column), with {'its' if len(stopped) == 1 else 'their'} errors from then.")
+    unit = "epoch" if epochs == 1 else "epochs"
+    return (f" {rows} stopped by the screening after {epochs} {unit} (\u201cof {epochs}\u201d in the best-epoch "
+            f"column), with {'its' if len(stopped) == 1 else 'their'} errors from then.")
 
 
 def _count_word(n, capital=False):

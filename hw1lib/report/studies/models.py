@@ -148,7 +148,8 @@ def run_models_study(dataset, *, seed, trials, sweep_epochs, sigmoid_lrs, seeds,
     """Train (or read from the run cache) every run of question 1 and return its ``ModelsStudy``.
 
     The sweep's trials (screened for ``screen_epochs`` epochs, the ``keep`` best going on to
-    ``sweep_epochs``; ``keep`` None: all go on) and the sigmoid network's learning-rate trials run on the validation split;
+    ``sweep_epochs``; ``keep`` None: all go on) and the sigmoid network's learning-rate trials run
+    on the validation split;
     then the chosen and the sigmoid network at each of ``seeds`` seeds and the first sigmoid
     attempt (``hidden``, ``batch_size``, ``epochs``; full budget at each of ``first_attempt_rates``)
     train side by side on ``jobs`` worker processes.
