@@ -200,6 +200,9 @@ def test_xavier_and_he_are_a_tie_only_within_the_seeds_spread(init_study):
 def test_spread_ties_and_formats():
     a, b = Spread.of([0.05, 0.06, 0.055]), Spread.of([0.052, 0.058, 0.06])
     assert a.ties(b) and a.percent() == "5.5% (5.0–6.0%)" and Spread.of([0.05]).percent() == "5.0%"
+    assert Spread.of([0.9, 0.9, 0.9]).percent() == "90.0% (every seed)"
+    assert Spread.of([0.221, 0.215, 0.23]).text() == "0.222 (0.215–0.230)" and Spread.of([0.2]).text() == "0.200"
+    assert Spread.of([0.2, 0.2]).text() == "0.200 (every seed)" and Spread.of([float("nan")]).text() == "not finite"
     assert not Spread.of([0.05, 0.051]).ties(Spread.of([0.08, 0.081]))
     assert Spread.of([0.05]).ties(Spread.of([0.051]), resolution=0.001)
 

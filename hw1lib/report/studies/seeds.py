@@ -49,25 +49,21 @@ class Spread:
 
     def percent(self, digits=1):
         """'5.1% (4.9–5.3%)': the mean and, over several seeds, the lowest and highest; '5.1%' for one seed."""
-        if not self.finite:
-            return "not finite"
-        mean = f"{100 * self.mean:.{digits}f}%"
-        low, high = f"{100 * self.low:.{digits}f}", f"{100 * self.high:.{digits}f}"
-        if len(self.values) == 1:
-            return mean
-        if low == high:  # a range from 90.0 to 90.0 says nothing a reader needs the brackets for
-            return f"{mean} (every seed)"
-        return f"{mean} ({low}–{high}%)"
+        return self._spread(100, "%", digits)
 
     def text(self, digits=3):
         """A loss or other plain number: '0.221 (0.215–0.230)' over several seeds, '0.221' for one."""
+        return self._spread(1, "", digits)
+
+    def _spread(self, scale, unit, digits):
         if not self.finite:
             return "not finite"
-        mean = f"{self.mean:.{digits}f}"
-        low, high = f"{self.low:.{digits}f}", f"{self.high:.{digits}f}"
+        mean, low, high = (f"{scale * v:.{digits}f}" for v in (self.mean, self.low, self.high))
         if len(self.values) == 1:
-            return mean
-        return f"{mean} (every seed)" if low == high else f"{mean} ({low}–{high})"
+            return f"{mean}{unit}"
+        if low == high:  # a range from 90.0 to 90.0 says nothing a reader needs the brackets for
+            return f"{mean}{unit} (every seed)"
+        return f"{mean}{unit} ({low}–{high}{unit})"
 
     def ties(self, other, resolution=0.0):
         """True when the means differ by no more than either range, or than ``resolution`` (one test image)."""
