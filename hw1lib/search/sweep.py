@@ -222,6 +222,11 @@ class SweepResult:
     def best(self) -> Trial:
         return self.ranked[0]
 
+    def near_best(self, points=0.01) -> int:
+        """How many other trials reached a validation error within ``points`` (0.01: one percentage point) of the best."""
+        best = self.best.val_error
+        return sum(1 for t in self.ranked[1:] if math.isfinite(t.val_error) and t.val_error - best <= points)
+
     def was_stopped(self, trial) -> bool:
         """True for a trial the screening stopped before its full budget."""
         return trial.index in self.stopped

@@ -153,7 +153,7 @@ def summary_markdown(result, figure="", table="") -> str:
     n_train = result.n_fit + result.n_val
     optimizers = _choices([f"{RunConfig(optimizer=name).optimizer_label()} (learning rate {low:g}–{high:g})"
                            for name, low, high in space.lr_ranges])
-    near = sum(1 for t in result.ranked[1:] if math.isfinite(t.val_error) and t.val_error - best.val_error <= 0.01)
+    near = result.near_best()
     images = f" ({round(0.01 * result.n_val)} validation images)" if result.n_val >= 200 else ""
     close = (f"{_number_word(near)} other configuration{'s are' if near > 1 else ' is'} within one percentage point "
              f"of it{images}, "

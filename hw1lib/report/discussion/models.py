@@ -57,7 +57,7 @@ def captions(study):
     sweep = study.sweep
     over = (f"Lines: mean of {seeds} seeds ({_seed_names(study.seeds)}); shaded: lowest to highest."
             if seeds > 1 else f"Seed {study.seeds[0]}.")
-    near = _near_best(sweep)
+    near = sweep.near_best()
     first = study.first_attempt
     return {
         "sweep": (f"Validation error of each of the {len(sweep.trials)} configurations tried, on {sweep.n_val:,} "
@@ -123,11 +123,6 @@ def _seed_names(seeds):
 def _window(first):
     h = first.by_rate[min(first.by_rate)]
     return max(1, h.iterations_per_epoch // 10)
-
-
-def _near_best(sweep):
-    best = sweep.best.val_error
-    return sum(1 for t in sweep.ranked[1:] if math.isfinite(t.val_error) and t.val_error - best <= 0.01)
 
 
 def _baseline_caption(b):
