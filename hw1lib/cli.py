@@ -165,13 +165,16 @@ def run_sweep(args):
         print(json.dumps(result.to_dict()))
         return 0
     print(f"data     {result.split_name}")
-    cached = len(result.trials) - result.trained
+    cached = result.runs - result.trained
     where = (f"{result.trained} trained on {result.workers}, {cached} from the cache" if result.trained
              else "all from the cache")
-    print(f"trials   {len(result.trials)}: {where}, {result.seconds:.1f} s")
-    if result.stopped:
-        print(f"screen   all trained {result.screen.epochs} epochs first; {len(result.stopped)} stopped there, "
-              f"the other {len(result.trials) - len(result.stopped)} went on")
+    runs = f" ({result.runs} runs: {len(result.continued)} trained again for their whole budget)" \
+        if result.continued else ""
+    print(f"trials   {len(result.trials)}{runs}: {where}, {result.seconds:.1f} s")
+    if result.screen is not None:
+        epochs = result.screen.epochs
+        print(f"screen   all trained {epochs} epoch{'s' if epochs > 1 else ''} first; {len(result.stopped)} stopped "
+              f"there, {len(result.continued)} went on")
     print(format_table(result, args.top))
     best = result.best
     print(f"chosen   {result.chosen.describe()}")

@@ -109,6 +109,7 @@ def test_screening_gives_the_full_budget_to_the_best_only(course, empty_cache, m
     # run cache and trains the other 5 for 4 epochs.
     assert [c.epochs for c, _ in calls] == [1] * 8 + [4] * 3 + [4] * 5
     assert len(result.stopped) == 5 and result.trained == 11 and full.trained == 5
+    assert len(result.continued) == 3 and result.runs == 11 and not set(result.stopped) & set(result.continued)
     for trial in result.trials:
         unscreened = full.trials[trial.index]
         if result.was_stopped(trial):
@@ -160,9 +161,17 @@ def test_the_legend_fits_the_figure_with_every_optimizer_activation_and_stopped_
 
 def test_cli_screen_reaches_the_sweep(course, empty_cache, tmp_path, capsys):
     folder = write_course_folder(tmp_path / "cli", n_train=100, n_test=20)
-    assert main(["sweep", "--data", str(folder), "--quiet", "--trials", "4", "--json", "--screen", "1", "2"]) == 0
+    args = ["sweep", "--data", str(folder), "--quiet", "--trials", "4", "--jobs", "1", "--screen", "1", "2"]
+    assert main(args) == 0
+    lines = capsys.readouterr().out.splitlines()
+    # 4 screening runs and 2 trained again: 6 runs, none from the cache on a first sweep.
+    assert "trials   4 (6 runs: 2 trained again for their whole budget): 6 trained on this process, 0 from the " \
+           "cache" in lines[1]
+    assert lines[2] == "screen   all trained 1 epoch first; 2 stopped there, 2 went on"
+    assert main(args + ["--json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert result["screen"] == {"epochs": 1, "keep": 2} and len(result["stopped"]) == 2
+    assert result["screen"] == {"epochs": 1, "keep": 2} and len(result["stopped"]) == len(result["continued"]) == 2
+    assert result["trained"] == 0  # the second sweep read all six runs from the cache
 
 
 # --- parallel, cached, Dask -----------------------------------------------------------------------

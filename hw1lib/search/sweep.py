@@ -193,9 +193,10 @@ class SweepResult:
     trial's config with ``epochs`` set to its best epoch. final: the History of ``chosen`` trained on the whole
     training set of ``data_name`` and evaluated on its test set, the only run that sees it
     (None when the sweep was run with ``final=False``). seconds: wall time of the trials;
-    trained: how many of them were trained now rather than read from the cache (a screened trial that
-    went on counts twice). screen: the Screening the trials went through, or None; stopped: the
-    indices of the trials it stopped (each Trial's config says how many epochs it was trained for).
+    trained: how many of its ``runs`` were trained now rather than read from the cache. screen: the
+    Screening the trials went through, or None; stopped, continued: the indices of the trials it
+    stopped and of those it trained again for their whole budget (each Trial's config says how many
+    epochs it was trained for).
     """
 
     data_name: str
@@ -213,6 +214,7 @@ class SweepResult:
     workers: str
     screen: Screening | None = None
     stopped: tuple = ()
+    continued: tuple = ()
     ranked: tuple = field(init=False, repr=False)
 
     def __post_init__(self):
@@ -226,6 +228,11 @@ class SweepResult:
         """How many other trials reached a validation error within ``points`` (0.01: one percentage point) of the best."""
         best = self.best.val_error
         return sum(1 for t in self.ranked[1:] if math.isfinite(t.val_error) and t.val_error - best <= points)
+
+    @property
+    def runs(self) -> int:
+        """Training runs the sweep consists of: one per trial, and a second for each continued one."""
+        return len(self.trials) + len(self.continued)
 
     def was_stopped(self, trial) -> bool:
         """True for a trial the screening stopped before its full budget."""
@@ -246,7 +253,7 @@ class SweepResult:
                 "n_fit": self.n_fit, "n_val": self.n_val,
                 "search_space": self.space.to_dict(), "workers": self.workers, "seconds": round(self.seconds, 3),
                 "screen": None if self.screen is None else {"epochs": self.screen.epochs, "keep": self.screen.keep},
-                "stopped": list(self.stopped),
+                "stopped": list(self.stopped), "continued": list(self.continued),
                 "trained": self.trained, "trials": [t.to_dict() for t in self.ranked],
                 "chosen": {"config": self.chosen.to_dict(), "trial": self.best.index,
                            "val_error": _json(self.best.val_error), "best_epoch": self.best.best_epoch,
@@ -278,7 +285,7 @@ def run_sweep(dataset, *, trials=DEFAULT_TRIALS, space=None, seed=0, fraction=0.
     configs = space.sample(trials, seed)
     start = time.perf_counter()
     fit = dict(jobs=jobs, scheduler=scheduler, progress=progress, use_cache=use_cache)
-    stopped = ()
+    stopped = go_on = ()
     if screen is not None and any(screen.epochs < c.epochs for c in configs):
         first = [c.replace(epochs=min(screen.epochs, c.epochs)) for c in configs]
         histories, trained, workers = fit_trials(first, split, **fit)
@@ -300,7 +307,7 @@ def run_sweep(dataset, *, trials=DEFAULT_TRIALS, space=None, seed=0, fraction=0.
     chosen = best.config.replace(epochs=max(best.best_epoch, 1))
     final_history = cached_train(chosen, dataset, progress=False, use_cache=use_cache) if final else None
     return SweepResult(dataset.name, split.name, seed, fraction, len(split.train_y), len(split.test_y), space,
-                       scored, chosen, final_history, seconds, trained, workers, screen, stopped)
+                       scored, chosen, final_history, seconds, trained, workers, screen, stopped, tuple(go_on))
 
 
 def learning_rate_trials(config, dataset, learning_rates, *, seed=0, fraction=0.1, jobs=None, progress=False,
