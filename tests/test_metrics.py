@@ -48,6 +48,16 @@ def test_knn_error_sees_separated_clusters():
     assert metrics.knn_error(mixed, labels) > 0.5
 
 
+def test_knn_error_matches_a_vote_over_all_pairwise_distances():
+    rng = np.random.default_rng(2)
+    z, labels = rng.normal(0, 1, (300, 2)), rng.integers(0, 3, 300)
+    distances = np.linalg.norm(z[:, None] - z[None], axis=2)
+    np.fill_diagonal(distances, np.inf)
+    nearest = np.argsort(distances, axis=1)[:, :5]
+    votes = np.stack([np.bincount(labels[row], minlength=3) for row in nearest])
+    assert metrics.knn_error(z, labels) == np.mean(votes.argmax(axis=1) != labels)
+
+
 def test_knn_error_with_every_point_identical_does_not_crash():
     labels = np.arange(20) % 2
     assert 0 <= metrics.knn_error(np.zeros((20, 2)), labels) <= 1
