@@ -43,11 +43,14 @@ def plane_panel(ax, stage, class_names, colors=None, title=None, point_size=4):
     ax.scatter(*stage.points[order].T, c=np.asarray(colors)[stage.labels[order]], s=point_size, alpha=0.6,
                linewidths=0, zorder=2, rasterized=True)
     outline = [patheffects.withStroke(linewidth=2.5, foreground="white")]
-    for k, (x, y) in enumerate(stage.centroids):
-        if np.isfinite(x) and max(abs(x), abs(y)) <= scale:
-            ax.scatter([x], [y], s=38, color=colors[k], edgecolors="black", linewidths=0.9, zorder=4)
-            ax.annotate(class_names[k], (x, y), xytext=(4, 3), textcoords="offset points", fontsize=8.5,
-                        fontweight="bold", zorder=5, path_effects=outline)
+    centroids = np.asarray(stage.centroids, dtype=float).reshape(-1, 2)
+    shown = np.flatnonzero(np.isfinite(centroids).all(axis=1) & (np.abs(centroids).max(axis=1) <= scale))
+    if len(shown):  # one scatter for all the class centroids: a scatter each cost more than the test points
+        ax.scatter(*centroids[shown].T, s=38, c=np.asarray(colors)[shown], edgecolors="black", linewidths=0.9,
+                   zorder=4)
+    for k in shown:
+        ax.annotate(class_names[k], tuple(centroids[k]), xytext=(4, 3), textcoords="offset points", fontsize=8.5,
+                    fontweight="bold", zorder=5, path_effects=outline)
     ax.set_xlim(-scale, scale)
     ax.set_ylim(-scale, scale)
     ax.set_aspect("equal")
