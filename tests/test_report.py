@@ -259,20 +259,61 @@ def test_bad_input_fails_in_one_line_before_any_notebook_runs(args, expected, tm
     assert not (tmp_path / "out" / "notebooks").exists()
 
 
-def test_a_notebook_starts_only_after_the_one_whose_runs_it_reuses(tmp_path, monkeypatch):
-    events = []
+def fake_execute(events, tags_first=True, fail_first=False):
+    """A stand-in for ``report.execute`` that logs starts, tags and ends; the notebook others wait
+    for runs longest, reaching its ``training`` cell (if ``tags_first``) a third of the way in."""
+    first_notebooks = set(report.AFTER.values())
 
-    def execute(source, target, parameters):
+    def execute(source, target, parameters, on_tag=None):
         events.append(("start", source.name))
-        time.sleep(0.3 if source.name in report.AFTER.values() else 0.05)
+        if source.name in first_notebooks:
+            time.sleep(0.15)
+            if tags_first:
+                events.append(("trained", source.name))
+                on_tag(report.TRAINING_TAG)
+            time.sleep(0.3)
+            if fail_first:
+                raise report.ReportError(f"{source.name} failed")
+        else:
+            time.sleep(0.05)
         events.append(("end", source.name))
+    return execute
 
-    monkeypatch.setattr(report, "execute", execute)
+
+def test_a_notebook_starts_once_the_one_whose_runs_it_reuses_has_trained(tmp_path, monkeypatch):
+    events = []
+    monkeypatch.setattr(report, "execute", fake_execute(events))
     timings = report.execute_all(tmp_path, tmp_path, {}, jobs=2, log=lambda line: None)
     assert sorted(timings) == sorted(report.NOTEBOOKS)
     assert report.AFTER
     for later, first in report.AFTER.items():
+        assert events.index(("trained", first)) < events.index(("start", later))
+    # The second worker thread does not wait for the end of the first notebook, only its training.
+    assert min(events.index(("start", later)) for later in report.AFTER) < events.index(("end", "01_models.ipynb"))
+
+
+def test_without_a_training_cell_a_notebook_waits_for_the_end_of_the_other(tmp_path, monkeypatch):
+    events = []
+    monkeypatch.setattr(report, "execute", fake_execute(events, tags_first=False))
+    report.execute_all(tmp_path, tmp_path, {}, jobs=2, log=lambda line: None)
+    for later, first in report.AFTER.items():
         assert events.index(("end", first)) < events.index(("start", later))
+
+
+def test_a_failed_notebook_is_raised_after_the_others_have_run(tmp_path, monkeypatch):
+    events = []
+    monkeypatch.setattr(report, "execute", fake_execute(events, fail_first=True))
+    with pytest.raises(report.ReportError, match="01_models.ipynb failed"):
+        report.execute_all(tmp_path, tmp_path, {}, jobs=2, log=lambda line: None)
+    assert {("end", later) for later in report.AFTER} <= set(events)
+
+
+def test_the_notebooks_mark_where_their_training_ends():
+    """The build relies on these tags to start the next notebooks early; a lost tag only costs time."""
+    for first in set(report.AFTER.values()):
+        notebook = nbformat.read(report.notebooks_dir() / first, as_version=4)
+        tagged = [cell for cell in notebook.cells if report.TRAINING_TAG in cell.metadata.get("tags", ())]
+        assert len(tagged) == 1 and "run_" in tagged[0].source
 
 
 def widget_notebook(state_key, tagged):

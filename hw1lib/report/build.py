@@ -10,10 +10,13 @@ network) and ``DIR/hw1_report.pdf`` (WeasyPrint or Chromium prints the HTML; see
 Static report conventions for notebook authors:
 
 * Code inputs are hidden: the prose, figures and tables answer the questions.
-* A cell tagged ``widget`` (an interactive ipywidgets view) is left out of the HTML and PDF,
-  since a widget cannot work on paper or without its JavaScript; put a static figure of the
-  same content in an untagged cell next to it. Widget outputs in untagged cells are dropped too.
-  The merged ``.ipynb`` keeps every cell and the widget state of all notebooks.
+* A cell tagged ``widget`` (an interactive ipywidgets view) is not run by the build and is left
+  out of the HTML and PDF, since a widget cannot work on paper or without its JavaScript and a
+  kernel; put a static figure of the same content in an untagged cell next to it. Widget outputs
+  in untagged cells are dropped too. The merged ``.ipynb`` keeps every cell (the widget cells
+  unrun, ready to run in JupyterLab) and the widget state of all notebooks.
+* A cell tagged ``training`` marks where a notebook's training ends: notebooks listed in
+  ``AFTER`` start once that cell has run (see ``execute_all``).
 * Cells tagged ``parameters`` / ``injected-parameters`` are left out; the title page lists the
   values used.
 """
@@ -25,11 +28,26 @@ import datetime
 import os
 import pathlib
 import platform
+import queue
 import re
 import sys
 import time
 
-import nbformat
+
+def _skip_iri_format_checks():
+    """Keep jsonschema, which nbformat imports, from importing ``rfc3987_syntax``.
+
+    That package compiles about 35 grammars when imported, 1.5 s of this command's start-up
+    (jsonschema issue #1428). It only checks the "iri" string formats, which the notebook schema
+    does not use; jsonschema skips a format checker whose package it cannot import.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
+
+
+_skip_iri_format_checks()
+
+import nbformat  # noqa: E402 - after the line above
 import numpy as np
 
 from . import appendix, experiments, firstpage, fonts, pdf
@@ -41,11 +59,13 @@ from ..common import write_atomic
 from ..errors import ConfigError, Hw1libError, one_line
 
 NOTEBOOKS = ("01_models.ipynb", "02_initialization.ipynb", "03_latent.ipynb", "04_confusion.ipynb")
-# Notebooks that start only when another has finished. Question 4 draws the main model that the
-# validation sweep of question 1 chooses, from the run cache (training it twice at the same time
-# would waste the time parallelism saves). Questions 2 and 3 wait too: the sweep, most of the
-# report's training, runs its trials on all cores, and measured cold builds finished sooner when
-# it had them to itself than with two more notebooks competing for them.
+TRAINING_TAG = "training"  # the cell after which a notebook trains nothing more
+# Notebooks that start only once another notebook's training is done (its cell tagged TRAINING_TAG
+# has run, or the notebook has ended). Question 4 draws the main model that the validation sweep of
+# question 1 chooses, from the run cache (training it twice at the same time would waste the time
+# parallelism saves). Questions 2 and 3 wait too: the sweep, most of the report's training, runs
+# its trials on all cores, and measured cold builds finished sooner when it had them to itself than
+# with two more notebooks competing for them. They need not wait for question 1's figures.
 AFTER = {name: "01_models.ipynb" for name in ("02_initialization.ipynb", "03_latent.ipynb", "04_confusion.ipynb")}
 APPENDIX_TAG = "appendix"  # notebook cells that belong in the appendix, after question 4
 REMOVED_TAGS = ("widget", "parameters", "injected-parameters")
@@ -117,8 +137,11 @@ def resolve_parameters(folder, overrides):
     return values
 
 
-def execute(source, target, parameters):
+def execute(source, target, parameters, on_tag=None):
     """Run one notebook with papermill; a failing cell becomes a one-line ReportError naming it.
+
+    Cells tagged ``widget`` are not run (see the module's docstring). ``on_tag(tag)`` is called, in
+    papermill's thread, for each tag of every cell that has run without an error.
 
     The kernel starts in the process's working folder: papermill's own ``cwd`` option changes the
     working folder of the whole process, which races when notebooks run in threads side by side.
@@ -128,6 +151,11 @@ def execute(source, target, parameters):
     """
     import papermill
 
+    def cell_executed(cell, cell_index, execute_reply):  # nbclient's hook: every cell that has run
+        if on_tag is not None and execute_reply.get("content", {}).get("status") == "ok":
+            for tag in cell.metadata.get("tags", ()):
+                on_tag(tag)
+
     accepted = papermill.inspect_notebook(str(source))
     try:
         papermill.execute_notebook(str(source), str(target), parameters={k: v for k, v in parameters.items()
@@ -136,6 +164,7 @@ def execute(source, target, parameters):
                                    # Written when the notebook ends or fails (and every 30 s of a long cell),
                                    # not re-serialised, figures and all, after each of its cells.
                                    request_save_on_cell_execute=False,
+                                   skip_cells_with_tag="widget", on_cell_executed=cell_executed,
                                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
     except papermill.PapermillExecutionError as error:
         first_line = next((line.strip() for line in error.source.splitlines() if line.strip()), "")
@@ -340,31 +369,51 @@ def export_html(notebook):
 def execute_all(folder, out, parameters, jobs, log):
     """Run every notebook, up to ``jobs`` at a time, respecting ``AFTER``; return {name: seconds}.
 
+    A notebook named in ``AFTER`` starts once the cell tagged ``TRAINING_TAG`` of the notebook it
+    waits for has run, or once that notebook has ended (failed, or without such a cell).
     A failure does not stop the others; the first failing notebook (in ``NOTEBOOKS`` order) is raised
     once all have stopped, so everything that could be written is.
     """
+    events = queue.SimpleQueue()  # (name, tag) when a tagged cell has run; (name, seconds or error) at its end
+
     def run(name):
         begin = time.perf_counter()
-        execute(folder / name, out / "notebooks" / name, parameters)
+        try:
+            execute(folder / name, out / "notebooks" / name, parameters, on_tag=lambda tag: events.put((name, tag)))
+        except BaseException as error:  # noqa: BLE001 - handed to the loop below, which raises it
+            events.put((name, error))
+            return
         seconds = time.perf_counter() - begin
         log(f"  {name:<26}{seconds:6.1f} s")
-        return seconds
+        events.put((name, seconds))
 
-    timings, failures, running = {}, {}, {}
-    waiting = list(NOTEBOOKS)
+    timings, failures, trained = {}, {}, set()
+    waiting, running = list(NOTEBOOKS), 0
     with contextlib.chdir(folder), concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
         while waiting or running:
-            unfinished = {*waiting, *running.values()}
-            for name in [n for n in waiting if AFTER.get(n) not in unfinished]:
+            for name in [n for n in waiting if n not in AFTER or AFTER[n] in trained]:
                 waiting.remove(name)
-                running[pool.submit(run, name)] = name
-            done, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
-            for future in done:
-                name = running.pop(future)
-                try:
-                    timings[name] = future.result()
-                except Hw1libError as error:
-                    failures[name] = error
+                pool.submit(run, name)  # the pool starts it when one of its ``jobs`` threads is free
+                running += 1
+            try:
+                name, what = events.get(timeout=1)  # a timeout keeps Ctrl-C working while it waits
+            except queue.Empty:
+                continue
+            if what == TRAINING_TAG:
+                trained.add(name)
+            elif isinstance(what, str):
+                continue
+            else:
+                running -= 1
+                trained.add(name)
+                if isinstance(what, Hw1libError):
+                    failures[name] = what
+                elif isinstance(what, BaseException):
+                    failures.setdefault("unexpected", what)
+                else:
+                    timings[name] = what
+    if "unexpected" in failures:
+        raise failures["unexpected"]
     if failures:
         raise failures[min(failures, key=NOTEBOOKS.index)]
     return timings
