@@ -31,6 +31,7 @@ import platform
 import queue
 import re
 import sys
+import threading
 import time
 
 
@@ -366,6 +367,15 @@ def export_html(notebook):
     return body
 
 
+def _import_writers(with_weasyprint):
+    """Import nbconvert (and WeasyPrint), about 2 s, while this process only waits for the notebooks,
+    rather than after them. A failure here is left for the import that writes the file to report."""
+    with contextlib.suppress(Exception):
+        import nbconvert  # noqa: F401
+        if with_weasyprint:
+            import weasyprint  # noqa: F401
+
+
 def execute_all(folder, out, parameters, jobs, log):
     """Run every notebook, up to ``jobs`` at a time, respecting ``AFTER``; return {name: seconds}.
 
@@ -461,6 +471,8 @@ def _write_report(out, folder, parameters, start, *, title, subtitle, author, st
         os.environ.setdefault(key, value)
     log(f"hw1lib report: data {dataset.name}, writing to {out}/ ({jobs} notebook(s) at a time)")
     log(f"  {'load data':<26}{data_seconds:6.1f} s")
+    threading.Thread(target=_import_writers, args=(make_pdf and pdf_engine == "weasyprint",), daemon=True,
+                     name="hw1lib-import-writers").start()
     begin = time.perf_counter()
     timings = execute_all(folder, out, parameters, jobs, log)
     timings["load data"] = data_seconds
