@@ -51,7 +51,7 @@ _skip_iri_format_checks()
 import nbformat  # noqa: E402 - after the line above
 import numpy as np
 
-from . import appendix, experiments, firstpage, fonts, pdf
+from . import experiments, firstpage, fonts, pdf
 from .output import claim_output_folder
 from .parameters import check_report_parameters
 from .studies import latent
@@ -218,6 +218,8 @@ def _settings_markdown(dataset, parameters, seconds):
 
 def _appendix_cells(dataset, parameters, seconds):
     """The appendix the build adds after the notebooks' own appendix parts: equations, gradient check, code."""
+    from . import appendix  # imported here (and ahead by _import_writers): matplotlib and pandas take 0.5 s
+
     cell = nbformat.v4.new_markdown_cell
     checks = appendix.gradient_check_rows()
     worst = max(row["error"] for row in checks)
@@ -368,9 +370,10 @@ def export_html(notebook):
 
 
 def _import_writers(with_weasyprint):
-    """Import nbconvert (and WeasyPrint), about 2 s, while this process only waits for the notebooks,
-    rather than after them. A failure here is left for the import that writes the file to report."""
+    """Import the appendix, nbconvert (and WeasyPrint), about 2.5 s, while this process only waits for
+    the notebooks, rather than after them. A failure here is left for the import that needs the module."""
     with contextlib.suppress(Exception):
+        from . import appendix  # noqa: F401
         import nbconvert  # noqa: F401
         if with_weasyprint:
             import weasyprint  # noqa: F401
