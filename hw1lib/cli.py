@@ -168,7 +168,7 @@ def run_sweep(args):
     cached = result.runs - result.trained
     where = (f"{result.trained} trained on {result.workers}, {cached} from the cache" if result.trained
              else "all from the cache")
-    runs = f" ({result.runs} runs: {len(result.continued)} trained again for their whole budget)" \
+    runs = f" ({result.runs} runs: {len(result.continued)} taken on to their whole budget)" \
         if result.continued else ""
     print(f"trials   {len(result.trials)}{runs}: {where}, {result.seconds:.1f} s")
     if result.screen is not None:

@@ -8,8 +8,9 @@ import pytest
 from hw1lib import ConfigError, DataError, load_dataset
 from hw1lib.cli import main
 from hw1lib.data.splits import validation_split
+from hw1lib.runs.training import Trainer
 from hw1lib.search import sweep as sweep_module
-from hw1lib.search.sweep import Screening, SearchSpace, run_sweep
+from hw1lib.search.sweep import Screening, SearchSpace, release_workers, run_sweep
 from hw1lib.search.tables import (
     report_top_table,
     styled_top_table,
@@ -101,20 +102,35 @@ def test_training_never_sees_the_test_set_and_ranking_uses_validation_only(cours
 
 # --- screening ------------------------------------------------------------------------------------
 
+def record_epochs(monkeypatch):
+    """Make ``Trainer.run`` record (config, epochs done before, epochs done after) for each call."""
+    calls = []
+    real = Trainer.run
+
+    def spy(self, *args, **kwargs):
+        before = self.epochs_done
+        history = real(self, *args, **kwargs)
+        calls.append((self.config, before, self.epochs_done))
+        return history
+
+    monkeypatch.setattr(Trainer, "run", spy)
+    return calls
+
+
 def test_screening_gives_the_full_budget_to_the_best_only(course, empty_cache, monkeypatch):
-    calls = record_training(monkeypatch, sweep_module)
+    calls = record_epochs(monkeypatch)
     result = run_sweep(course, trials=8, space=TINY, jobs=1, progress=False, final=False, screen=Screening(1, 3))
     full = run_sweep(course, trials=8, space=TINY, jobs=1, progress=False, final=False)
-    # 8 one-epoch runs, then the 3 best again for 4 epochs; the unscreened sweep reads those 3 from the
-    # run cache and trains the other 5 for 4 epochs.
-    assert [c.epochs for c, _ in calls] == [1] * 8 + [4] * 3 + [4] * 5
+    # 8 runs paused after one epoch, then the 3 best go on from there to 4 epochs; the unscreened sweep
+    # reads those 3 from the run cache (the same runs) and trains the other 5 for 4 epochs.
+    assert [(before, after) for _, before, after in calls] == [(0, 1)] * 8 + [(1, 4)] * 3 + [(0, 4)] * 5
     assert len(result.stopped) == 5 and result.trained == 11 and full.trained == 5
     assert len(result.continued) == 3 and result.runs == 11 and not set(result.stopped) & set(result.continued)
     for trial in result.trials:
         unscreened = full.trials[trial.index]
         if result.was_stopped(trial):
             assert trial.config.epochs == 1 and trial.val_curve == unscreened.val_curve[:1]
-        else:  # trained again from the same start: the same run as in the unscreened sweep
+        else:  # gone on from where it paused: the same run as in the unscreened sweep
             assert trial.config.epochs == 4 and trial.val_curve == unscreened.val_curve
     # The three kept are the three best after one epoch, and every one of them ranks above every stopped one.
     first_epoch = sorted(full.trials, key=lambda t: (t.val_curve[0], t.index))
@@ -125,12 +141,24 @@ def test_screening_gives_the_full_budget_to_the_best_only(course, empty_cache, m
     assert summary["stopped"] == list(result.stopped) and summary["screen"] == {"epochs": 1, "keep": 3}
 
 
+def test_screening_in_worker_processes_continues_the_same_runs(course, empty_cache):
+    """The paused runs travel from one worker process to the parent and on to another."""
+    result = run_sweep(course, trials=6, space=TINY, jobs=2, progress=False, final=False, screen=Screening(1, 2))
+    fresh = run_sweep(course, trials=6, space=TINY, jobs=1, progress=False, final=False, use_cache=False)
+    assert len(result.continued) == 2
+    for index in result.continued:
+        assert result.trials[index].val_curve == fresh.trials[index].val_curve
+        assert result.trials[index].train_error == fresh.trials[index].train_error
+    release_workers()
+
+
 def test_screening_shows_in_the_figure_table_and_text(course, empty_cache):
     result = run_sweep(course, trials=8, space=TINY, jobs=1, progress=False, screen=Screening(1, 3))
     text = summary_markdown(result)
-    # 8 trials for 1 epoch, then 3 for their 4: 8 + 12 = 20 epochs, against 8 × 4 = 32 without screening.
-    assert "first trained for 1 epoch" in text and "the three best went on to 4 epochs" in text
-    assert "20 epochs of training in all, against 32" in text and "other 5 stopped there" in text
+    # 8 trials for 1 epoch, then 3 go on for 3 more: 8 + 9 = 17 epochs, against 8 × 4 = 32 without screening.
+    assert "first trained for 1 epoch" in text
+    assert "the three best went on from where they had stopped to 4 epochs" in text
+    assert "17 epochs of training in all, against 32" in text and "other 5 stopped there" in text
     readable = report_top_table(result, 8).data
     assert list(readable["best epoch"]) == [f"{t.best_epoch} of {t.config.epochs}" for t in result.ranked]
     figure = validation_figure(result)
@@ -164,8 +192,8 @@ def test_cli_screen_reaches_the_sweep(course, empty_cache, tmp_path, capsys):
     args = ["sweep", "--data", str(folder), "--quiet", "--trials", "4", "--jobs", "1", "--screen", "1", "2"]
     assert main(args) == 0
     lines = capsys.readouterr().out.splitlines()
-    # 4 screening runs and 2 trained again: 6 runs, none from the cache on a first sweep.
-    assert "trials   4 (6 runs: 2 trained again for their whole budget): 6 trained on this process, 0 from the " \
+    # 4 screening runs and 2 taken on to their budget: 6 runs, none from the cache on a first sweep.
+    assert "trials   4 (6 runs: 2 taken on to their whole budget): 6 trained on this process, 0 from the " \
            "cache" in lines[1]
     assert lines[2] == "screen   all trained 1 epoch first; 2 stopped there, 2 went on"
     assert main(args + ["--json"]) == 0

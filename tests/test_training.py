@@ -1,11 +1,13 @@
 """The training loop: determinism, sampling, evaluation, snapshots, divergence, learning."""
+import pickle
+
 import numpy as np
 import pytest
 
 from hw1lib.data.datasets import load_dataset
 from hw1lib.nn import network as network_module
 from hw1lib.runs.config import RunConfig
-from hw1lib.runs.training import build_network, train
+from hw1lib.runs.training import Trainer, build_network, train
 
 from .helpers import write_course_folder
 
@@ -28,6 +30,33 @@ def test_same_config_same_history_bit_for_bit(small_data):
     first, second = train(config, small_data, progress=False), train(config, small_data, progress=False)
     assert arrays_equal(first, second)
     assert not arrays_equal(first, train(config.replace(seed=1), small_data, progress=False))
+
+
+def same_run(a, b):
+    """Every array and number of two Histories equal, bit for bit, except the seconds they took."""
+    return a.replace(seconds=0).to_bytes() == b.replace(seconds=0).to_bytes()
+
+
+@pytest.mark.parametrize("optimizer, lr", [("sgd", 0.1), ("momentum", 0.02), ("adam", 0.002)])
+def test_a_paused_run_goes_on_elsewhere_exactly_as_an_unpaused_one(small_data, optimizer, lr):
+    config = SMALL.replace(hidden=(16, 8), activation="leaky_relu", optimizer=optimizer, lr=lr, epochs=4,
+                           snapshot_stages=(0, 0.5, 2, 3.5), snapshot_layer=0)
+    trainer = Trainer(config, small_data)
+    paused = trainer.run(progress=False, until_epoch=2)
+    assert trainer.epochs_done == 2 and not trainer.finished and paused.iterations == 2 * paused.iterations_per_epoch
+    # Pickled without its data twice, as a sweep sends it (worker -> parent -> worker), then run on.
+    moved = pickle.loads(pickle.dumps(pickle.loads(pickle.dumps(trainer))))
+    assert moved.dataset is None and moved.network is None
+    # joblib hands large arrays to a worker as read-only memory maps.
+    for array in (moved.batch_loss, *moved._params.values(),
+                  *(a for state in vars(moved.optimizer).values() if isinstance(state, dict) for a in state.values())):
+        array.flags.writeable = False
+    resumed = moved.attach(small_data).run(progress=False)
+    assert same_run(resumed, train(config, small_data, progress=False))
+    assert list(resumed.snapshot_stages) == [0, 0.5, 2, 3.5]
+    # What it recorded up to the pause is the run of a config with only those epochs.
+    assert same_run(paused.replace(config=config.replace(epochs=2, snapshot_stages=(0, 0.5, 2))),
+                    train(config.replace(epochs=2, snapshot_stages=(0, 0.5, 2)), small_data, progress=False))
 
 
 def test_each_epoch_visits_every_sample_once(small_data, monkeypatch):

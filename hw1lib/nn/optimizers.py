@@ -56,6 +56,10 @@ class Adam:
         self.m, self.v, self.t = {}, {}, 0
         self.scratch, self.denominator = {}, {}
 
+    def __getstate__(self):
+        """The moments and the step count; the scratch arrays are remade, as zeros, on the next step."""
+        return {**self.__dict__, "scratch": {}, "denominator": {}}
+
     def step(self, params, grads):
         self.t += 1
         # A Python float keeps the float32 arrays in float32 (a NumPy float64 scalar would promote them).

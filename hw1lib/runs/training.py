@@ -1,4 +1,5 @@
 """The training loop: mini-batch updates, periodic evaluation, latent snapshots -> History."""
+import contextlib
 import math
 import time
 
@@ -93,12 +94,17 @@ class Trainer:
     History ``eval_*`` field; ``stages`` and ``snapshots``, the latent layer's recorded outputs, and
     ``snapshot_params``, the output layer's (W, b) at the same stages; ``test_pred``, the test
     predictions of the latest evaluation.
+
+    A run can pause after any epoch (``run(until_epoch=...)``) and go on later, in this process or,
+    pickled without its data (``attach`` gives it back), in another: weights, optimiser state,
+    random generator and records all carry over, so it ends exactly as an unpaused run would.
     """
 
     EVAL_FIELDS = ("eval_iteration", "eval_epoch", "train_loss", "train_error", "test_loss", "test_error")
 
     def __init__(self, config, dataset, *, on_eval=None, should_stop=None):
-        self.started = time.perf_counter()
+        # Seconds spent in finished stretches of work (a paused run has one), and when the current one began.
+        self.elapsed, self.started = 0.0, time.perf_counter()
         self.config, self.dataset = config, dataset
         check_memory(config, dataset, EVAL_CHUNK)  # before anything of the size it checks is allocated
         self.on_eval, self.should_stop = on_eval, should_stop
@@ -112,25 +118,77 @@ class Trainer:
         for stage in config.snapshot_stages:
             self.snapshot_at.setdefault(min(round(stage * self.iterations_per_epoch), self.total), stage)
         self.iteration = 0
+        self.epochs_done = 0
+        self.finished = False  # diverged, every update made, or cancelled: nothing more to run
         self.diverged = False
         self.batch_loss = np.empty(self.total, dtype=np.float32)
         self.evaluations = {name: [] for name in self.EVAL_FIELDS}
         self.stages, self.snapshots, self.snapshot_params = [], [], []
         self.test_pred = np.zeros(len(dataset.test_y), dtype=np.int64)
 
-    def run(self, progress=True):
-        """Evaluate and snapshot the untrained network, train every epoch, evaluate at the end; the History."""
-        self.evaluate()
-        self.snapshot()
+    def run(self, progress=True, until_epoch=None):
+        """Evaluate and snapshot the untrained network, train and evaluate every epoch; the History.
+        until_epoch: pause once that many epochs are done (a later call goes on from there)."""
+        if self.iteration == 0:
+            self.evaluate()
+            self.snapshot()
+        stop = self.config.epochs if until_epoch is None else min(until_epoch, self.config.epochs)
         # Overflow on the way to divergence is expected; the loss check in run_epoch is what reports it.
-        with tqdm(total=self.total, desc="training", unit="it", disable=not progress, leave=False) as bar, \
-                np.errstate(over="ignore", invalid="ignore"):
-            for _epoch in range(self.config.epochs):
-                go_on = self.run_epoch(bar)
+        with self.clock(), np.errstate(over="ignore", invalid="ignore"), tqdm(
+                total=self.total, initial=self.iteration, desc="training", disable=not progress, leave=False) as bar:
+            while self.epochs_done < stop and not self.finished:
+                self.finished = not self.run_epoch(bar)
+                self.epochs_done += 1
                 self.evaluate()
-                if not go_on:
-                    break
         return self.history()
+
+    @contextlib.contextmanager
+    def clock(self):
+        """Add the time spent inside to the run's seconds. The clock starts when the Trainer is made and
+        stops between ``run`` calls, so a paused run's seconds leave out the pause."""
+        if self.started is None:
+            self.started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.elapsed += time.perf_counter() - self.started
+            self.started = None
+
+    def __getstate__(self):
+        """What a paused run needs to go on elsewhere: no data (see ``attach``), no callbacks, and the
+        network as its parameters (its buffers are scratch space, remade on the first step)."""
+        state = dict(self.__dict__)
+        for name in ("dataset", "train_x", "test_x", "on_eval", "should_stop", "network", "_params"):
+            state.pop(name, None)
+        state["params"] = self.network.params if self.network is not None else self._params  # detached: as it came
+        return state
+
+    def __setstate__(self, state):
+        params = state.pop("params")
+        self.__dict__.update(state)
+        self.dataset = self.train_x = self.test_x = self.network = None
+        self.on_eval = self.should_stop = None
+        self._params = params
+
+    def attach(self, dataset):
+        """Give an unpickled run its data back (the same ``dataset`` it started on); returns self.
+        A run that was never pickled still has its data: it is returned as it is."""
+        if self.network is not None:
+            return self
+        self.dataset = dataset
+        # Large arrays that came through joblib are read-only memory maps: the run writes into copies.
+        self.batch_loss = np.array(self.batch_loss)
+        for name, value in vars(self.optimizer).items():
+            if isinstance(value, dict):  # the optimiser's state, one array per parameter
+                setattr(self.optimizer, name, {key: np.array(array) for key, array in value.items()})
+        self.train_x, self.test_x = normalized_inputs(self.config, dataset)
+        # Weights drawn from a throwaway generator, then overwritten: the run's own generator must not move.
+        self.network = build_network(self.config, self.train_x.shape[1], dataset.n_classes,
+                                     np.random.default_rng(0))
+        for key, value in self._params.items():
+            np.copyto(self.network.params[key], value)
+        del self._params
+        return self
 
     def run_epoch(self, bar=None):
         """One pass over the training set; False when the run must stop here (diverged, all its updates
@@ -196,7 +254,8 @@ class Trainer:
             snapshot_stages=np.asarray(self.stages, dtype=np.float64), snapshots=snapshots,
             snapshot_weights=weights, snapshot_biases=biases,
             test_pred=self.test_pred, params={k: v.copy() for k, v in self.network.params.items()},
-            seconds=time.perf_counter() - self.started, diverged=self.diverged)
+            seconds=self.elapsed + (time.perf_counter() - self.started if self.started is not None else 0.0),
+            diverged=self.diverged)
 
 
 def _stack(arrays, like):

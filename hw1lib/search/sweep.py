@@ -30,10 +30,10 @@ from ..nn.optimizers import OPTIMIZERS
 from ..runs.cache import cached_train, load_cached, store
 from ..runs.config import RunConfig
 from ..runs.history import History
-from ..runs.training import train
+from ..runs.training import Trainer, train
 
 __all__ = ["SearchSpace", "Screening", "Trial", "SweepResult", "run_sweep", "learning_rate_trials", "fit_trials",
-           "release_workers", "benchmark", "DEFAULT_TRIALS", "BENCH_TRIALS"]
+           "screen_trials", "release_workers", "benchmark", "DEFAULT_TRIALS", "BENCH_TRIALS"]
 
 DEFAULT_TRIALS = 40
 BENCH_TRIALS = 12
@@ -119,8 +119,11 @@ class Screening:
     """A first cut of the trials (successive halving, one step): every trial is trained for ``epochs``
     epochs and scored as usual; only the ``keep`` best then get their full budget.
 
-    A continued trial is trained again from its start with the same seed, so its first ``epochs``
-    epochs are exactly the ones it was screened on; the others stop there. Since a trial's score is
+    A continued trial goes on from where its screening paused (weights, optimiser state, random
+    generator), so it is the very run it would have been with its whole budget at once, and its first
+    ``epochs`` epochs are exactly the ones it was screened on; the others stop there. (If the screening
+    run came from the run cache, the continued trial is trained from its start instead, to the same
+    result.) Since a trial's score is
     its lowest validation error over its epochs, a continued trial never scores worse than it did
     when screened, so every continued trial ranks above every stopped one.
     """
@@ -195,7 +198,7 @@ class SweepResult:
     (None when the sweep was run with ``final=False``). seconds: wall time of the trials;
     trained: how many of its ``runs`` were trained now rather than read from the cache. screen: the
     Screening the trials went through, or None; stopped, continued: the indices of the trials it
-    stopped and of those it trained again for their whole budget (each Trial's config says how many
+    stopped and of those it took on to their whole budget (each Trial's config says how many
     epochs it was trained for).
     """
 
@@ -231,7 +234,8 @@ class SweepResult:
 
     @property
     def runs(self) -> int:
-        """Training runs the sweep consists of: one per trial, and a second for each continued one."""
+        """Training runs the sweep consists of (cache entries): one per trial, and for each continued one a
+        second, its whole budget (which goes on from the first rather than starting again)."""
         return len(self.trials) + len(self.continued)
 
     def was_stopped(self, trial) -> bool:
@@ -287,14 +291,14 @@ def run_sweep(dataset, *, trials=DEFAULT_TRIALS, space=None, seed=0, fraction=0.
     fit = dict(jobs=jobs, scheduler=scheduler, progress=progress, use_cache=use_cache)
     stopped = go_on = ()
     if screen is not None and any(screen.epochs < c.epochs for c in configs):
-        first = [c.replace(epochs=min(screen.epochs, c.epochs)) for c in configs]
-        histories, trained, workers = fit_trials(first, split, **fit)
+        histories, paused, trained, workers = screen_trials(configs, screen.epochs, split, **fit)
         screened = sorted((Trial.from_history(i, h) for i, h in enumerate(histories)), key=Trial.rank_key)
         kept = {t.index for t in screened[:screen.keep]}
-        shortened = [i for i, c in enumerate(first) if c.epochs < configs[i].epochs]
+        shortened = [i for i, c in enumerate(configs) if screen.epochs < c.epochs]
         go_on = [i for i in shortened if i in kept]
         stopped = tuple(i for i in shortened if i not in kept)
-        longer, more, later_workers = fit_trials([configs[i] for i in go_on], split, **fit)
+        longer, more, later_workers = fit_trials([configs[i] for i in go_on], split,
+                                                 paused=[paused.get(i) for i in go_on], **fit)
         for i, history in zip(go_on, longer):
             histories[i] = history
         workers = workers if trained or not more else later_workers
@@ -324,31 +328,75 @@ def learning_rate_trials(config, dataset, learning_rates, *, seed=0, fraction=0.
     return tuple(sorted((Trial.from_history(i, h) for i, h in enumerate(histories)), key=Trial.rank_key))
 
 
-def fit_trials(configs, data, *, jobs=None, scheduler=None, progress=True, use_cache=True):
+def fit_trials(configs, data, *, jobs=None, scheduler=None, progress=True, use_cache=True, paused=None):
     """Train every config on ``data``: (histories in the order of ``configs``, number trained, workers).
 
     Cached runs are read here and never dispatched; the rest are sent longest first, so no
-    worker is left with a long trial after the others have finished.
+    worker is left with a long trial after the others have finished. ``paused``: one paused
+    ``Trainer`` (see ``screen_trials``) or None per config; a run with one goes on from where it
+    paused, the others train from their start.
     """
+    paused = [None] * len(configs) if paused is None else list(paused)
     histories = [load_cached(config, data) if use_cache else None for config in configs]
-    todo = sorted((i for i, h in enumerate(histories) if h is None),
-                  key=lambda i: -_cost(configs[i], data))
-    bar = tqdm(total=len(configs), initial=len(configs) - len(todo), desc="sweep", unit="trial",
-               disable=not progress)
+
+    def remaining_cost(i):
+        done = paused[i].epochs_done if paused[i] is not None else 0
+        return _cost(configs[i].replace(epochs=max(configs[i].epochs - done, 1)), data)
+
+    todo = sorted((i for i, h in enumerate(histories) if h is None), key=lambda i: -remaining_cost(i))
+
+    def receive(i, history):
+        if use_cache:
+            store(history, data)
+        histories[i] = history
+
+    calls = [(_fit, i, configs[i], data) if paused[i] is None else (_fit_paused_run, i, paused[i], data)
+             for i in todo]
+    workers = _run_parallel(calls, data, receive, jobs=jobs, scheduler=scheduler, progress=progress,
+                            total=len(configs))
+    return histories, len(todo), workers
+
+
+def screen_trials(configs, epochs, data, *, jobs=None, scheduler=None, progress=True, use_cache=True):
+    """Train each config for its first ``epochs`` epochs (all of them if it has no more) and pause.
+
+    Returns (the histories of the configs shortened to ``epochs``, in order and cached as such;
+    {index: paused Trainer} for the runs trained now, for ``fit_trials(paused=...)``; number
+    trained; workers). A screening run read from the cache has no paused Trainer.
+    """
+    first = [c.replace(epochs=min(epochs, c.epochs)) for c in configs]
+    histories = [load_cached(config, data) if use_cache else None for config in first]
+    todo = sorted((i for i, h in enumerate(histories) if h is None), key=lambda i: -_cost(first[i], data))
+    paused = {}
+
+    def receive(i, history, trainer):
+        if use_cache:
+            store(history, data)
+        histories[i], paused[i] = history, trainer
+
+    calls = [(_fit_and_pause, i, configs[i], data, first[i].epochs) for i in todo]
+    workers = _run_parallel(calls, data, receive, jobs=jobs, scheduler=scheduler, progress=progress,
+                            total=len(configs))
+    return histories, paused, len(todo), workers
+
+
+def _run_parallel(calls, data, receive, *, jobs, scheduler, progress, total):
+    """Run ``calls`` ((function, *args), each returning a tuple) on the workers and pass each result
+    to ``receive`` as it arrives; returns the workers' description. ``total`` sizes the progress
+    bar, which starts at the runs not in ``calls`` (read from the cache)."""
+    bar = tqdm(total=total, initial=total - len(calls), desc="sweep", unit="trial", disable=not progress)
     workers = "none (all cached)"
     try:
-        if todo:
+        if calls:
             with _backend(jobs, scheduler, data) as (n_jobs, workers):
                 results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
-                    delayed(_fit)(i, configs[i], data) for i in todo)
-                for i, history in results:
-                    if use_cache:
-                        store(history, data)
-                    histories[i] = history
+                    delayed(function)(*args) for function, *args in calls)
+                for result in results:
+                    receive(*result)
                     bar.update()
     finally:
         bar.close()
-    return histories, len(todo), workers
+    return workers
 
 
 def benchmark(dataset, *, trials=BENCH_TRIALS, space=None, seed=0, fraction=0.1, jobs=None, progress=True):
@@ -383,6 +431,21 @@ def _fit(index, config, data):
     """
     with threadpool_limits(limits=1, user_api="blas"):
         return index, train(config, data, progress=False)
+
+
+def _fit_and_pause(index, config, data, epochs):
+    """A trial's first ``epochs`` epochs, in a worker: (index, History of the config shortened to
+    ``epochs``, the paused Trainer, which pickles without the data)."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        trainer = Trainer(config, data)
+        history = trainer.run(progress=False, until_epoch=epochs)
+    return index, history.replace(config=config.replace(epochs=epochs)), trainer
+
+
+def _fit_paused_run(index, trainer, data):
+    """A paused trial taken on to the end of its config, in a worker: (index, History)."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        return index, trainer.attach(data).run(progress=False)
 
 
 def _cost(config, data):

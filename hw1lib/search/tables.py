@@ -184,11 +184,11 @@ def _training_sentence(result):
     screen = result.screen
     kept = len(result.trials) - len(result.stopped)
     full = sum(c.epochs for c in result.space.sample(len(result.trials), result.seed))  # the budgets drawn
-    # A stopped trial trained its screening epochs; one that went on, those and then its whole budget.
-    trained = sum(t.config.epochs + (screen.epochs if t.config.epochs > screen.epochs else 0) for t in result.trials)
+    # A stopped trial trained its screening epochs; one that went on, its whole budget (it did not start again).
+    trained = sum(t.config.epochs for t in result.trials)
     return (f"Each was first trained for {screen.epochs} epoch{'s' if screen.epochs > 1 else ''} on the other {fit} "
-            f"images and {score}; the {_number_word(kept).lower()} best went on to {budget} epochs "
-            f"(trained again from the same start, so their first {screen.epochs} epochs are the ones scored), and the "
+            f"images and {score}; the {_number_word(kept).lower()} best went on from where they had stopped to "
+            f"{budget} epochs, and the "
             f"other {len(result.stopped)} stopped there: {trained:,} epochs of training in all, against {full:,} "
             f"had every configuration gone the whole way. Each configuration's best epoch became its number of "
             f"epochs (early stopping).")
