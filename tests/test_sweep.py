@@ -281,6 +281,18 @@ def test_learning_rate_trials_are_scored_like_the_sweeps_on_the_same_split(cours
     assert len(set(seen)) == 1 and validation_split(course, 0.1, 4).fingerprint in seen  # the sweep's split only
 
 
+def test_fit_trials_trains_each_config_on_its_own_data(course, empty_cache):
+    split = validation_split(course, 0.1, 0)
+    config = TINY.sample(1)[0]
+    histories, trained, _ = sweep_module.fit_trials([config, config.replace(seed=5)], [split, course], jobs=1,
+                                                    progress=False)
+    assert trained == 2
+    assert [h.data_fingerprint for h in histories] == [split.fingerprint, course.fingerprint]
+    again, trained, _ = sweep_module.fit_trials([config, config.replace(seed=5)], [split, course], jobs=1,
+                                                progress=False)
+    assert trained == 0 and all(h.from_cache for h in again)
+
+
 @pytest.mark.parametrize("change, message", [
     ({"widths": ()}, "widths: expected at least one choice"),
     ({"activations": ("swish",)}, "unknown 'swish'"),

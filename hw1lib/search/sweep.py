@@ -33,7 +33,7 @@ from ..runs.history import History
 from ..runs.training import Trainer, train
 
 __all__ = ["SearchSpace", "Screening", "Trial", "SweepResult", "run_sweep", "learning_rate_trials", "fit_trials",
-           "screen_trials", "release_workers", "benchmark", "DEFAULT_TRIALS", "BENCH_TRIALS"]
+           "screen_trials", "ranked_trials", "release_workers", "benchmark", "DEFAULT_TRIALS", "BENCH_TRIALS"]
 
 DEFAULT_TRIALS = 40
 BENCH_TRIALS = 12
@@ -325,34 +325,41 @@ def learning_rate_trials(config, dataset, learning_rates, *, seed=0, fraction=0.
     split = validation_split(dataset, fraction, seed)
     configs = [config.replace(lr=float(lr)) for lr in learning_rates]
     histories, _, _ = fit_trials(configs, split, jobs=jobs, progress=progress, use_cache=use_cache)
+    return ranked_trials(histories)
+
+
+def ranked_trials(histories):
+    """Trials scored on their validation set (each History's test set), best first; indices follow ``histories``."""
     return tuple(sorted((Trial.from_history(i, h) for i, h in enumerate(histories)), key=Trial.rank_key))
 
 
 def fit_trials(configs, data, *, jobs=None, scheduler=None, progress=True, use_cache=True, paused=None):
     """Train every config on ``data``: (histories in the order of ``configs``, number trained, workers).
 
-    Cached runs are read here and never dispatched; the rest are sent longest first, so no
-    worker is left with a long trial after the others have finished. ``paused``: one paused
+    ``data``: one Dataset for all, or a list with one per config (runs on different data can share
+    the workers). Cached runs are read here and never dispatched; the rest are sent longest first,
+    so no worker is left with a long trial after the others have finished. ``paused``: one paused
     ``Trainer`` (see ``screen_trials``) or None per config; a run with one goes on from where it
     paused, the others train from their start.
     """
+    datas = list(data) if isinstance(data, (list, tuple)) else [data] * len(configs)
     paused = [None] * len(configs) if paused is None else list(paused)
-    histories = [load_cached(config, data) if use_cache else None for config in configs]
+    histories = [load_cached(config, d) if use_cache else None for config, d in zip(configs, datas)]
 
     def remaining_cost(i):
         done = paused[i].epochs_done if paused[i] is not None else 0
-        return _cost(configs[i].replace(epochs=max(configs[i].epochs - done, 1)), data)
+        return _cost(configs[i].replace(epochs=max(configs[i].epochs - done, 1)), datas[i])
 
     todo = sorted((i for i, h in enumerate(histories) if h is None), key=lambda i: -remaining_cost(i))
 
     def receive(i, history):
         if use_cache:
-            store(history, data)
+            store(history, datas[i])
         histories[i] = history
 
-    calls = [(_fit, i, configs[i], data) if paused[i] is None else (_fit_paused_run, i, paused[i], data)
+    calls = [(_fit, i, configs[i], datas[i]) if paused[i] is None else (_fit_paused_run, i, paused[i], datas[i])
              for i in todo]
-    workers = _run_parallel(calls, data, receive, jobs=jobs, scheduler=scheduler, progress=progress,
+    workers = _run_parallel(calls, datas, receive, jobs=jobs, scheduler=scheduler, progress=progress,
                             total=len(configs))
     return histories, len(todo), workers
 
@@ -375,20 +382,21 @@ def screen_trials(configs, epochs, data, *, jobs=None, scheduler=None, progress=
         histories[i], paused[i] = history, trainer
 
     calls = [(_fit_and_pause, i, configs[i], data, first[i].epochs) for i in todo]
-    workers = _run_parallel(calls, data, receive, jobs=jobs, scheduler=scheduler, progress=progress,
+    workers = _run_parallel(calls, [data], receive, jobs=jobs, scheduler=scheduler, progress=progress,
                             total=len(configs))
     return histories, paused, len(todo), workers
 
 
-def _run_parallel(calls, data, receive, *, jobs, scheduler, progress, total):
+def _run_parallel(calls, datasets, receive, *, jobs, scheduler, progress, total):
     """Run ``calls`` ((function, *args), each returning a tuple) on the workers and pass each result
-    to ``receive`` as it arrives; returns the workers' description. ``total`` sizes the progress
-    bar, which starts at the runs not in ``calls`` (read from the cache)."""
+    to ``receive`` as it arrives; returns the workers' description. ``datasets``: those the calls
+    use (a Dask cluster gets each once). ``total`` sizes the progress bar, which starts at the runs
+    not in ``calls`` (read from the cache)."""
     bar = tqdm(total=total, initial=total - len(calls), desc="sweep", unit="trial", disable=not progress)
     workers = "none (all cached)"
     try:
         if calls:
-            with _backend(jobs, scheduler, data) as (n_jobs, workers):
+            with _backend(jobs, scheduler, datasets) as (n_jobs, workers):
                 results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
                     delayed(function)(*args) for function, *args in calls)
                 for result in results:
@@ -458,7 +466,7 @@ def _cost(config, data):
 
 
 @contextlib.contextmanager
-def _backend(jobs, scheduler, data):
+def _backend(jobs, scheduler, datasets):
     """joblib configured for local processes or a Dask cluster: yields (n_jobs, description)."""
     if scheduler is None:
         n_jobs = _local_jobs(jobs)
@@ -470,8 +478,9 @@ def _backend(jobs, scheduler, data):
     try:
         threads = sum(client.nthreads().values())
         n_jobs = -1 if jobs is None else check_count("jobs", jobs)
-        # The data is sent to the cluster once, not with every trial.
-        with parallel_config(backend="dask", client=client, scatter=[data], n_jobs=n_jobs):
+        # Each dataset is sent to the cluster once, not with every trial.
+        unique = list({id(d): d for d in datasets}.values())
+        with parallel_config(backend="dask", client=client, scatter=unique, n_jobs=n_jobs):
             yield n_jobs, f"dask {scheduler} ({threads} worker thread{'s' if threads != 1 else ''})"
     finally:
         client.close()

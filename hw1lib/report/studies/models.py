@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 
 from ...runs.config import display_name
-from ...search.sweep import fit_trials, release_workers
+from ...search.sweep import fit_trials, ranked_trials, release_workers
 from .. import experiments, metrics, shapes
 from .baselines import Baselines
 from .seeds import Repeated, seed_list
@@ -149,10 +149,9 @@ def run_models_study(dataset, *, seed, trials, sweep_epochs, sigmoid_lrs, seeds,
 
     The sweep's trials (screened for ``screen_epochs`` epochs, the ``keep`` best going on to
     ``sweep_epochs``; ``keep`` None: all go on) and the sigmoid network's learning-rate trials run
-    on the validation split;
-    then the chosen and the sigmoid network at each of ``seeds`` seeds and the first sigmoid
-    attempt (``hidden``, ``batch_size``, ``epochs``; full budget at each of ``first_attempt_rates``)
-    train side by side on ``jobs`` worker processes.
+    on the validation split; the chosen and the sigmoid network at each of ``seeds`` seeds and the
+    first sigmoid attempt (``hidden``, ``batch_size``, ``epochs``; full budget at each of
+    ``first_attempt_rates``) on the whole training set. All of it trains on ``jobs`` worker processes.
     """
     seed_values = seed_list(seed, seeds)
     first_short, first_full = experiments.seed_report_configs(hidden=hidden, epochs=epochs, seed=seed,
@@ -160,14 +159,19 @@ def run_models_study(dataset, *, seed, trials, sweep_epochs, sigmoid_lrs, seeds,
                                                               learning_rates=first_attempt_rates)
     sweep = experiments.choose_hyperparameters(dataset, trials=trials, max_epochs=sweep_epochs, seed=seed,
                                                screen_epochs=screen_epochs, keep=keep, jobs=jobs, final=False)
-    sigmoid_trials = experiments.sigmoid_trials(dataset, sweep, sigmoid_lrs, jobs=jobs)
     chosen = sweep.chosen
-    sigmoid = experiments.sigmoid_counterpart(chosen, sigmoid_trials[0].config.lr)
-    configs = [*(chosen.replace(seed=s) for s in seed_values), *(sigmoid.replace(seed=s) for s in seed_values),
-               first_short, *first_full.values()]
-    histories, _, _ = fit_trials(configs, dataset, jobs=jobs, progress=False)
-    release_workers()  # this question's training is done; its notebook's kernel can stop at once
     n = len(seed_values)
+    # Two batches keep both workers busy: the sigmoid network's learning-rate trials beside the chosen
+    # network's seeds (neither needs the other), then the sigmoid network's seeds beside the first attempt.
+    rate_configs, split = experiments.sigmoid_trial_runs(dataset, sweep, sigmoid_lrs)
+    first_batch, _, _ = fit_trials([*rate_configs, *(chosen.replace(seed=s) for s in seed_values)],
+                                   [split] * len(rate_configs) + [dataset] * n, jobs=jobs, progress=False)
+    sigmoid_trials = ranked_trials(first_batch[:len(rate_configs)])
+    sigmoid = experiments.sigmoid_counterpart(chosen, sigmoid_trials[0].config.lr)
+    second_batch, _, _ = fit_trials([*(sigmoid.replace(seed=s) for s in seed_values), first_short,
+                                     *first_full.values()], dataset, jobs=jobs, progress=False)
+    release_workers()  # this question's training is done; its notebook's kernel can stop at once
+    histories = [*first_batch[len(rate_configs):], *second_batch]
     sweep = dataclasses.replace(sweep, final=histories[0])
     models = tuple(Model(role, model_name(config), Repeated(config, tuple(runs)), _start_slope(runs[0], dataset))
                    for role, config, runs in (("chosen", chosen, histories[:n]), ("sigmoid", sigmoid, histories[n:2 * n])))
