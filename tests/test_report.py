@@ -308,6 +308,18 @@ def test_a_failed_notebook_is_raised_after_the_others_have_run(tmp_path, monkeyp
     assert {("end", later) for later in report.AFTER} <= set(events)
 
 
+def test_an_unexpected_error_in_a_notebook_thread_is_raised_not_waited_for(tmp_path, monkeypatch):
+    def execute(source, target, parameters, on_tag=None):
+        if source.name == "03_latent.ipynb":
+            raise RuntimeError("a bug")
+        if on_tag is not None:
+            on_tag(report.TRAINING_TAG)
+
+    monkeypatch.setattr(report, "execute", execute)
+    with pytest.raises(RuntimeError, match="a bug"):
+        report.execute_all(tmp_path, tmp_path, {}, jobs=2, log=lambda line: None)
+
+
 def test_the_notebooks_mark_where_their_training_ends():
     """The build relies on these tags to start the next notebooks early; a lost tag only costs time."""
     for first in set(report.AFTER.values()):

@@ -400,7 +400,7 @@ def execute_all(folder, out, parameters, jobs, log):
         log(f"  {name:<26}{seconds:6.1f} s")
         events.put((name, seconds))
 
-    timings, failures, trained = {}, {}, set()
+    timings, failures, unexpected, trained = {}, {}, [], set()
     waiting, running = list(NOTEBOOKS), 0
     with contextlib.chdir(folder), concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
         while waiting or running:
@@ -421,12 +421,12 @@ def execute_all(folder, out, parameters, jobs, log):
                 trained.add(name)
                 if isinstance(what, Hw1libError):
                     failures[name] = what
-                elif isinstance(what, BaseException):
-                    failures.setdefault("unexpected", what)
+                elif isinstance(what, BaseException):  # a bug, not a notebook's failure: raised as it is
+                    unexpected.append(what)
                 else:
                     timings[name] = what
-    if "unexpected" in failures:
-        raise failures["unexpected"]
+    if unexpected:
+        raise unexpected[0]
     if failures:
         raise failures[min(failures, key=NOTEBOOKS.index)]
     return timings

@@ -292,8 +292,7 @@ def run_sweep(dataset, *, trials=DEFAULT_TRIALS, space=None, seed=0, fraction=0.
     stopped = go_on = ()
     if screen is not None and any(screen.epochs < c.epochs for c in configs):
         histories, paused, trained, workers = screen_trials(configs, screen.epochs, split, **fit)
-        screened = sorted((Trial.from_history(i, h) for i, h in enumerate(histories)), key=Trial.rank_key)
-        kept = {t.index for t in screened[:screen.keep]}
+        kept = {t.index for t in ranked_trials(histories)[:screen.keep]}
         shortened = [i for i, c in enumerate(configs) if screen.epochs < c.epochs]
         go_on = [i for i in shortened if i in kept]
         stopped = tuple(i for i in shortened if i not in kept)
