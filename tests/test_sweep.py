@@ -157,7 +157,7 @@ def test_screening_shows_in_the_figure_table_and_text(course, empty_cache):
     text = summary_markdown(result)
     # 8 trials for 1 epoch, then 3 go on for 3 more: 8 + 9 = 17 epochs, against 8 × 4 = 32 without screening.
     assert "first trained for 1 epoch" in text
-    assert "the three best went on from where they had stopped to 4 epochs" in text
+    assert "the three best went on from there to 4 epochs (from the weights and optimiser state" in text
     assert "17 epochs of training in all, against 32" in text and "other 5 stopped there" in text
     readable = report_top_table(result, 8).data
     assert list(readable["best epoch"]) == [f"{t.best_epoch} of {t.config.epochs}" for t in result.ranked]

@@ -187,8 +187,8 @@ def _training_sentence(result):
     # A stopped trial trained its screening epochs; one that went on, its whole budget (it did not start again).
     trained = sum(t.config.epochs for t in result.trials)
     return (f"Each was first trained for {screen.epochs} epoch{'s' if screen.epochs > 1 else ''} on the other {fit} "
-            f"images and {score}; the {_number_word(kept).lower()} best went on from where they had stopped to "
-            f"{budget} epochs, and the "
+            f"images and {score}; the {_number_word(kept).lower()} best went on from there to {budget} epochs "
+            f"(from the weights and optimiser state they had reached, not from the start), and the "
             f"other {len(result.stopped)} stopped there: {trained:,} epochs of training in all, against {full:,} "
             f"had every configuration gone the whole way. Each configuration's best epoch became its number of "
             f"epochs (early stopping).")
