@@ -367,6 +367,16 @@ def test_appendix_has_equations_and_a_gradient_check_computed_at_build_time(buil
     assert appendix.index("Backpropagation") < appendix.index("Gradient check") < appendix.index("The code")
 
 
+def test_no_page_ends_with_a_code_file_label_cut_from_its_code(built):
+    out, _ = built
+    pages = [[line for line in text.splitlines() if line.strip()] for text in pdf_pages(out / report.PDF_NAME)]
+    labels = [page.index(line) for page in pages for line in page if re.match(r"hw1lib/\S+\.py\b", line)]
+    assert len(labels) >= 6
+    for page in pages:
+        body = page[:-1]  # the last line is the page number
+        assert not (body and re.match(r"hw1lib/\S+\.py\b", body[-1])), body[-1]
+
+
 def test_author_and_student_id_reach_the_first_page(course, tmp_path, jupyter_home):
     out = tmp_path / "with-author"
     args = small_args(course, out) + ["--no-pdf", "--author", "Lin Mei-Ling", "--student-id", "R12345678"]

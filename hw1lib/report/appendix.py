@@ -121,6 +121,8 @@ def code_cells():
     for module, names in SOURCES:
         path = module.__name__.replace(".", "/") + ".py"
         shown = "" if names is None else f" ({', '.join(names)})"
+        # The label is HTML so that the print stylesheet can keep it on the page of its code.
         cells.append(nbformat.v4.new_markdown_cell(
-            f"**{path}**{shown}\n\n```python\n{source_excerpt(module, names)}\n```"))
+            f'<p class="hw1-code-label"><strong>{html.escape(path)}</strong>{html.escape(shown)}</p>\n\n'
+            f"```python\n{source_excerpt(module, names)}\n```"))
     return cells

@@ -340,7 +340,7 @@ table.hw1-equations td { border: none; padding: 0.15em 0.6em 0.15em 0; vertical-
   .jp-RenderedHTMLCommon .hw1-toc a { color: inherit; text-decoration: none; }
   /* WeasyPrint fills these in; Chromium drops the declaration, leaving the contents without page numbers. */
   .hw1-toc a::after { content: leader(".") target-counter(attr(href), page); }
-  h1, h2, h3 { break-after: avoid; }
+  h1, h2, h3, .hw1-code-label { break-after: avoid; }  /* the appendix's file labels stay with their code */
   .hw1-animation { display: none; }
   .hw1-print-only { display: block; }
   .jp-RenderedMarkdown pre { font-size: 7pt; }
