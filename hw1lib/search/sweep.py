@@ -123,9 +123,8 @@ class Screening:
     generator), so it is the very run it would have been with its whole budget at once, and its first
     ``epochs`` epochs are exactly the ones it was screened on; the others stop there. (If the screening
     run came from the run cache, the continued trial is trained from its start instead, to the same
-    result.) Since a trial's score is
-    its lowest validation error over its epochs, a continued trial never scores worse than it did
-    when screened, so every continued trial ranks above every stopped one.
+    result.) Since a trial's score is its lowest validation error over its epochs, a continued trial
+    never scores worse than it did when screened, so every continued trial ranks above every stopped one.
     """
 
     epochs: int
