@@ -279,6 +279,8 @@ def test_learning_rate_trials_are_scored_like_the_sweeps_on_the_same_split(cours
     assert {t.config.replace(lr=1) for t in trials} == {result.chosen.replace(lr=1)}
     assert [t.rank_key() for t in trials] == sorted(t.rank_key() for t in trials)
     assert len(set(seen)) == 1 and validation_split(course, 0.1, 4).fingerprint in seen  # the sweep's split only
+    configs, split = sweep_module.learning_rate_runs(result.chosen, course, [0.5, 0.01, 0.1], seed=4)
+    assert split.fingerprint in seen and {c.lr for c in configs} == {0.5, 0.01, 0.1}
 
 
 def test_fit_trials_trains_each_config_on_its_own_data(course, empty_cache):

@@ -10,8 +10,7 @@ import numpy as np
 
 from ..runs.config import RunConfig
 from ..common import count as check_count
-from ..data.splits import validation_split
-from ..search.sweep import INIT_FOR, Screening, SearchSpace, run_sweep
+from ..search.sweep import INIT_FOR, Screening, SearchSpace, learning_rate_runs, run_sweep
 
 # Each activation with the initialiser designed for it, as the sweep draws them: Xavier keeps the
 # variance of tanh and sigmoid units steady, He compensates for ReLU zeroing half of its inputs.
@@ -82,12 +81,12 @@ def sigmoid_counterpart(chosen, lr):
 
 def sigmoid_trial_runs(dataset, result, count):
     """The sigmoid counterpart of the sweep ``result``'s choice at ``count`` learning rates spread over
-    the chosen optimiser's range in the sweep, stretched upward by ``SIGMOID_STRETCH``: (configs, the
-    sweep's validation split, which they are trained and scored on like its trials). Trained with
-    ``fit_trials``, ``search.sweep.ranked_trials`` of their histories ranks them, the best first."""
+    the chosen optimiser's range in the sweep, stretched upward by ``SIGMOID_STRETCH``, trained and
+    scored on the sweep's validation split like its trials: (configs, that split), as
+    ``search.sweep.learning_rate_runs`` gives them."""
     rates = result.space.learning_rates(result.chosen.optimizer, count, stretch=SIGMOID_STRETCH)
-    split = validation_split(dataset, result.fraction, result.seed)
-    return [sigmoid_counterpart(result.chosen, float(lr)) for lr in rates], split
+    return learning_rate_runs(sigmoid_counterpart(result.chosen, rates[0]), dataset, rates, seed=result.seed,
+                              fraction=result.fraction)
 
 
 def seed_report_configs(*, hidden, epochs, seed, batch_size, learning_rates):

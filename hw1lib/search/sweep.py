@@ -33,7 +33,7 @@ from ..runs.history import History
 from ..runs.training import Trainer, train
 
 __all__ = ["SearchSpace", "Screening", "Trial", "SweepResult", "run_sweep", "learning_rate_trials", "fit_trials",
-           "screen_trials", "ranked_trials", "release_workers", "benchmark", "DEFAULT_TRIALS", "BENCH_TRIALS"]
+           "screen_trials", "learning_rate_runs", "ranked_trials", "release_workers", "benchmark", "DEFAULT_TRIALS", "BENCH_TRIALS"]
 
 DEFAULT_TRIALS = 40
 BENCH_TRIALS = 12
@@ -320,10 +320,16 @@ def learning_rate_trials(config, dataset, learning_rates, *, seed=0, fraction=0.
     error after a whole epoch, within ``config.epochs``), same run cache; the test set is not used.
     Returns a tuple of Trial, ranked.
     """
-    split = validation_split(dataset, fraction, seed)
-    configs = [config.replace(lr=float(lr)) for lr in learning_rates]
+    configs, split = learning_rate_runs(config, dataset, learning_rates, seed=seed, fraction=fraction)
     histories, _, _ = fit_trials(configs, split, jobs=jobs, progress=progress, use_cache=use_cache)
     return ranked_trials(histories)
+
+
+def learning_rate_runs(config, dataset, learning_rates, *, seed=0, fraction=0.1):
+    """What ``learning_rate_trials`` trains, for a caller that trains it beside other runs:
+    (``config`` at each of ``learning_rates``, the validation split they train on). Trained with
+    ``fit_trials``, ``ranked_trials`` of their histories is what ``learning_rate_trials`` returns."""
+    return [config.replace(lr=float(lr)) for lr in learning_rates], validation_split(dataset, fraction, seed)
 
 
 def ranked_trials(histories):
