@@ -1,0 +1,52 @@
+"""The few ways the templates write numbers and lists: percentages, counts, plurals, lists."""
+import math
+
+NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def percent(x, digits=1):
+    """0.0542 -> '5.4%'; None or NaN -> 'n/a'."""
+    return "n/a" if x is None or not math.isfinite(x) else f"{100 * x:.{digits}f}%"
+
+
+def points(x, digits=1):
+    """A difference of two rates in percentage points: 0.038 -> '3.8 points'."""
+    return f"{100 * abs(x):.{digits}f} points"
+
+
+def count(n):
+    """4000 -> '4,000'."""
+    return f"{int(n):,}"
+
+
+def number_word(n):
+    """Small counts as words, as prose writes them: 3 -> 'three'; 12 -> '12'."""
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else f"{n:,}"
+
+
+def plural(n, noun, many=None, words=False):
+    """(1, 'seed') -> '1 seed'; (3, 'seed') -> '3 seeds'; ``many`` for irregular plurals; ``words`` writes
+    small counts as words ('three seeds')."""
+    amount = number_word(n) if words else f"{n:,}"
+    return f"{amount} {noun if n == 1 else many or noun + 's'}"
+
+
+def join(items, last="and"):
+    """['a', 'b', 'c'] -> 'a, b and c'."""
+    items = [str(item) for item in items]
+    return ", ".join(items[:-1]) + f" {last} {items[-1]}" if len(items) > 1 else "".join(items)
+
+
+def capital(text):
+    """The text with its first letter capitalised."""
+    text = str(text)
+    return text[:1].upper() + text[1:]
+
+
+def decimal(x, digits=2):
+    """A plain number with ``digits`` significant digits: 0.04391 -> '0.044'."""
+    return f"{x:.{digits}g}"
+
+
+FILTERS = {"percent": percent, "points": points, "count": count, "number_word": number_word, "plural": plural,
+           "join": join, "capital": capital, "decimal": decimal}
