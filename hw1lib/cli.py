@@ -222,16 +222,13 @@ def configure_report(parser):
                         help="what the report calls the data (default: mnist-5k, MNIST, Fashion-MNIST, or the "
                              "folder's own name)")
     parser.add_argument("--out", default="report", metavar="DIR", help="output folder (default report/)")
-    # The main model (questions 1 and 4) is chosen by the validation sweep (-p sweep_trials N, -p sweep_epochs E);
+    # The main model (questions 1, 2 and 4) is chosen by the validation sweep (-p sweep_trials N, -p sweep_epochs E);
     # these set the networks whose settings a question fixes itself.
     parser.add_argument("--hidden", type=int, nargs="+", metavar="N",
-                        help="hidden layer sizes of question 2's networks, of question 3's before its 2-unit layer, "
-                             "and of the seed report's rerun (default 256)")
-    parser.add_argument("--activation", help="question 2 compares it beside sigmoid and ReLU (default relu)")
-    parser.add_argument("--lr", type=float, help="learning rate of question 2's networks (default 0.2)")
+                        help="hidden layer sizes of question 3's network before its 2-unit layer, and of the first "
+                             "sigmoid attempt's rerun in appendix A (default 256)")
     parser.add_argument("--batch-size", type=int, help="mini-batch size of the same networks (default 32)")
-    parser.add_argument("--epochs", type=int, help="epochs of question 2's networks and of the seed report's "
-                                                   "rerun (default 10)")
+    parser.add_argument("--epochs", type=int, help="epochs of the first sigmoid attempt's rerun (default 10)")
     parser.add_argument("--seed", type=int, help="seed of every run, of the validation split and of the sweep's "
                                                  "sample (default 0)")
     parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
@@ -253,7 +250,7 @@ def run_report(args):
     from .report.build import build_report
 
     overrides = {name: _literal(value) for name, value in args.parameter}
-    for name in ("data", "data_name", "hidden", "activation", "lr", "batch_size", "epochs", "seed"):
+    for name in ("data", "data_name", "hidden", "batch_size", "epochs", "seed"):
         value = getattr(args, name)
         if value is not None:
             overrides[name] = value

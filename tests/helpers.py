@@ -24,7 +24,7 @@ def write_course_folder(folder, n_train=300, n_test=100, seed=0, label_dtype=np.
 
 # The report's notebooks on a course folder, small enough to run in seconds. Tests that share these
 # values share the cached runs, so each run trains once per test session.
-SMALL_REPORT = {"epochs": 3, "hidden": [24], "lr": 0.2, "batch_size": 32, "seed": 0, "latent_epochs": 4,
+SMALL_REPORT = {"epochs": 3, "hidden": [24], "batch_size": 32, "seed": 0, "latent_epochs": 4,
                 "latent_lr": 0.05, "stages": 6, "seed_report_lrs": [0.01, 1.0], "gallery_size": 8,
                 "sweep_trials": 3, "sweep_epochs": 2, "sweep_screen_epochs": 1, "sweep_keep": 2, "sweep_jobs": 1,
                 "sigmoid_lrs": 2}

@@ -8,11 +8,13 @@ import pytest
 
 from hw1lib.data.datasets import load_dataset
 from hw1lib.report import figures, shapes
-from hw1lib.report.discussion import initialization as q2
 from hw1lib.report.discussion import models as q1
 from hw1lib.report.studies.initialization import run_init_study
 from hw1lib.report.studies.models import run_models_study
 from hw1lib.report.studies.seeds import Spread
+from hw1lib.report.captions import Numbering
+from hw1lib.report.tables import init_table
+from hw1lib.report.text import render, render_all
 from hw1lib.runs.config import RunConfig, display_name
 from hw1lib.search import tables
 
@@ -59,7 +61,9 @@ def models_study(data):
 
 @pytest.fixture(scope="module")
 def init_study(data):
-    return run_init_study(data, activation="relu", lr=0.2, seed=0, init_std=0.01, seeds=3, jobs=1, **SMALL)
+    base = dict(hidden=(16,), batch_size=32, epochs=3, lr=0.2)
+    networks = (RunConfig(activation="sigmoid", init="xavier", **base), RunConfig(activation="relu", init="he", **base))
+    return run_init_study(data, networks=networks, seed=0, init_std=0.01, seeds=3, jobs=1)
 
 
 def q1_text(study):
@@ -71,11 +75,12 @@ def q1_text(study):
         q1.first_attempt_text(study, "Figure A.1", "Table A.1"), *q1.captions(study).values(), *study.summary()])
 
 
+def q2_facts(study):
+    return {**study.facts(), **Numbering(2, figures=study.figure_keys(), tables=("init",)).labels()}
+
+
 def q2_text(study):
-    shown = {key: f"Figure 2.{i + 1}" for i, key in enumerate(q2.figure_keys(study))}
-    return "\n\n".join([q2.setup_text(study), q2.results_text(study, shown["init"], "Table 2.1"),
-                        q2.zero_text(study, shown), q2.why_random_text(study, shown["units"]),
-                        *q2.captions(study).values(), *study.summary()])
+    return "\n\n".join(render_all("q2", q2_facts(study)).values())
 
 
 def sentences(text):
@@ -93,8 +98,8 @@ def test_baselines_are_computed_from_the_class_counts(data, models_study, init_s
     if counts.min() == counts.max():
         assert b.same and b.balanced
         assert "and so does always answering the same class, since every class has 15 test images" in q1_words
-        assert "as does always answering the same class" in q2_words
-        assert "always answering class" not in q1_words + q2_words
+        assert "always answering" not in q2_words
+        assert "always answering class" not in q1_words
     else:
         assert not b.same and counts.max() >= 1.8 * counts.min()
         for words in (q1_words, q2_words):
@@ -106,40 +111,38 @@ def test_baselines_are_computed_from_the_class_counts(data, models_study, init_s
 def test_the_stuck_network_is_described_by_what_its_biases_did(data, init_study):
     relu = next(a for a in init_study.activations if a.name == "relu")
     assert relu.stuck
-    text = q2.zero_text(init_study, {"units": "Figure 2.2", "symmetry": "Figure 2.3"})
-    paragraph = next(p for p in text.split("\n\n") if p.startswith("**ReLU from zero: stuck.**"))
+    facts = q2_facts(init_study)
+    relu_facts = next(n for n in facts["nets"] if n["label"] == "ReLU")
     answered = [p for p in relu.predicted_classes()]
     assert all(len(p) == 1 for p in answered)  # a stuck network gives every image the same class
+    assert relu_facts["stuck"] and relu_facts["one_class"]
+    assert relu_facts["answers"] == [data.class_names[c] for (c,) in answered]
+    text = render("q2", "zero", facts)
+    assert "**The ReLU network from zero never moves.**" in text
     label = int(np.argmax(np.bincount(data.train_y, minlength=10)))
     if init_study.baselines.balanced:
-        assert "there is no most frequent class to learn" in paragraph
+        assert "there is no most frequent class to prefer" in text
     elif all(p == (label,) for p in answered):
-        assert f"answers class {data.class_names[label]}, the most frequent" in paragraph
+        assert f"answers class {data.class_names[label]}, the most frequent" in text
     else:
-        assert f"while class {data.class_names[label]} is the most frequent in training" in paragraph
-    for (c,), seed in zip(answered, relu.zero.seeds):
-        assert len(set(answered)) == 1 or f"class {data.class_names[c]} with seed {seed}" in paragraph
+        assert f"although class {data.class_names[label]} is the most frequent in training" in text
+    assert ("which one depends on the order of the mini-batches" in text) == (len(set(answered)) > 1)
 
 
 def test_the_initialiser_named_beside_zero_is_the_one_drawn(init_study):
-    shown = {key: f"Figure 2.{i + 1}" for i, key in enumerate(q2.figure_keys(init_study))}
-    text = q2.zero_text(init_study, shown)
-    fig = figures.activation_heatmaps(init_study)
-    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
-    for a in init_study.activations:
+    facts = q2_facts(init_study)
+    titles = [ax.get_title() for ax in figures.activation_heatmaps(init_study).axes if ax.get_title()]
+    for a, n in zip(init_study.activations, facts["nets"]):
         ref = display_name(a.reference)
-        paragraph = next(p for p in text.split("\n\n") if p.startswith(f"**{a.label[0].upper() + a.label[1:]} from zero"))
-        named = set(re.findall(r"with (Xavier|He|normal) initialisation", paragraph))
-        assert named <= {ref}, (a.label, named, ref)
+        assert n["reference"] == ref and n["reference_test"] == a.final(a.reference).mean
         assert any(t.startswith(f"{a.label}, {ref} init") for t in titles)
         assert f"{a.label}, {'Xavier' if ref == 'He' else 'He'} init" not in " ".join(titles)
+    assert f"% (sigmoid, {display_name(init_study.activations[0].reference)})" in render("q2", "results", facts)
     # Change the reference: the words and the figure follow it together.
     swapped = dataclasses.replace(init_study, activations=tuple(
         dataclasses.replace(a, reference="he", inside={**a.inside, "he": a.inside[a.reference]})
         if a.name == "sigmoid" else a for a in init_study.activations))
-    text = q2.zero_text(swapped, shown)
-    sigmoid = next(p for p in text.split("\n\n") if p.startswith("**Sigmoid from zero"))
-    assert "with Xavier initialisation" not in sigmoid and "with He initialisation" in sigmoid
+    assert "(sigmoid, He)" in render("q2", "results", q2_facts(swapped))
     titles = [ax.get_title() for ax in figures.activation_heatmaps(swapped).axes if ax.get_title()]
     assert any(t.startswith("sigmoid, He init") for t in titles)
 
@@ -181,7 +184,7 @@ def test_words_the_report_no_longer_uses(models_study, init_study):
 
 
 def test_xavier_and_he_are_a_tie_only_within_the_seeds_spread(init_study):
-    text = q2.results_text(init_study, "Figure 2.1", "Table 2.1")
+    text = render("q2", "random", q2_facts(init_study))
     for a in init_study.activations:
         assert init_study.ties(a, "xavier", "he") == (a.final("xavier").ties(a.final("he"), init_study.resolution))
     # Move He's test errors 30 points away from Xavier's for sigmoid: no longer a tie, and the text says who leads.
@@ -191,9 +194,9 @@ def test_xavier_and_he_are_a_tie_only_within_the_seeds_spread(init_study):
     moved = dataclasses.replace(init_study, activations=tuple(
         dataclasses.replace(a, runs=runs) if a is sigmoid else a for a in init_study.activations))
     assert not moved.ties(dataclasses.replace(sigmoid, runs=runs), "xavier", "he")
-    words = q2.results_text(moved, "Figure 2.1", "Table 2.1")
-    assert "With sigmoid units, Xavier is ahead of He by" in words
-    assert "Xavier and He tie" not in words or "For the ReLU network" in words or "For ReLU" in words
+    words = render("q2", "random", q2_facts(moved))
+    assert "With sigmoid units, Xavier ends ahead of He by" in words
+    assert "the two end within the spread between seeds" in words or "With ReLU units, " in words
     assert text != words
 
 
@@ -237,9 +240,11 @@ def test_a_jump_is_described_as_a_jump_not_a_rate(init_study):
     jumped = dataclasses.replace(init_study, activations=tuple(
         dataclasses.replace(a, inside={**a.inside, "zero": inside}) if a is sigmoid else a
         for a in init_study.activations))
-    assert q2.figure_keys(jumped) == ("init", "units", "symmetry")
-    text = q2.zero_text(jumped, {"units": "Figure 2.2", "symmetry": "Figure 2.3"})
-    assert "it has jumped by a factor of about 10^7" in text and "per epoch" not in text
+    assert jumped.figure_keys() == ("init", "units", "symmetry")
+    facts = q2_facts(jumped)
+    assert facts["nets"][0]["growth"] == "jump" and facts["nets"][0]["drift_factor"] > 1e6
+    text = render("q2", "zero", facts)
+    assert "Training then amplifies that rounding noise" in text and "per epoch" not in text
     assert "(Figure 2.3)" in text
     fig = figures.symmetry_curves(jumped)
     drawn = fig.axes[0].get_lines()[0]
@@ -294,11 +299,22 @@ def test_figures_have_plain_axes_and_legends_off_the_data(models_study, init_stu
 def test_networks_and_summary_of_question_2(init_study):
     rows = init_study.networks()
     assert len(rows) == 8 and {c.init for _, c in rows} == {"zero", "normal", "xavier", "he"}
-    answer, key = init_study.summary()
+    facts = q2_facts(init_study)
+    answer, key = render("q2", "summary_answer", facts), render("q2", "summary_key", facts)
     relu = next(a for a in init_study.activations if a.name == "relu")
     assert f"{100 * relu.final('zero').mean:.1f}%" in answer and "He" in key
-    table = q2.init_table(init_study)
+    table = init_table(init_study)
     assert table.loc["He", ("ReLU", "test error")] == relu.final("he").percent()
+
+
+def test_diverged_runs_are_named_in_question_2s_text_and_table(init_study):
+    relu = init_study.activations[1]
+    broken = [h.replace(diverged=True) for h in relu.runs["xavier"].runs]
+    runs = {**relu.runs, "xavier": dataclasses.replace(relu.runs["xavier"], runs=tuple(broken))}
+    moved = dataclasses.replace(init_study, activations=(init_study.activations[0], dataclasses.replace(relu, runs=runs)))
+    assert "**Diverged:** the loss of ReLU, Xavier stopped being finite" in render("q2", "results", q2_facts(moved))
+    assert init_table(moved).loc["Xavier", ("ReLU", "test error")].endswith("(diverged)")
+    assert "Diverged" not in render("q2", "results", q2_facts(init_study))
 
 
 def test_error_curves_draw_the_seed_means(models_study):
@@ -331,6 +347,6 @@ def test_init_figures_draw_the_study(init_study):
     panels = init_study.heatmap_panels()
     assert all(not a.inside[init].constant for a, init in panels)
     assert (relu, "zero") not in panels  # every output of the stuck network is 0: said in the caption instead
-    assert "Not drawn: the ReLU network started from zero" in q2.captions(init_study)["units"]
+    assert "The ReLU network started from zero is not drawn" in render("q2", "caption_units", q2_facts(init_study))
     heat = [ax for ax in figures.activation_heatmaps(init_study).axes if ax.get_title()]
     assert len(heat) == len(panels)

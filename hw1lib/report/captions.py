@@ -29,6 +29,11 @@ class Numbering:
         """'Table q.n' for the table declared as ``key``."""
         return f"Table {self.question}.{self._position(self.tables, key, 'table')}"
 
+    def labels(self):
+        """{"fig": {key: 'Figure q.n'}, "table": {key: 'Table q.n'}}: what a template cites."""
+        return {"fig": {key: self.figure(key) for key in self.figures},
+                "table": {key: self.table(key) for key in self.tables}}
+
     def _position(self, keys, key, kind):
         if key not in keys:
             raise ConfigError(f"unknown {kind} {key!r} of question {self.question}; declared: {', '.join(keys)}")

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..runs.config import RunConfig
 from ..common import count as check_count
-from ..search.sweep import INIT_FOR, Screening, SearchSpace, learning_rate_runs, run_sweep
+from ..search.sweep import INIT_FOR, Screening, SearchSpace, fit_trials, learning_rate_runs, ranked_trials, run_sweep
 
 # Each activation with the initialiser designed for it, as the sweep draws them: Xavier keeps the
 # variance of tanh and sigmoid units steady, He compensates for ReLU zeroing half of its inputs.
@@ -89,6 +89,19 @@ def sigmoid_trial_runs(dataset, result, count):
                               fraction=result.fraction)
 
 
+def homework_networks(dataset, *, trials, max_epochs, seed, screen_epochs, keep, sigmoid_lrs, jobs=None):
+    """(the chosen network's config, its sigmoid counterpart's) as question 1 chose them: the sweep's choice,
+    and the same network with sigmoid units at the learning rate that did best on the validation split.
+
+    Question 1 trains both choices; the later questions read them from the run cache.
+    """
+    sweep = choose_hyperparameters(dataset, trials=trials, max_epochs=max_epochs, seed=seed,
+                                   screen_epochs=screen_epochs, keep=keep, jobs=jobs, final=False)
+    rate_configs, split = sigmoid_trial_runs(dataset, sweep, sigmoid_lrs)
+    histories, _, _ = fit_trials(rate_configs, split, jobs=jobs, progress=False)
+    return sweep.chosen, sigmoid_counterpart(sweep.chosen, ranked_trials(histories)[0].config.lr)
+
+
 def seed_report_configs(*, hidden, epochs, seed, batch_size, learning_rates):
     """(the first sigmoid attempt's 100-update run, {lr: the same network trained for the full budget})."""
     first = RunConfig(hidden=tuple(hidden), epochs=epochs, seed=seed, batch_size=batch_size, **SEED_REPORT)
@@ -103,13 +116,19 @@ def symmetry_stages(epochs):
 
 def init_configs(activation, *, hidden, epochs, seed, lr, batch_size, init_std=0.01):
     """{init name: config} for one activation; zero init also records its hidden units over training."""
+    base = model_config(activation, hidden=hidden, epochs=epochs, seed=seed, lr=lr, batch_size=batch_size)
+    return init_variants(base, init_std)
+
+
+def init_variants(config, init_std=0.01):
+    """{init name: ``config`` started from that initialiser}; zero init also records its first hidden layer
+    over training."""
     configs = {}
     for init in INITS:
-        extra = {"snapshot_stages": symmetry_stages(epochs), "snapshot_layer": 0} if init == "zero" else {}
+        extra = {"snapshot_stages": symmetry_stages(config.epochs), "snapshot_layer": 0} if init == "zero" else {}
         if init == "normal":  # the only initialiser that reads init_std; elsewhere the default keeps cache keys shared
             extra["init_std"] = init_std
-        configs[init] = model_config(activation, hidden=hidden, epochs=epochs, seed=seed, lr=lr,
-                                     batch_size=batch_size, init=init, **extra)
+        configs[init] = config.replace(init=init, **extra)
     return configs
 
 

@@ -69,8 +69,6 @@ CONSTRAINTS = {
     "data": _dataset_spec,
     "seed": _whole(0),
     "hidden": _list_of(count, "hidden size"),
-    "activation": _registry_name("activation"),
-    "lr": _positive,
     "batch_size": count,
     "epochs": count,
     "init_std": _positive,

@@ -45,9 +45,10 @@ def init_comparison(study):
 
 
 @styled
-def activation_heatmaps(study, images=40, units=64):
+def activation_heatmaps(study):
     """First hidden layer outputs at the end of training (first seed), test images x units, one panel per
     entry of ``study.heatmap_panels()``. Identical units show as identical columns."""
+    images, units = study.heatmap_images, study.heatmap_units
     panels = study.heatmap_panels()
     fig = Figure(figsize=(9.0, 2.9), layout="constrained")
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
