@@ -157,7 +157,7 @@ def test_pdf_pages_are_numbered_and_the_contents_gives_each_headings_page(built)
             pending = ""
         elif line.strip():
             pending = f"{pending} {line.strip()}".strip()
-    assert len(entries) >= 15 and entries[0][0] == TITLES[0], entries
+    assert len(entries) >= 15 and entries[0][0] == "Method" and entries[1][0] == TITLES[0], entries
     for heading, number in entries:
         lines = pages[int(number) - 1].splitlines()
         assert heading in [line.strip() for line in lines], (heading, number)
@@ -242,7 +242,7 @@ def test_without_weasyprint_the_message_says_what_to_do(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("args, expected", [
-    (["--activation", "swish"], "known: identity, leaky_relu, relu, sigmoid, tanh"),
+    (["-p", "hidden_activation", "'swish'"], "known: identity, leaky_relu, relu, sigmoid, tanh"),
     (["-p", "no_such_thing", "1"], "unknown notebook parameter(s) no_such_thing"),
     (["-p", "latent_activation", "'cosine'"], "unknown activation 'cosine'"),
     (["--hidden", "0"], "hidden size: expected a whole number >= 1"),
@@ -346,7 +346,7 @@ def widget_notebook(state_key, tagged):
 
 def test_merge_keeps_widget_state_and_the_static_report_drops_widgets(course):
     data = load_dataset(course)
-    parameters = {**SMALL_REPORT, "data": str(course), "activation": "relu"}
+    parameters = {**SMALL_REPORT, "data": str(course)}
     merged = report.merge([widget_notebook("a", tagged=True), widget_notebook("b", tagged=False)], data,
                           parameters, "Title", "副標題", 1.0)
     assert set(merged.metadata["widgets"][report.WIDGET_STATE]["state"]) == {"a", "b"}

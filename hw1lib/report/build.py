@@ -121,10 +121,8 @@ def resolve_parameters(folder, overrides):
     data = values["data"]
     if isinstance(data, (str, os.PathLike)) and str(data) not in DATASET_NAMES and pathlib.Path(data).expanduser().exists():
         values["data"] = str(pathlib.Path(data).expanduser().resolve())  # kernels run in another folder
-    budget = dict(hidden=values["hidden"], epochs=values["epochs"], seed=values["seed"], lr=values["lr"],
-                  batch_size=values["batch_size"])
-    experiments.model_config(values["activation"], **budget)
-    experiments.init_configs(values["activation"], **budget, init_std=values["init_std"])
+    experiments.model_config("sigmoid", hidden=values["hidden"], epochs=values["epochs"], seed=values["seed"],
+                             lr=1.0, batch_size=values["batch_size"], init="normal", init_std=values["init_std"])
     experiments.seed_report_configs(hidden=values["hidden"], epochs=values["epochs"], seed=values["seed"],
                                     batch_size=values["batch_size"], learning_rates=values["seed_report_lrs"])
     latent.check_parameters(hidden=values["hidden"], activation=values["hidden_activation"],
@@ -290,6 +288,8 @@ def static_copy(notebook):
     for cell in static.cells:
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs if not {WIDGET_VIEW, firstpage.MIME} & set(o.get("data", {}))]
+    # A code cell that shows nothing (its input is hidden) would stand between a heading and what follows it.
+    static.cells = [c for c in static.cells if c.cell_type != "code" or c.outputs]
     static.metadata.pop("widgets", None)
     return static
 
