@@ -64,8 +64,7 @@ def grid_caption(study):
             f"network {c.hidden_label()} ({hidden} before the 2-unit layer, seed {c.seed}). Dots are coloured by true "
             f"class, a ringed dot marks each class's centroid, and the shading is the class the output layer "
             f"gives each point of the plane at that stage. Each panel has its own scale, printed in its corner "
-            f"(±half-width) and on its axes, because {why}; the axes are equal, so angles can be compared. Look at "
-            f"how each class becomes a ray from the origin and at which classes share a direction.")
+            f"(±half-width) and on its axes, because {why}; the axes are equal, so angles can be compared.")
 
 
 def folded_caption(study):
@@ -74,8 +73,7 @@ def folded_caption(study):
     return (f"Left: the same network with a {hidden} 2-unit layer instead of a {latent} one, at the end of training "
             f"(seed {study.config.seed}, drawn as in Figure 3.1). Right: test error after every epoch of both networks"
             + (f" for seeds {and_list([str(s) for s in seeds])} (thick: seed {study.config.seed}, the run drawn; "
-               f"thin: the others)." if len(seeds) > 1 else f", seed {study.config.seed}.")
-            + " Look at the points pressed against the axes on the left.")
+               f"thin: the others)." if len(seeds) > 1 else f", seed {study.config.seed}."))
 
 
 def table_caption(study):

@@ -76,12 +76,11 @@ def captions(study):
                  f"Faint: the loss of each mini-batch of {chosen.config.batch_size} images as it was trained on "
                  f"(seed {study.seeds[0]}); solid: the loss on all {study.baselines.n_train:,} training images and "
                  f"dashed: on the {study.baselines.n_test:,} test images, after each epoch. {over} Dotted: ln "
-                 f"{study.baselines.n_classes}, the loss of a uniform guess. Compare where each solid curve starts "
-                 f"to fall, and how far the dashed curve stays above it."),
+                 f"{study.baselines.n_classes}, the loss of a uniform guess."),
         "errors": (f"Training (solid) and test (dashed) error rate of the {chosen.name} and the {sigmoid.name} after "
                    f"each epoch: the whole run (left) and the last epochs, magnified (right). "
                    + (f"Averaged over the same {seeds} seeds, shaded from the lowest to the highest. " if seeds > 1 else "")
-                   + _baseline_caption(study.baselines) + " Compare the final dashed values."),
+                   + _baseline_caption(study.baselines)),
         "final": (f"Error rates and losses of both networks at the end of training: the mean over seeds "
                   f"{_seed_names(study.seeds)}, with the lowest and highest in brackets."
                   if seeds > 1 else "Error rates and losses of both networks at the end of training."),

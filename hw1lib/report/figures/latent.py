@@ -71,7 +71,7 @@ def latent_grid(study, cols=3):
     """The main network's plane at each of the study's shown stages (Figure 3.1)."""
     stages = study.stages
     rows = math.ceil(len(stages) / cols)
-    fig = Figure(figsize=(9, 3.05 * rows + 0.45), layout="constrained")
+    fig = Figure(figsize=(9, 2.6 * rows + 0.45), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
     colors = class_colors(len(study.class_names))
     for ax, stage in zip(axes, stages):

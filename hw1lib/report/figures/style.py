@@ -97,7 +97,7 @@ def show(fig, folder, name, dpi=DPI, label="", caption=""):
 
 def show_animation(path, caption):
     """Display a GIF in the notebook and the HTML report. Printed pages cannot animate, so the report's
-    print style hides it (class ``hw1-animation``) and shows ``caption`` with the file name instead."""
+    print style hides it (class ``hw1-animation``), and the PDF says nothing of it."""
     import base64
 
     from IPython.display import HTML, display
@@ -105,8 +105,7 @@ def show_animation(path, caption):
     path = pathlib.Path(path)
     data = base64.b64encode(path.read_bytes()).decode("ascii")
     display(HTML(f'<figure class="hw1-animation"><img src="data:image/gif;base64,{data}" alt="{path.name}">'
-                 f'<figcaption>{caption}</figcaption></figure>'
-                 f'<p class="hw1-print-only"><em>{caption} It animates in the HTML report.</em></p>'))
+                 f'<figcaption>{caption}</figcaption></figure>'))
 
 
 def epochs_of(history, iterations):
