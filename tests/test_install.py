@@ -3,6 +3,7 @@
 These tests install for real (no ``--no-deps``), so a dependency missing from pyproject.toml fails them.
 pip's own cache keeps the second run cheap. They are marked ``install`` and run by .ci/run.
 """
+
 import json
 import os
 import pathlib
@@ -17,7 +18,8 @@ pytestmark = [pytest.mark.install, pytest.mark.timeout(1800)]
 
 def run(command, **kwargs):
     result = subprocess.run(command, capture_output=True, text=True, cwd=kwargs.pop("cwd", None), **kwargs)
-    assert result.returncode == 0, f"{' '.join(map(str, command))} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    shown = " ".join(map(str, command))
+    assert result.returncode == 0, f"{shown} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     return result
 
 
@@ -43,8 +45,11 @@ def core_venv(tmp_path_factory):
 
 def test_core_install_trains(core_venv, tmp_path):
     command = core_venv.parent / "hw1lib"
-    result = run([command, "train", "--hidden", "16", "--epochs", "1", "--max-iterations", "20", "--json"],
-                 cwd=tmp_path, env={**os.environ, "HW1LIB_CACHE": str(tmp_path / "runs")})
+    result = run(
+        [command, "train", "--hidden", "16", "--epochs", "1", "--max-iterations", "20", "--json"],
+        cwd=tmp_path,
+        env={**os.environ, "HW1LIB_CACHE": str(tmp_path / "runs")},
+    )
     summary = json.loads(result.stdout)
     assert summary["config"]["hidden"] == [16]
     assert summary["iterations"] == 20
@@ -53,8 +58,14 @@ def test_core_install_trains(core_venv, tmp_path):
 
 def test_core_install_leaves_report_packages_out(core_venv):
     """The core install holds no report-only package, so the test above shows train does not need one."""
-    missing = run([core_venv, "-c", "import importlib.util as u; "
-                   "print([m for m in ('nbformat', 'papermill', 'weasyprint', 'ipywidgets') if u.find_spec(m)])"])
+    missing = run(
+        [
+            core_venv,
+            "-c",
+            "import importlib.util as u; "
+            "print([m for m in ('nbformat', 'papermill', 'weasyprint', 'ipywidgets') if u.find_spec(m)])",
+        ]
+    )
     assert missing.stdout.strip() == "[]"
 
 
@@ -65,4 +76,3 @@ def test_report_extra_installs_report_command(tmp_path):
     assert "--pdf-engine" in result.stdout
     # The modules the build imports (notebook execution, HTML and PDF) import from the declared packages.
     run([python, "-c", "import hw1lib.report.build, hw1lib.report.pdf, weasyprint, papermill, seaborn, scipy"])
-

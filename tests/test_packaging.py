@@ -1,4 +1,5 @@
 """How the package installs: requirements.txt agrees with pyproject.toml, and `hw1lib train` needs only the core."""
+
 import pathlib
 import subprocess
 import sys
@@ -57,7 +58,7 @@ def test_every_pin_is_declared_and_inside_its_range():
 def test_every_declared_package_is_pinned():
     pinned = {canonicalize_name(pin.name) for pin in pins()}
     unpinned = sorted(set(declared()) - pinned)
-    assert not unpinned, f"declared in pyproject.toml but not pinned in requirements.txt (so `make` skips it): {unpinned}"
+    assert not unpinned, f"declared in pyproject.toml, not pinned in requirements.txt (so `make` skips it): {unpinned}"
 
 
 def test_the_console_script_is_the_cli_main():
