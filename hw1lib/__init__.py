@@ -7,10 +7,22 @@ The flow is config -> run -> history -> figure:
     history = cached_train(RunConfig(hidden=(256, 2), epochs=20), data)
     history.test_error[-1]
 """
+
 from .data import Dataset, load_dataset
 from .errors import ConfigError, DataError, Hw1libError
 from .nn import MLP
 from .runs import History, RunConfig, cached_train, known_names, train
 
-__all__ = ["RunConfig", "known_names", "Dataset", "load_dataset", "train", "cached_train", "History", "MLP",
-           "Hw1libError", "DataError", "ConfigError"]
+__all__ = [
+    "MLP",
+    "ConfigError",
+    "DataError",
+    "Dataset",
+    "History",
+    "Hw1libError",
+    "RunConfig",
+    "cached_train",
+    "known_names",
+    "load_dataset",
+    "train",
+]

@@ -10,6 +10,7 @@ implementation can train faster than ``sgemm rate / (6 x parameters)`` samples p
 except by skipping work: hw1lib and PyTorch skip the first layer's input gradient, which is
 why more than 1.0 of the bound is possible.
 """
+
 import itertools
 import os
 import time
@@ -40,11 +41,14 @@ def synthetic_dataset(n_train=SYNTHETIC_SHAPE[0], n_features=SYNTHETIC_SHAPE[1],
     """Uniform [0, 1) float32 pixels with random labels 0-9: (n_train, n_features) train, (n_test, ...) test."""
     rng = np.random.default_rng(seed)
     return Dataset(
-        name=f"synthetic {n_train:,} x {n_features}", class_names=DIGITS, fingerprint=f"synthetic-{seed}",
+        name=f"synthetic {n_train:,} x {n_features}",
+        class_names=DIGITS,
+        fingerprint=f"synthetic-{seed}",
         train_x=rng.random((n_train, n_features), dtype=np.float32),
         train_y=rng.integers(0, len(DIGITS), n_train),
         test_x=rng.random((n_test, n_features), dtype=np.float32),
-        test_y=rng.integers(0, len(DIGITS), n_test))
+        test_y=rng.integers(0, len(DIGITS), n_test),
+    )
 
 
 def parameter_count(n_inputs, hidden, n_classes):
@@ -67,8 +71,10 @@ def blas_description():
         return "unknown"
     for pool in threadpool_info():
         if pool.get("user_api") == "blas" and "numpy" in pool.get("filepath", ""):
-            return (f"{pool['internal_api']} {pool['version']} ({pool.get('architecture', '?')} kernels, "
-                    f"{pool['num_threads']} threads)")
+            return (
+                f"{pool['internal_api']} {pool['version']} ({pool.get('architecture', '?')} kernels, "
+                f"{pool['num_threads']} threads)"
+            )
     return "unknown"
 
 
@@ -105,7 +111,7 @@ def torch_runner(dataset, hidden):
         start = time.perf_counter()
         order = torch.randperm(n)
         for begin in range(0, n, batch_size):
-            rows = order[begin:begin + batch_size]  # gathered per batch: faster here than one gather per epoch
+            rows = order[begin : begin + batch_size]  # gathered per batch: faster here than one gather per epoch
             optimizer.zero_grad()
             loss = loss_fn(model(x[rows]), y[rows])
             loss.backward()
@@ -124,9 +130,18 @@ def sklearn_runner(dataset, hidden):
     seeds = itertools.count()
 
     def run(batch_size):
-        model = MLPClassifier(hidden_layer_sizes=(hidden,), activation="relu", solver="sgd", batch_size=batch_size,
-                              learning_rate_init=LR, momentum=0.0, alpha=0.0, max_iter=1, shuffle=True,
-                              random_state=next(seeds))
+        model = MLPClassifier(
+            hidden_layer_sizes=(hidden,),
+            activation="relu",
+            solver="sgd",
+            batch_size=batch_size,
+            learning_rate_init=LR,
+            momentum=0.0,
+            alpha=0.0,
+            max_iter=1,
+            shuffle=True,
+            random_state=next(seeds),
+        )
         with warnings.catch_warnings():
             # One epoch is the point here; "not converged after 1 iteration" is expected.
             warnings.simplefilter("ignore", ConvergenceWarning)
@@ -155,8 +170,13 @@ def peak_epoch_memory(dataset, hidden, batch_size):
     finally:
         tracemalloc.stop()
     peak = data_bytes + traced_peak
-    return {"method": "tracemalloc", "batch_size": batch_size, "data_bytes": data_bytes,
-            "peak_bytes": peak, "peak_over_data": peak / data_bytes}
+    return {
+        "method": "tracemalloc",
+        "batch_size": batch_size,
+        "data_bytes": data_bytes,
+        "peak_bytes": peak,
+        "peak_over_data": peak / data_bytes,
+    }
 
 
 def check_options(hidden, batch_sizes, rounds):
@@ -184,7 +204,7 @@ def run_benchmark(dataset, hidden=256, batch_sizes=BATCH_SIZES, rounds=ROUNDS):
     for round_ in range(rounds):
         best_sgemm = min(best_sgemm, *(sgemm_seconds(a, b, product) for _ in range(SGEMM_CALLS)))
         order = list(runners)
-        order = order[round_ % len(order):] + order[:round_ % len(order)]
+        order = order[round_ % len(order) :] + order[: round_ % len(order)]
         for batch_size in batch_sizes:
             for impl in order:
                 # Idle BLAS and OpenMP threads of the previous run spin for a while before they
@@ -193,14 +213,24 @@ def run_benchmark(dataset, hidden=256, batch_sizes=BATCH_SIZES, rounds=ROUNDS):
                 best[impl, batch_size] = min(best[impl, batch_size], runners[impl](batch_size))
     n, n_inputs = dataset.train_x.shape
     parameters = parameter_count(n_inputs, hidden, dataset.n_classes)
-    sgemm_gflops = 2 * SGEMM_SIZE ** 3 / best_sgemm / 1e9
+    sgemm_gflops = 2 * SGEMM_SIZE**3 / best_sgemm / 1e9
     result = {
-        "data": dataset.name, "samples": n, "layers": [n_inputs, hidden, dataset.n_classes],
-        "parameters": parameters, "rounds": rounds, "threads": os.cpu_count() or 1, "blas": blas_description(),
-        "sgemm_size": SGEMM_SIZE, "sgemm_gflops": sgemm_gflops, "flop_per_sample": 6 * parameters,
+        "data": dataset.name,
+        "samples": n,
+        "layers": [n_inputs, hidden, dataset.n_classes],
+        "parameters": parameters,
+        "rounds": rounds,
+        "threads": os.cpu_count() or 1,
+        "blas": blas_description(),
+        "sgemm_size": SGEMM_SIZE,
+        "sgemm_gflops": sgemm_gflops,
+        "flop_per_sample": 6 * parameters,
         "bound_samples_per_s": sgemm_gflops * 1e9 / (6 * parameters),
-        "results": [{"impl": impl, "batch_size": batch_size, "samples_per_s": n / best[impl, batch_size]}
-                    for batch_size in batch_sizes for impl in runners],
+        "results": [
+            {"impl": impl, "batch_size": batch_size, "samples_per_s": n / best[impl, batch_size]}
+            for batch_size in batch_sizes
+            for impl in runners
+        ],
         "skipped": skipped,
         "memory": peak_epoch_memory(dataset, hidden, batch_sizes[0]),
     }
@@ -220,17 +250,26 @@ def format_report(result):
         f"bound    6 x {result['parameters']:,} parameters = {result['flop_per_sample'] / 1e6:.2f} MFLOP/sample "
         f"-> {bound:,.0f} samples/s",
         "",
-        "samples/s" + "".join(f"{impl:>11}" for impl in impls)
-        + "".join(f"{'hw1lib/' + p:>16}" for p in peers) + f"{'hw1lib/bound':>14}",
+        "samples/s"
+        + "".join(f"{impl:>11}" for impl in impls)
+        + "".join(f"{'hw1lib/' + p:>16}" for p in peers)
+        + f"{'hw1lib/bound':>14}",
     ]
     for batch_size in dict.fromkeys(r["batch_size"] for r in result["results"]):
         mine = rate[("hw1lib", batch_size)]
-        lines.append(f"batch {batch_size:<4}" + "".join(f"{rate[impl, batch_size]:11,.0f}" for impl in impls)
-                     + "".join(f"{mine / rate[p, batch_size]:16.2f}" for p in peers) + f"{mine / bound:14.2f}")
+        lines.append(
+            f"batch {batch_size:<4}"
+            + "".join(f"{rate[impl, batch_size]:11,.0f}" for impl in impls)
+            + "".join(f"{mine / rate[p, batch_size]:16.2f}" for p in peers)
+            + f"{mine / bound:14.2f}"
+        )
     memory = result["memory"]
-    lines += ["", f"memory   one epoch of train() at batch {memory['batch_size']}: peak "
-                      f"{memory['peak_bytes'] / 2**20:,.0f} MiB = {memory['peak_over_data']:.2f} x the data "
-                      f"({memory['data_bytes'] / 2**20:,.0f} MiB), measured with {memory['method']}"]
+    lines += [
+        "",
+        f"memory   one epoch of train() at batch {memory['batch_size']}: peak "
+        f"{memory['peak_bytes'] / 2**20:,.0f} MiB = {memory['peak_over_data']:.2f} x the data "
+        f"({memory['data_bytes'] / 2**20:,.0f} MiB), measured with {memory['method']}",
+    ]
     for impl, reason in result["skipped"].items():
         lines.append(f"skipped  {impl}: {reason}")
     return "\n".join(lines)

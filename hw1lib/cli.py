@@ -212,8 +212,7 @@ def _literal(text):
 
 
 def configure_report(parser):
-    from .report.build import SUBTITLE, TITLE
-    from .report.pdf import DEFAULT_ENGINE, ENGINES
+    from .report.pdf import DEFAULT_ENGINE, ENGINES  # light; report.build (nbformat, ...) loads in run_report
 
     parser.add_argument("--data", metavar="SPEC",
                         help="mnist-5k (default), mnist, fashion-mnist, or a folder with train.npz/test.npz "
@@ -233,8 +232,8 @@ def configure_report(parser):
                                                  "sample (default 0)")
     parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                         help="any other notebook parameter, e.g. -p latent_epochs 30 (values are Python literals)")
-    parser.add_argument("--title", default=TITLE, help="the report's title")
-    parser.add_argument("--subtitle", default=SUBTITLE, help="a line under the title (any script, e.g. Chinese; "
+    parser.add_argument("--title", help="the report's title")
+    parser.add_argument("--subtitle", help="a line under the title (any script, e.g. Chinese; "
                                                              "it needs a font for that script)")
     parser.add_argument("--author", default="", help="the author's name, shown on the first page when given")
     parser.add_argument("--student-id", default="", help="the author's student ID, shown on the first page when given")
@@ -247,15 +246,17 @@ def configure_report(parser):
 
 
 def run_report(args):
-    from .report.build import build_report
+    from .report.build import SUBTITLE, TITLE, build_report
 
+    title = TITLE if args.title is None else args.title
+    subtitle = SUBTITLE if args.subtitle is None else args.subtitle
     overrides = {name: _literal(value) for name, value in args.parameter}
     for name in ("data", "data_name", "hidden", "batch_size", "epochs", "seed"):
         value = getattr(args, name)
         if value is not None:
             overrides[name] = value
     count("--jobs", args.jobs)
-    build_report(args.out, overrides, title=args.title, subtitle=args.subtitle, author=args.author,
+    build_report(args.out, overrides, title=title, subtitle=subtitle, author=args.author,
                  student_id=args.student_id, make_pdf=not args.no_pdf, pdf_engine=args.pdf_engine, jobs=args.jobs,
                  folder=args.notebooks)
     return 0

@@ -3,6 +3,7 @@
 Each exists once here, so a download, a cached run, a figure and the PDF are all written the
 same way, and "a whole number >= 1" is checked, and worded, the same way everywhere.
 """
+
 import contextlib
 import math
 import numbers
@@ -42,11 +43,10 @@ def atomic_path(target):
 @contextlib.contextmanager
 def atomic_file(target):
     """Yield a binary file open for writing; it replaces ``target`` (see ``atomic_path``) once complete."""
-    with atomic_path(target) as tmp:
-        with open(tmp, "wb") as out:
-            yield out
-            out.flush()
-            os.fsync(out.fileno())
+    with atomic_path(target) as tmp, open(tmp, "wb") as out:
+        yield out
+        out.flush()
+        os.fsync(out.fileno())
 
 
 def write_atomic(target, data):
@@ -81,8 +81,12 @@ def cache_folder(variable, name):
 
 def whole_number(name, value, minimum=None):
     """``value`` as an int if it is a whole number (>= ``minimum``), else ConfigError naming ``name``."""
-    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
-            or not math.isfinite(value) or value != int(value)):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not math.isfinite(value)
+        or value != int(value)
+    ):
         raise ConfigError(f"{name}: expected a whole number{_at_least(minimum)}, got {value!r}")
     value = int(value)
     if minimum is not None and value < minimum:

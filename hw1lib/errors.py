@@ -6,6 +6,7 @@ as one line on stderr (``hw1lib: error: ...``) and exits non-zero; anything else
 keeps its traceback. A problem that costs only some convenience is a warning line,
 ``hw1lib: warning: ...``, and the run goes on.
 """
+
 import sys
 
 

@@ -1,4 +1,5 @@
 """Small, learnable datasets the tests write themselves."""
+
 import numpy as np
 
 
@@ -8,7 +9,7 @@ def striped_images(n, rng, n_classes=10):
     rng.shuffle(labels)
     images = rng.integers(0, 60, size=(n, 28, 28))
     for k in range(n_classes):
-        images[labels == k, 2 * k + 2:2 * k + 5, 4:24] += 180
+        images[labels == k, 2 * k + 2 : 2 * k + 5, 4:24] += 180
     return np.clip(images, 0, 255).astype(np.uint8), labels
 
 
@@ -24,10 +25,23 @@ def write_course_folder(folder, n_train=300, n_test=100, seed=0, label_dtype=np.
 
 # The report's notebooks on a course folder, small enough to run in seconds. Tests that share these
 # values share the cached runs, so each run trains once per test session.
-SMALL_REPORT = {"epochs": 3, "hidden": [24], "batch_size": 32, "seed": 0, "latent_epochs": 4,
-                "latent_lr": 0.05, "stages": 6, "seed_report_lrs": [0.01, 1.0], "gallery_size": 8,
-                "sweep_trials": 3, "sweep_epochs": 2, "sweep_screen_epochs": 1, "sweep_keep": 2, "sweep_jobs": 1,
-                "sigmoid_lrs": 2}
+SMALL_REPORT = {
+    "epochs": 3,
+    "hidden": [24],
+    "batch_size": 32,
+    "seed": 0,
+    "latent_epochs": 4,
+    "latent_lr": 0.05,
+    "stages": 6,
+    "seed_report_lrs": [0.01, 1.0],
+    "gallery_size": 8,
+    "sweep_trials": 3,
+    "sweep_epochs": 2,
+    "sweep_screen_epochs": 1,
+    "sweep_keep": 2,
+    "sweep_jobs": 1,
+    "sigmoid_lrs": 2,
+}
 
 
 def write_noisy_course_folder(folder, share=0.1, seed=0):
@@ -68,7 +82,7 @@ def write_unbalanced_course_folder(folder, seed=0, share=0.1):
         labels = rng.permutation(np.repeat(np.arange(10), np.round(per_class * scale).astype(int)))
         images = rng.integers(0, 60, size=(len(labels), 28, 28))
         for k in range(10):
-            images[labels == k, 2 * k + 2:2 * k + 5, 4:24] += 180
+            images[labels == k, 2 * k + 2 : 2 * k + 5, 4:24] += 180
         if name == "test":  # wrong labels among classes 1-9, so class 0 stays the most frequent
             others = np.flatnonzero(labels > 0)
             flip = rng.choice(others, size=round(share * len(labels)), replace=False)

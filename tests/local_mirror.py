@@ -1,4 +1,5 @@
 """A local mirror: an HTTP server on 127.0.0.1 serving small MNIST-layout idx.gz files."""
+
 import gzip
 import http.server
 import struct

@@ -1,4 +1,5 @@
 """The benchmark command on a tiny configuration: JSON shape, ratios, skipped peers, bad input."""
+
 import json
 import sys
 
@@ -40,7 +41,8 @@ def test_json_shape(course, capsys):
     ran = [impl for impl in bench.IMPLS if impl not in result["skipped"]]
     assert "hw1lib" in ran and set(result["skipped"]) <= {"torch", "sklearn"}
     assert [(r["impl"], r["batch_size"]) for r in result["results"]] == [
-        (impl, batch) for batch in (16, 64) for impl in ran]
+        (impl, batch) for batch in (16, 64) for impl in ran
+    ]
     assert all(r["samples_per_s"] > 0 for r in result["results"])
     memory = result["memory"]
     assert memory["method"] == "tracemalloc" and memory["batch_size"] == 16
@@ -76,12 +78,15 @@ def test_synthetic_default_has_the_issue_shape():
     assert bench.synthetic_dataset().train_x.shape == bench.SYNTHETIC_SHAPE == (60_000, 784)
 
 
-@pytest.mark.parametrize("args, expected", [
-    (["--rounds", "0"], "rounds: expected a whole number >= 1"),
-    (["--batch-size", "0"], "batch_size"),
-    (["--hidden", "0"], "hidden size"),
-    (["--data", "/no/such/folder"], "/no/such/folder"),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["--rounds", "0"], "rounds: expected a whole number >= 1"),
+        (["--batch-size", "0"], "batch_size"),
+        (["--hidden", "0"], "hidden size"),
+        (["--data", "/no/such/folder"], "/no/such/folder"),
+    ],
+)
 def test_bad_input_is_one_line(args, expected, capsys):
     assert main(["bench", *args]) == 2
     err = capsys.readouterr().err.strip().splitlines()

@@ -5,6 +5,7 @@ $HW1LIB_CHROMIUM), and the playwright and voila Python packages; Playwright neve
 browser. Set HW1LIB_EXPLORER_SCREENSHOT=docs/explorer.png to run it on mnist-5k at the default
 settings and also save the screenshot there (for the README).
 """
+
 import json
 import os
 import shutil
@@ -24,8 +25,15 @@ from hw1lib.report.pdf import find_chromium
 from .helpers import write_course_folder
 
 CHROMIUM = find_chromium()
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SERVER_START = 90  # seconds for Voila to answer
 PAGE_WAIT = 120_000  # milliseconds for any one thing to appear in the page
 RUN_WAIT = 180_000  # milliseconds for a run (training plus drawing) to be shown
@@ -51,8 +59,7 @@ def free_port():
 
 
 def explorer_notebook(path, data, initial):
-    cell = (f"from hw1lib.explorer.widgets import explore\n"
-            f"explore({json.dumps(str(data))}, **{initial!r})")
+    cell = f"from hw1lib.explorer.widgets import explore\nexplore({json.dumps(str(data))}, **{initial!r})"
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)]), path)
 
 
@@ -68,17 +75,36 @@ def voila(tmp_path):
     explorer_notebook(notebook, data, initial)
     home = tmp_path / "home"
     env = dict(os.environ)  # HW1LIB_CACHE and HW1LIB_DATA come from the test session
-    env.update(HOME=str(home), JUPYTER_CONFIG_DIR=str(home / "jupyter-config"),
-               JUPYTER_DATA_DIR=str(home / "jupyter-data"), JUPYTER_RUNTIME_DIR=str(home / "jupyter-runtime"),
-               IPYTHONDIR=str(home / "ipython"), MPLCONFIGDIR=str(home / "matplotlib"), MPLBACKEND="Agg")
+    env.update(
+        HOME=str(home),
+        JUPYTER_CONFIG_DIR=str(home / "jupyter-config"),
+        JUPYTER_DATA_DIR=str(home / "jupyter-data"),
+        JUPYTER_RUNTIME_DIR=str(home / "jupyter-runtime"),
+        IPYTHONDIR=str(home / "ipython"),
+        MPLCONFIGDIR=str(home / "matplotlib"),
+        MPLBACKEND="Agg",
+    )
     port = free_port()
     log_path = tmp_path / "voila.log"
     with open(log_path, "wb") as log:
         server = subprocess.Popen(
-            [sys.executable, "-m", "voila", "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
-             "--show_tracebacks=True", str(notebook)],
-            cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "voila",
+                "--no-browser",
+                f"--port={port}",
+                "--Voila.ip=127.0.0.1",
+                "--show_tracebacks=True",
+                str(notebook),
+            ],
+            cwd=tmp_path,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         url = f"http://127.0.0.1:{port}/"
         wait_until_serving(url, server, log_path)
@@ -117,8 +143,9 @@ def stop(server):
 def test_slider_move_retrains_and_redraws(voila, tmp_path):
     url, screenshot_to, log_path = voila
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True,
-                                             timeout=PAGE_WAIT)
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True, timeout=PAGE_WAIT
+        )
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.set_default_timeout(PAGE_WAIT)
@@ -127,8 +154,11 @@ def test_slider_move_retrains_and_redraws(voila, tmp_path):
             curves = page.locator(".hw1lib-curves")
             lr_readout = page.locator(".hw1lib-lr .widget-readout")
             sync_api.expect(results).to_contain_text("Test error", timeout=RUN_WAIT)
-            before = {"results": results.inner_text(timeout=PAGE_WAIT), "lr": lr_readout.inner_text(timeout=PAGE_WAIT),
-                      "curves": curves.screenshot(timeout=PAGE_WAIT)}
+            before = {
+                "results": results.inner_text(timeout=PAGE_WAIT),
+                "lr": lr_readout.inner_text(timeout=PAGE_WAIT),
+                "curves": curves.screenshot(timeout=PAGE_WAIT),
+            }
 
             page.locator(".hw1lib-lr .noUi-handle").focus(timeout=PAGE_WAIT)
             page.keyboard.press("ArrowRight")
@@ -136,17 +166,25 @@ def test_slider_move_retrains_and_redraws(voila, tmp_path):
             page.wait_for_function(
                 """old => { const text = document.querySelector('.hw1lib-results').innerText;
                             return text.startsWith('Test error') && text !== old; }""",
-                arg=before["results"], timeout=RUN_WAIT)
+                arg=before["results"],
+                timeout=RUN_WAIT,
+            )
             seconds = time.monotonic() - moved  # key press to final numbers in the page, for the log only
             sync_api.expect(page.locator(".hw1lib-confusion-caption")).to_have_text(
-                "Confusion matrix of this run", timeout=RUN_WAIT)
-            after = {"results": results.inner_text(timeout=PAGE_WAIT), "lr": lr_readout.inner_text(timeout=PAGE_WAIT),
-                     "curves": curves.screenshot(timeout=PAGE_WAIT)}
+                "Confusion matrix of this run", timeout=RUN_WAIT
+            )
+            after = {
+                "results": results.inner_text(timeout=PAGE_WAIT),
+                "lr": lr_readout.inner_text(timeout=PAGE_WAIT),
+                "curves": curves.screenshot(timeout=PAGE_WAIT),
+            }
             page.locator(".hw1lib-explorer").screenshot(path=tmp_path / "explorer.png", timeout=PAGE_WAIT)
         finally:
             browser.close()
-    print(f"before: lr {before['lr']}: {before['results']}\nafter:  lr {after['lr']}: {after['results']}\n"
-          f"key press to new results in the page: {seconds:.2f} s")
+    print(
+        f"before: lr {before['lr']}: {before['results']}\nafter:  lr {after['lr']}: {after['results']}\n"
+        f"key press to new results in the page: {seconds:.2f} s"
+    )
     assert float(after["lr"]) > float(before["lr"]), (before["lr"], after["lr"])
     assert train_loss(after["results"]) != train_loss(before["results"])
     assert after["curves"] != before["curves"]

@@ -1,4 +1,5 @@
 """The training pass reuses buffers: results must not depend on them, and no caller's array is touched."""
+
 import numpy as np
 import pytest
 

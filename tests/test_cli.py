@@ -1,4 +1,5 @@
 """The command line as a contract: JSON output, exit codes, one-line errors."""
+
 import json
 import subprocess
 import sys
@@ -14,8 +15,9 @@ REQUIRED_KEYS = {"config", "train_error", "test_error", "final_loss", "epochs", 
 
 def run_cli(*args, env=None):
     """``python -m hw1lib ARGS`` in a subprocess, the way a user or a script runs it."""
-    return subprocess.run([sys.executable, "-m", "hw1lib", *map(str, args)], capture_output=True, text=True,
-                          timeout=300, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "hw1lib", *map(str, args)], capture_output=True, text=True, timeout=300, env=env
+    )
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +29,7 @@ def test_train_json_on_a_course_folder(course):
     result = run_cli("train", "--data", course, "--hidden", 32, "--epochs", 3, "--json")
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)  # exactly one JSON object, nothing else on stdout
-    assert REQUIRED_KEYS <= summary.keys()
+    assert summary.keys() >= REQUIRED_KEYS
     assert summary["config"]["hidden"] == [32] and summary["config"]["epochs"] == 3
     assert 0 <= summary["test_error"] <= 0.2 and summary["epochs"] == 3 and not summary["diverged"]
 
@@ -46,18 +48,21 @@ def test_text_output_lists_epochs(course, capsys):
     assert "final" in out and "test error" in out and "   2.00" in out
 
 
-@pytest.mark.parametrize("args, expected", [
-    (["--lr", "0"], "lr: expected a number > 0"),
-    (["--lr", "abc"], "--lr: invalid float value: 'abc'"),
-    (["--hidden", "0"], "hidden size: expected a whole number >= 1"),
-    (["--batch-size", "-1"], "batch_size"),
-    (["--epochs", "0"], "epochs"),
-    (["--activation", "swish"], "known: identity, leaky_relu, relu, sigmoid, tanh"),
-    (["--init", "glorot"], "known: he, normal, xavier, zero"),
-    (["--optimizer", "rmsprop"], "known: adam, momentum, sgd"),
-    (["--data", "/no/such/folder"], "/no/such/folder"),
-    (["--bogus"], "unrecognized arguments: --bogus"),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["--lr", "0"], "lr: expected a number > 0"),
+        (["--lr", "abc"], "--lr: invalid float value: 'abc'"),
+        (["--hidden", "0"], "hidden size: expected a whole number >= 1"),
+        (["--batch-size", "-1"], "batch_size"),
+        (["--epochs", "0"], "epochs"),
+        (["--activation", "swish"], "known: identity, leaky_relu, relu, sigmoid, tanh"),
+        (["--init", "glorot"], "known: he, normal, xavier, zero"),
+        (["--optimizer", "rmsprop"], "known: adam, momentum, sgd"),
+        (["--data", "/no/such/folder"], "/no/such/folder"),
+        (["--bogus"], "unrecognized arguments: --bogus"),
+    ],
+)
 def test_bad_input_exits_nonzero_with_one_line(args, expected, capsys):
     assert main(["train", "--quiet", *args]) == 2
     captured = capsys.readouterr()

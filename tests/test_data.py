@@ -1,4 +1,5 @@
 """Every loader on small files written here, and every way a data file can be wrong."""
+
 import gzip
 import io
 import pickle
@@ -37,11 +38,12 @@ def idx_bytes(array, type_code=0x08):
 def write_idx(folder, gz=False, train_images=None, test_images=None, train_labels=None):
     rng = np.random.default_rng(1)
     arrays = {
-        "train-images-idx3-ubyte": train_images if train_images is not None
+        "train-images-idx3-ubyte": train_images
+        if train_images is not None
         else rng.integers(0, 256, (20, 28, 28), dtype=np.uint8),
-        "train-labels-idx1-ubyte": train_labels if train_labels is not None
-        else np.arange(20, dtype=np.uint8) % 10,
-        "t10k-images-idx3-ubyte": test_images if test_images is not None
+        "train-labels-idx1-ubyte": train_labels if train_labels is not None else np.arange(20, dtype=np.uint8) % 10,
+        "t10k-images-idx3-ubyte": test_images
+        if test_images is not None
         else rng.integers(0, 256, (7, 28, 28), dtype=np.uint8),
         "t10k-labels-idx1-ubyte": np.arange(7, dtype=np.uint8) % 10,
     }
@@ -71,14 +73,15 @@ def check_dataset(ds, n_train, n_test):
     assert ds.train_x.shape == (n_train, ds.n_features) and ds.test_x.shape == (n_test, ds.n_features)
     for x in (ds.train_x, ds.test_x):
         assert x.dtype == np.float32 and x.flags.c_contiguous
-        assert 0 <= x.min() and x.max() <= 1
+        assert x.min() >= 0 and x.max() <= 1
     for y, n in ((ds.train_y, n_train), (ds.test_y, n_test)):
         assert y.dtype == np.int64 and y.shape == (n,)
-        assert 0 <= y.min() and y.max() < ds.n_classes
+        assert y.min() >= 0 and y.max() < ds.n_classes
     assert len(ds.fingerprint) == 64
 
 
 # --- course npz folders --------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("flat", [False, True])
 def test_course_npz_both_layouts(tmp_path, flat):
@@ -94,8 +97,7 @@ def test_course_npz_both_layouts(tmp_path, flat):
 
 def test_layout_does_not_change_fingerprint(tmp_path):
     square = write_course(tmp_path / "square", train=course_arrays(12, 1), test=course_arrays(5, 2))
-    flat = write_course(tmp_path / "flat", train=course_arrays(12, 1, flat=True),
-                        test=course_arrays(5, 2, flat=True))
+    flat = write_course(tmp_path / "flat", train=course_arrays(12, 1, flat=True), test=course_arrays(5, 2, flat=True))
     other = write_course(tmp_path / "other", train=course_arrays(12, 3), test=course_arrays(5, 2))
     prints = [load_dataset(f).fingerprint for f in (square, flat, other)]
     assert prints[0] == prints[1] != prints[2]
@@ -103,8 +105,11 @@ def test_layout_does_not_change_fingerprint(tmp_path):
 
 def test_float_labels_and_float_images(tmp_path):
     images, labels = course_arrays(12, seed=1)
-    folder = write_course(tmp_path / "c", train=(images.astype(np.float64), labels.astype(np.float32)),
-                          test=(images[:4] / 255.0, labels[:4].astype(np.float64)))
+    folder = write_course(
+        tmp_path / "c",
+        train=(images.astype(np.float64), labels.astype(np.float32)),
+        test=(images[:4] / 255.0, labels[:4].astype(np.float64)),
+    )
     ds = load_dataset(str(folder))
     check_dataset(ds, 12, 4)
     np.testing.assert_allclose(ds.train_x, images.reshape(12, -1) / 255, atol=1e-6)
@@ -125,6 +130,7 @@ def test_classes_txt(tmp_path):
 
 # --- idx folders -------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("gz", [False, True])
 def test_idx_folder(tmp_path, gz):
     folder, arrays = write_idx(tmp_path / "digits", gz=gz)
@@ -143,13 +149,17 @@ def test_idx_folder_named_fashion_gets_fashion_names(tmp_path):
 
 def test_idx_other_image_size(tmp_path):
     rng = np.random.default_rng(0)
-    folder, _ = write_idx(tmp_path / "small", train_images=rng.integers(0, 256, (20, 8, 6), dtype=np.uint8),
-                          test_images=rng.integers(0, 256, (7, 8, 6), dtype=np.uint8))
+    folder, _ = write_idx(
+        tmp_path / "small",
+        train_images=rng.integers(0, 256, (20, 8, 6), dtype=np.uint8),
+        test_images=rng.integers(0, 256, (7, 8, 6), dtype=np.uint8),
+    )
     ds = load_dataset(folder)
     assert ds.image_shape == (8, 6) and ds.n_features == 48 and ds.train_x.shape == (20, 48)
 
 
 # --- mnist-5k ----------------------------------------------------------------------------------------
+
 
 def test_mnist5k_shapes_and_stratification():
     ds = load_dataset()
@@ -222,6 +232,7 @@ def test_names_win_over_folders(tmp_path, monkeypatch):
 
 # --- specs and folders that cannot be used --------------------------------------------------------------
 
+
 def test_unknown_spec(tmp_path):
     message = data_error("no-such-set", "'no-such-set'", "folder", *DATASET_NAMES)
     assert "./mnist" in message
@@ -256,6 +267,7 @@ def test_missing_idx_file(tmp_path):
 
 # --- bad npz files --------------------------------------------------------------------------------
 
+
 def replace_npz(folder, split, **arrays):
     np.savez(folder / f"{split}.npz", **arrays)
     return folder / f"{split}.npz"
@@ -273,7 +285,7 @@ def test_corrupt_and_truncated_npz(tmp_path):
     damaged = bytearray(whole)
     with zipfile.ZipFile(io.BytesIO(whole)) as archive:
         offset = archive.getinfo("image.npy").header_offset + 400
-    damaged[offset:offset + 50] = bytes(255 - b for b in damaged[offset:offset + 50])
+    damaged[offset : offset + 50] = bytes(255 - b for b in damaged[offset : offset + 50])
     path.write_bytes(bytes(damaged))
     data_error(folder, str(path), "corrupt")
 
@@ -325,15 +337,18 @@ def test_string_images_refused(tmp_path):
     data_error(folder, f"{path}['image']", "uint8 or float")
 
 
-@pytest.mark.parametrize("labels, fragment", [
-    (np.array([0, 1, 2.5, 3]), "2.5 is not a whole number"),
-    (np.array([0, 1, np.nan, 3]), "nan is not a whole number"),
-    (np.array([0, 1, 10, 3]), "0 to 10"),
-    (np.array([0, -1, 2, 3]), "-1 to 3"),
-    (np.array([0.0, 1.0, 12.0, 3.0]), "0 to 12"),
-    (np.array(["a", "b", "c", "d"]), "<U1"),
-    (np.zeros((4, 1)), "(4, 1)"),
-])
+@pytest.mark.parametrize(
+    "labels, fragment",
+    [
+        (np.array([0, 1, 2.5, 3]), "2.5 is not a whole number"),
+        (np.array([0, 1, np.nan, 3]), "nan is not a whole number"),
+        (np.array([0, 1, 10, 3]), "0 to 10"),
+        (np.array([0, -1, 2, 3]), "-1 to 3"),
+        (np.array([0.0, 1.0, 12.0, 3.0]), "0 to 12"),
+        (np.array(["a", "b", "c", "d"]), "<U1"),
+        (np.zeros((4, 1)), "(4, 1)"),
+    ],
+)
 def test_bad_labels(tmp_path, labels, fragment):
     folder = write_course(tmp_path / "c")
     path = replace_npz(folder, "train", image=np.zeros((4, 784), np.uint8), label=labels)
@@ -379,6 +394,7 @@ def test_unreadable_classes_txt(tmp_path):
 
 
 # --- bad idx files -------------------------------------------------------------------------------------
+
 
 def test_train_and_test_of_different_sizes(tmp_path):
     rng = np.random.default_rng(0)

@@ -1,4 +1,5 @@
 """Downloading named datasets, against a local HTTP server serving small idx files."""
+
 import hashlib
 import socket
 
@@ -9,7 +10,7 @@ from hw1lib.data import download
 from hw1lib.data.datasets import FASHION_NAMES, load_dataset
 from hw1lib.errors import DataError
 
-from .local_mirror import FILES, SIZES, server  # noqa: F401 - server is a fixture
+from .local_mirror import FILES, SIZES
 
 
 @pytest.fixture
@@ -44,14 +45,14 @@ def check_loaded(ds):
 
 @pytest.mark.parametrize("first", ["missing", "refused"])
 def test_first_mirror_fails_second_serves(server, cache, monkeypatch, first):
-    use_mirrors(monkeypatch, refused_url() if first == "refused" else server.url("missing"),
-                server.url("good"))
+    use_mirrors(monkeypatch, refused_url() if first == "refused" else server.url("missing"), server.url("good"))
     ds = load_dataset("mnist")
     check_loaded(ds)
     assert ds.name.startswith("mnist:") and ds.class_names == tuple("0123456789")
     assert sorted(server.requests) == sorted(f"/good/{name}" for name in FILES) + (
-        sorted(f"/missing/{name}" for name in FILES) if first == "missing" else [])
-    assert cached_files(cache) == ["mnist"] + sorted(FILES)
+        sorted(f"/missing/{name}" for name in FILES) if first == "missing" else []
+    )
+    assert cached_files(cache) == ["mnist", *sorted(FILES)]
 
 
 def test_fashion_mnist_download(server, cache, monkeypatch):

@@ -1,10 +1,18 @@
 """Every layer's backward pass against centred finite differences, in float64."""
+
 import numpy as np
 import pytest
 
 from hw1lib.nn.activations import ACTIVATIONS, make_activation
-from hw1lib.nn.gradcheck import (away_from_kinks, check_activation, check_dense, check_network,
-                                 check_softmax_cross_entropy, numerical_gradient, relative_error)
+from hw1lib.nn.gradcheck import (
+    away_from_kinks,
+    check_activation,
+    check_dense,
+    check_network,
+    check_softmax_cross_entropy,
+    numerical_gradient,
+    relative_error,
+)
 from hw1lib.nn.layers import Dense, SoftmaxCrossEntropy
 from hw1lib.nn.network import MLP
 

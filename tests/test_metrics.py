@@ -1,4 +1,5 @@
 """The numbers the report reads off a run, checked on small hand-made inputs and tiny runs."""
+
 import numpy as np
 import pytest
 

@@ -1,4 +1,5 @@
 """Network structure, initialisers, optimisers and the zero-initialisation symmetry."""
+
 import numpy as np
 import pytest
 
@@ -58,8 +59,8 @@ def test_sgd_and_momentum_hand_computed_steps():
     np.testing.assert_allclose(params["w"], [0.95, -2.1])
     params = {"w": np.array([1.0])}
     opt = make_optimizer("momentum", 0.1, momentum=0.5)
-    opt.step(params, {"w": np.array([1.0])})   # v = -0.1
-    opt.step(params, {"w": np.array([1.0])})   # v = -0.05 - 0.1 = -0.15
+    opt.step(params, {"w": np.array([1.0])})  # v = -0.1
+    opt.step(params, {"w": np.array([1.0])})  # v = -0.05 - 0.1 = -0.15
     np.testing.assert_allclose(params["w"], [0.75])
 
 

@@ -1,4 +1,5 @@
 """The training loop: determinism, sampling, evaluation, snapshots, divergence, learning."""
+
 import pickle
 
 import numpy as np
@@ -22,7 +23,8 @@ def small_data(tmp_path_factory):
 def arrays_equal(a, b):
     keys = ("batch_loss", "train_loss", "train_error", "test_error", "test_pred", "snapshots")
     return all(np.array_equal(getattr(a, k), getattr(b, k)) for k in keys) and all(
-        np.array_equal(a.params[k], b.params[k]) for k in a.params)
+        np.array_equal(a.params[k], b.params[k]) for k in a.params
+    )
 
 
 def test_same_config_same_history_bit_for_bit(small_data):
@@ -39,8 +41,15 @@ def same_run(a, b):
 
 @pytest.mark.parametrize("optimizer, lr", [("sgd", 0.1), ("momentum", 0.02), ("adam", 0.002)])
 def test_a_paused_run_goes_on_elsewhere_exactly_as_an_unpaused_one(small_data, optimizer, lr):
-    config = SMALL.replace(hidden=(16, 8), activation="leaky_relu", optimizer=optimizer, lr=lr, epochs=4,
-                           snapshot_stages=(0, 0.5, 2, 3.5), snapshot_layer=0)
+    config = SMALL.replace(
+        hidden=(16, 8),
+        activation="leaky_relu",
+        optimizer=optimizer,
+        lr=lr,
+        epochs=4,
+        snapshot_stages=(0, 0.5, 2, 3.5),
+        snapshot_layer=0,
+    )
     trainer = Trainer(config, small_data)
     paused = trainer.run(progress=False, until_epoch=2)
     assert trainer.epochs_done == 2 and not trainer.finished and paused.iterations == 2 * paused.iterations_per_epoch
@@ -48,15 +57,20 @@ def test_a_paused_run_goes_on_elsewhere_exactly_as_an_unpaused_one(small_data, o
     moved = pickle.loads(pickle.dumps(pickle.loads(pickle.dumps(trainer))))
     assert moved.dataset is None and moved.network is None
     # joblib hands large arrays to a worker as read-only memory maps.
-    for array in (moved.batch_loss, *moved._params.values(),
-                  *(a for state in vars(moved.optimizer).values() if isinstance(state, dict) for a in state.values())):
+    for array in (
+        moved.batch_loss,
+        *moved._params.values(),
+        *(a for state in vars(moved.optimizer).values() if isinstance(state, dict) for a in state.values()),
+    ):
         array.flags.writeable = False
     resumed = moved.attach(small_data).run(progress=False)
     assert same_run(resumed, train(config, small_data, progress=False))
     assert list(resumed.snapshot_stages) == [0, 0.5, 2, 3.5]
     # What it recorded up to the pause is the run of a config with only those epochs.
-    assert same_run(paused.replace(config=config.replace(epochs=2, snapshot_stages=(0, 0.5, 2))),
-                    train(config.replace(epochs=2, snapshot_stages=(0, 0.5, 2)), small_data, progress=False))
+    assert same_run(
+        paused.replace(config=config.replace(epochs=2, snapshot_stages=(0, 0.5, 2))),
+        train(config.replace(epochs=2, snapshot_stages=(0, 0.5, 2)), small_data, progress=False),
+    )
 
 
 def test_each_epoch_visits_every_sample_once(small_data, monkeypatch):
@@ -73,7 +87,7 @@ def test_each_epoch_visits_every_sample_once(small_data, monkeypatch):
     assert per_epoch == 5 and len(seen) == 10  # 300 = 4 x 64 + 44
     train_rows = {row.tobytes() for row in small_data.train_x}
     for epoch in range(2):
-        rows = np.concatenate(seen[epoch * per_epoch:(epoch + 1) * per_epoch])
+        rows = np.concatenate(seen[epoch * per_epoch : (epoch + 1) * per_epoch])
         assert len(rows) == 300 and {r.tobytes() for r in rows} == train_rows
     assert not np.array_equal(seen[0], seen[per_epoch]), "the order must change between epochs"
 
@@ -118,8 +132,13 @@ def test_divergence_stops_and_is_marked(small_data):
 
 def test_callbacks_see_progress_and_can_cancel(small_data):
     seen = []
-    history = train(SMALL, small_data, progress=False, on_eval=lambda h: seen.append(h.iterations),
-                    should_stop=lambda: len(seen) >= 2)
+    history = train(
+        SMALL,
+        small_data,
+        progress=False,
+        on_eval=lambda h: seen.append(h.iterations),
+        should_stop=lambda: len(seen) >= 2,
+    )
     assert seen[:2] == [0, history.iterations_per_epoch]
     assert history.iterations == history.iterations_per_epoch + 1
 

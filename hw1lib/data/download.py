@@ -4,6 +4,7 @@ A file in the cache is trusted only if its hash matches, checked on every load: 
 a temporary file in the same folder and are renamed into place only after the hash is right, so
 an interrupted download or a broken mirror never leaves a file that looks finished.
 """
+
 import hashlib
 import http.client
 import os
@@ -107,8 +108,7 @@ def _download_verified(name: str, filename: str, expected: str, target: pathlib.
         # URLError, HTTPError and timeouts are OSErrors; a garbled reply is an HTTPException.
         except (OSError, ValueError, http.client.HTTPException, _Mismatch) as err:
             failures.append(f"{url}: {one_line(err)}")
-    raise DataError(f"could not download {filename} for {name!r} into {target.parent}; "
-                    + "; ".join(failures))
+    raise DataError(f"could not download {filename} for {name!r} into {target.parent}; " + "; ".join(failures))
 
 
 def _stream(url: str, out, label: str) -> str:
@@ -119,8 +119,9 @@ def _stream(url: str, out, label: str) -> str:
         total = int(length) if length and length.isdigit() else None
         received = 0
         # disable=None hides the bar when stderr is not a terminal (logs, CI).
-        with tqdm(total=total, unit="B", unit_scale=True, desc=label, file=sys.stderr,
-                  disable=None, leave=False) as bar:
+        with tqdm(
+            total=total, unit="B", unit_scale=True, desc=label, file=sys.stderr, disable=None, leave=False
+        ) as bar:
             for chunk in iter(lambda: response.read(_CHUNK), b""):
                 digest.update(chunk)
                 out.write(chunk)
@@ -130,4 +131,3 @@ def _stream(url: str, out, label: str) -> str:
     if total is not None and received != total:
         raise _Mismatch(f"cut off after {received:,} of {total:,} bytes")
     return digest.hexdigest()
-

@@ -5,6 +5,7 @@ The result is an ordinary :class:`Dataset` whose *test* side is the validation s
 is then a validation error. Its name says so and its fingerprint is that of its own contents,
 so its cached runs never mix with runs on the real split.
 """
+
 import dataclasses
 import numbers
 
@@ -28,31 +29,36 @@ def validation_split(dataset: Dataset, fraction=0.1, seed=0) -> Dataset:
     Returns a Dataset with train_x (n_fit, n_features), train_y (n_fit,) and, on the test side,
     test_x (n_val, n_features), test_y (n_val,): the validation set.
     """
-    if (isinstance(fraction, bool) or not isinstance(fraction, numbers.Real)
-            or not 0 < fraction < 1):
+    if isinstance(fraction, bool) or not isinstance(fraction, numbers.Real) or not 0 < fraction < 1:
         raise ConfigError(f"validation fraction: expected a number between 0 and 1, got {fraction!r}")
     seed = whole_number("seed", seed, minimum=0)
     rng = np.random.default_rng(seed)
     held_out = []
     for label in range(dataset.n_classes):
         members = np.flatnonzero(dataset.train_y == label)
-        count = int(round(fraction * len(members)))
+        count = round(fraction * len(members))
         held_out.append(rng.permutation(members)[:count])
     val_idx = np.sort(np.concatenate(held_out))
     fit_mask = np.ones(len(dataset.train_y), dtype=bool)
     fit_mask[val_idx] = False
     n_fit, n_val = int(fit_mask.sum()), len(val_idx)
     if n_fit == 0 or n_val == 0:
-        raise DataError(f"{dataset.name}: a {fraction:.0%} validation split of {len(fit_mask):,} training "
-                        f"images leaves {n_fit} to train on and {n_val} to validate on; expected both > 0 "
-                        "(use more training images or another fraction)")
+        raise DataError(
+            f"{dataset.name}: a {fraction:.0%} validation split of {len(fit_mask):,} training "
+            f"images leaves {n_fit} to train on and {n_val} to validate on; expected both > 0 "
+            "(use more training images or another fraction)"
+        )
     # Sorted indices keep the source's (already shuffled) order within both parts.
     train_x, train_y = dataset.train_x[fit_mask], dataset.train_y[fit_mask]
     val_x, val_y = dataset.train_x[val_idx], dataset.train_y[val_idx]
-    name = (f"{dataset.name}, validation split: {n_fit:,} train / {n_val:,} validation "
-            f"({fraction:.0%} of the training images, seed {seed}; test images unused)")
+    name = (
+        f"{dataset.name}, validation split: {n_fit:,} train / {n_val:,} validation "
+        f"({fraction:.0%} of the training images, seed {seed}; test images unused)"
+    )
     # Only what the split holds: the test images, absent from it, cannot change its fingerprint.
-    digest = fingerprint((train_x, train_y, val_x, val_y), dataset.class_names,
-                         salt=f"validation-split {SPLIT_VERSION}")
-    return dataclasses.replace(dataset, name=name, train_x=train_x, train_y=train_y, test_x=val_x,
-                               test_y=val_y, fingerprint=digest)
+    digest = fingerprint(
+        (train_x, train_y, val_x, val_y), dataset.class_names, salt=f"validation-split {SPLIT_VERSION}"
+    )
+    return dataclasses.replace(
+        dataset, name=name, train_x=train_x, train_y=train_y, test_x=val_x, test_y=val_y, fingerprint=digest
+    )

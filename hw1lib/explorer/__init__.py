@@ -6,6 +6,7 @@
 widgets (controls and wiring), runner (background runs, the newest wins), plots (its views as
 PNGs, drawn by the report's figure functions) and latency (how fast a change shows).
 """
+
 from .widgets import Explorer, explore
 
 __all__ = ["Explorer", "explore"]

@@ -9,6 +9,7 @@ trained, so it trains) and then back to the default (read from the run cache). R
 fresh temporary cache, so the user's cache is neither read nor filled. The time for the
 browser to receive the image is not included.
 """
+
 import math
 import os
 import statistics
@@ -53,10 +54,12 @@ def run_benchmark(data="mnist-5k", repeats=3, timeout=120):
             else:
                 os.environ["HW1LIB_CACHE"] = old
     for kind, times in rows.items():
-        first, final, views = zip(*times)
-        print(f"{kind:<9} median: first curves {statistics.median(first):.3f} s, final curves "
-              f"{statistics.median(final):.3f} s, all views {statistics.median(views):.3f} s; "
-              f"worst final curves {max(final):.3f} s")
+        first, final, views = zip(*times, strict=True)
+        print(
+            f"{kind:<9} median: first curves {statistics.median(first):.3f} s, final curves "
+            f"{statistics.median(final):.3f} s, all views {statistics.median(views):.3f} s; "
+            f"worst final curves {max(final):.3f} s"
+        )
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores (timings vary with other work)")
     return 0
 

@@ -4,6 +4,7 @@ The figures are those of ``report.figures`` (built on ``matplotlib.figure.Figure
 they can be drawn from the explorer's background thread), rendered small and fast for a panel
 that is redrawn several times a second. Every function takes a History, finished or partial.
 """
+
 from ..report import figures, metrics
 
 DPI = 72

@@ -5,6 +5,7 @@ matters: the running job is told to stop (its ``ticket.cancelled()`` turns True)
 that arrive while it winds down replace each other, and a superseded job can no longer
 publish, so a late result never overwrites a newer one. Nothing here knows about widgets.
 """
+
 import threading
 import traceback
 
@@ -82,7 +83,7 @@ class LatestRunner:
                 self._busy = True
             try:
                 job(ticket)
-            except Exception:  # noqa: BLE001 - a bug in one job must not stop the jobs after it
+            except Exception:
                 traceback.print_exc()
             finally:
                 with self.condition:

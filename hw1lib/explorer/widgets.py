@@ -1,6 +1,6 @@
 """An interactive explorer: controls that retrain the network and redraw its views as they change.
 
-    from hw1lib.widgets import explore
+    from hw1lib.explorer import explore
     explore()                        # mnist-5k, default hyperparameters
     explore("data/", focus="init")   # a course folder, initialisation controls first
 
@@ -8,6 +8,7 @@ The flow is the package's own: control values -> RunConfig -> ``cached_train`` (
 background thread, a newer change cancelling an older run) -> PNG figures -> image widgets.
 Training knows nothing of this module; this module only edits a RunConfig and shows a History.
 """
+
 import html
 import math
 import time
@@ -32,8 +33,10 @@ BATCH_SIZES = (1, 4, 8, 16, 32, 64, 128, 256, 512)
 MAX_LAYERS = 4
 MAX_EPOCHS = 50
 CAPTIONS = {"latent": "Latent features of this run", "confusion": "Confusion matrix of this run"}
-PENDING_CAPTIONS = {"latent": "Latent features of the previous run, shown until this run finishes.",
-                    "confusion": "Confusion matrix of the previous run, shown until this run finishes."}
+PENDING_CAPTIONS = {
+    "latent": "Latent features of the previous run, shown until this run finishes.",
+    "confusion": "Confusion matrix of the previous run, shown until this run finishes.",
+}
 # A diverged run's predictions and latent points come from weights that are no longer numbers: nothing to draw.
 DIVERGED_CAPTIONS = {"latent": "Diverged, no latent features.", "confusion": "Diverged, no confusion matrix."}
 CHANCE_MARGIN = 0.05  # a train error this close to guessing's (90% for 10 classes) means nothing was learned
@@ -71,8 +74,10 @@ def split_hidden(hidden):
     latent = len(hidden) > 1 and hidden[-1] == LATENT_WIDTH
     body = hidden[:-1] if latent else hidden
     if len(set(body)) != 1:
-        raise ConfigError(f"hidden: the explorer uses equal hidden layers, optionally followed by a "
-                          f"{LATENT_WIDTH}-node layer; got {list(hidden)}")
+        raise ConfigError(
+            f"hidden: the explorer uses equal hidden layers, optionally followed by a "
+            f"{LATENT_WIDTH}-node layer; got {list(hidden)}"
+        )
     return body[0], len(body), latent
 
 
@@ -103,10 +108,15 @@ class Explorer(widgets.VBox):
         self.confusion = widgets.Image(format="png")
         # The square figures are drawn after the final curves; a caption says whether they are current.
         self.captions = {"latent": widgets.HTML(), "confusion": widgets.HTML()}
-        for widget, css in ((self.results, "results"), (self.message, "message"), (self.curves, "curves"),
-                            (self.latent, "latent"), (self.confusion, "confusion"),
-                            (self.captions["latent"], "latent-caption"),
-                            (self.captions["confusion"], "confusion-caption")):
+        for widget, css in (
+            (self.results, "results"),
+            (self.message, "message"),
+            (self.curves, "curves"),
+            (self.latent, "latent"),
+            (self.confusion, "confusion"),
+            (self.captions["latent"], "latent-caption"),
+            (self.captions["confusion"], "confusion-caption"),
+        ):
             widget.add_class(f"hw1lib-{css}")
         self.latent_view = widgets.VBox([self.captions["latent"], self.latent])
         self.confusion_view = widgets.VBox([self.captions["confusion"], self.confusion])
@@ -115,8 +125,9 @@ class Explorer(widgets.VBox):
         # The curves are wide; the two square figures share a row above or below them.
         row = widgets.HBox([boxes[name] for name in views if name != "curves"])
         self.figures = widgets.VBox([self.curves, row] if views[0] == "curves" else [row, self.curves])
-        self.panel = widgets.VBox([_group(name, self.controls) for name in groups],
-                                  layout=widgets.Layout(width="360px", flex="0 0 360px"))
+        self.panel = widgets.VBox(
+            [_group(name, self.controls) for name in groups], layout=widgets.Layout(width="360px", flex="0 0 360px")
+        )
         super().__init__([widgets.HBox([self.panel, widgets.VBox([self.results, self.message, self.figures])])])
         self.add_class("hw1lib-explorer")
 
@@ -138,8 +149,13 @@ class Explorer(widgets.VBox):
             # The view shows the last stage; the starting config's other stages are kept, so a
             # notebook's latent run (recorded at many stages) is the same run, found in the cache.
             stages = (*(s for s in self.base.snapshot_stages if s <= values["epochs"]), values["epochs"])
-        return self.base.replace(hidden=hidden, snapshot_stages=stages, snapshot_layer=-1,
-                                 latent_activation=latent_activation if latent else None, **values)
+        return self.base.replace(
+            hidden=hidden,
+            snapshot_stages=stages,
+            snapshot_layer=-1,
+            latent_activation=latent_activation if latent else None,
+            **values,
+        )
 
     def refresh(self):
         """Start a run for the current control values, superseding any run in progress."""
@@ -189,8 +205,9 @@ class Explorer(widgets.VBox):
             # These matrices are small: one BLAS thread is as fast as several on an idle machine, and
             # when the cores are busy, several spinning BLAS threads slow a run down tens of times.
             with threadpool_limits(limits=1, user_api="blas"):
-                history = cached_train(config, self.dataset, progress=False, on_eval=on_eval,
-                                       should_stop=ticket.cancelled)
+                history = cached_train(
+                    config, self.dataset, progress=False, on_eval=on_eval, should_stop=ticket.cancelled
+                )
             if ticket.cancelled():
                 return
             png = curves_png(history, config.describe() + (" (from the run cache)" if history.from_cache else ""))
@@ -204,34 +221,45 @@ class Explorer(widgets.VBox):
             ticket.publish(partial(self._show_figures, latent, confusion))
         except Hw1libError as error:
             ticket.publish(partial(self._show_message, str(error), results="The run failed."))
-        except Exception as error:  # noqa: BLE001 - a bug still shows in the panel; the traceback goes to the log
+        except Exception as error:
             traceback.print_exc()
-            ticket.publish(partial(self._show_message, f"unexpected error: {type(error).__name__}: {error}",
-                                   results="The run failed."))
+            ticket.publish(
+                partial(
+                    self._show_message, f"unexpected error: {type(error).__name__}: {error}", results="The run failed."
+                )
+            )
 
     def _show_progress(self, history, png):
         self.curves.value = png
-        self.results.value = (f"Training&hellip; epoch {history.epochs_run:g} of {history.config.epochs}: "
-                              f"test error {history.final_test_error:.2%}")
+        self.results.value = (
+            f"Training&hellip; epoch {history.epochs_run:g} of {history.config.epochs}: "
+            f"test error {history.final_test_error:.2%}"
+        )
 
     def _show_final(self, history, png):
         self.shown = history
         self.curves.value = png
         if history.diverged:
             self.results.value = f"Diverged after {history.iterations:,} updates."
-            self._show_message(f"The loss became infinite or NaN after {history.iterations:,} updates, so training "
-                               f"stopped: learning rate {history.config.lr:.3g} is too large for this network. "
-                               f"Try a smaller one.")
+            self._show_message(
+                f"The loss became infinite or NaN after {history.iterations:,} updates, so training "
+                f"stopped: learning rate {history.config.lr:.3g} is too large for this network. "
+                f"Try a smaller one."
+            )
             return
         chance = uniform_guess_error(len(history.class_names))
         if history.final_train_error >= chance - CHANCE_MARGIN:
-            self._show_message(f"Train error {history.final_train_error:.2%} is at chance level: the network learned "
-                               f"nothing with these settings (for example a learning rate too large, or zero "
-                               f"initial weights).")
+            self._show_message(
+                f"Train error {history.final_train_error:.2%} is at chance level: the network learned "
+                f"nothing with these settings (for example a learning rate too large, or zero "
+                f"initial weights)."
+            )
         source = "read from the run cache" if history.from_cache else f"{history.seconds:.1f} s"
-        self.results.value = (f"<b>Test error {history.final_test_error:.2%}</b>, train error "
-                              f"{history.final_train_error:.2%}, train loss {history.final_loss:.4f} after "
-                              f"{history.epochs_run:g} epochs ({history.iterations:,} updates, {source})")
+        self.results.value = (
+            f"<b>Test error {history.final_test_error:.2%}</b>, train error "
+            f"{history.final_train_error:.2%}, train loss {history.final_loss:.4f} after "
+            f"{history.epochs_run:g} epochs ({history.iterations:,} updates, {source})"
+        )
 
     def _show_diverged(self):
         for name, image in (("latent", self.latent), ("confusion", self.confusion)):
@@ -255,30 +283,57 @@ def _make_controls(config):
     std_exp = math.log10(config.init_std)
     common = {"style": style, "continuous_update": False}
     return {
-        "lr": widgets.FloatLogSlider(value=config.lr, base=10, min=min(-4, math.floor(lr_exp)),
-                                     max=max(1, math.ceil(lr_exp)), step=0.1, readout_format=".3g",
-                                     description="learning rate", **common),
-        "optimizer": widgets.Dropdown(options=names["optimizer"], value=config.optimizer,
-                                      description="optimiser", style=style),
-        "batch_size": widgets.SelectionSlider(options=sorted({*BATCH_SIZES, config.batch_size}),
-                                              value=config.batch_size, description="batch size", **common),
-        "epochs": widgets.IntSlider(value=config.epochs, min=1, max=max(MAX_EPOCHS, config.epochs),
-                                    description="epochs", **common),
-        "width": widgets.SelectionSlider(options=sorted({*WIDTHS, width}), value=width,
-                                         description="hidden units", **common),
-        "layers": widgets.IntSlider(value=layers, min=1, max=max(MAX_LAYERS, layers),
-                                    description="hidden layers", **common),
-        "latent": widgets.Checkbox(value=latent, description=f"{LATENT_WIDTH}-node latent layer before the output",
-                                   indent=False),
+        "lr": widgets.FloatLogSlider(
+            value=config.lr,
+            base=10,
+            min=min(-4, math.floor(lr_exp)),
+            max=max(1, math.ceil(lr_exp)),
+            step=0.1,
+            readout_format=".3g",
+            description="learning rate",
+            **common,
+        ),
+        "optimizer": widgets.Dropdown(
+            options=names["optimizer"], value=config.optimizer, description="optimiser", style=style
+        ),
+        "batch_size": widgets.SelectionSlider(
+            options=sorted({*BATCH_SIZES, config.batch_size}),
+            value=config.batch_size,
+            description="batch size",
+            **common,
+        ),
+        "epochs": widgets.IntSlider(
+            value=config.epochs, min=1, max=max(MAX_EPOCHS, config.epochs), description="epochs", **common
+        ),
+        "width": widgets.SelectionSlider(
+            options=sorted({*WIDTHS, width}), value=width, description="hidden units", **common
+        ),
+        "layers": widgets.IntSlider(
+            value=layers, min=1, max=max(MAX_LAYERS, layers), description="hidden layers", **common
+        ),
+        "latent": widgets.Checkbox(
+            value=latent, description=f"{LATENT_WIDTH}-node latent layer before the output", indent=False
+        ),
         "latent_activation": widgets.Dropdown(
             options=[("same as the others", SAME), *((name, name) for name in names["activation"])],
-            value=config.latent_activation or SAME, description="its activation", style=style),
-        "activation": widgets.Dropdown(options=names["activation"], value=config.activation,
-                                       description="activation", style=style),
+            value=config.latent_activation or SAME,
+            description="its activation",
+            style=style,
+        ),
+        "activation": widgets.Dropdown(
+            options=names["activation"], value=config.activation, description="activation", style=style
+        ),
         "init": widgets.Dropdown(options=names["init"], value=config.init, description="initialiser", style=style),
-        "init_std": widgets.FloatLogSlider(value=config.init_std, base=10, min=min(-4, math.floor(std_exp)),
-                                           max=max(0, math.ceil(std_exp)), step=0.1, readout_format=".3g",
-                                           description="normal init std", **common),
+        "init_std": widgets.FloatLogSlider(
+            value=config.init_std,
+            base=10,
+            min=min(-4, math.floor(std_exp)),
+            max=max(0, math.ceil(std_exp)),
+            step=0.1,
+            readout_format=".3g",
+            description="normal init std",
+            **common,
+        ),
         "seed": widgets.IntText(value=config.seed, description="seed", **common),
     }
 

@@ -4,6 +4,7 @@ layers (Dense, softmax cross-entropy), activations, initializers, optimizers, ne
 that chains them) and gradcheck (the finite-difference test every layer passes). Nothing here
 knows about data files, caching, figures or the report.
 """
+
 from .network import MLP
 
 __all__ = ["MLP"]

@@ -3,18 +3,25 @@
 Each layer keeps only what its backward pass needs: its output (sigmoid, tanh), the 0/1 (or
 slope) factor it multiplied its input by (ReLU, leaky ReLU), or nothing (identity). Shapes:
 x (batch, features) -> same shape. ``forward`` and ``backward`` return new arrays unless given
-``out``; the network passes ``out=x`` and ``out=dout`` to work in place on its own buffers, never on an array a caller holds.
+``out``; the network passes ``out=x`` and ``out=dout`` to work in place on its own buffers, never on an
+array a caller holds.
 """
+
+from types import MappingProxyType
+
 import numpy as np
 
 from ..errors import unknown_name
+
+# Activations have no parameters: one read-only empty mapping, shared safely by every instance.
+NO_PARAMS = MappingProxyType({})
 
 
 class Sigmoid:
     """sigma(x) = 1 / (1 + exp(-x)); sigma'(x) = sigma(x) (1 - sigma(x))."""
 
-    params: dict = {}
-    grads: dict = {}
+    params = NO_PARAMS
+    grads = NO_PARAMS
 
     def forward(self, x, out=None):
         # 0.5 (1 + tanh(x/2)) is the logistic function without exp overflow for large |x|.
@@ -34,8 +41,8 @@ class Sigmoid:
 class Tanh:
     """tanh(x); derivative 1 - tanh(x)^2."""
 
-    params: dict = {}
-    grads: dict = {}
+    params = NO_PARAMS
+    grads = NO_PARAMS
 
     def forward(self, x, out=None):
         self.y = np.tanh(x, out=out)
@@ -51,15 +58,18 @@ class ReLU:
     """max(x, 0), computed as x * (x > 0); the derivative at 0 is taken as 0, so a unit whose
     input is exactly 0 gets no gradient."""
 
-    params: dict = {}
-    grads: dict = {}
+    params = NO_PARAMS
+    grads = NO_PARAMS
     gate = None
 
     def forward(self, x, out=None):
         # The gate (1.0 where x > 0, else 0.0) serves both passes: two multiplications instead of
         # np.maximum, whose NaN checks make it several times slower, and a comparison in backward.
-        gate = self.gate if self.gate is not None and self.gate.shape == x.shape and self.gate.dtype == x.dtype \
+        gate = (
+            self.gate
+            if self.gate is not None and self.gate.shape == x.shape and self.gate.dtype == x.dtype
             else np.empty_like(x)
+        )
         self.gate = np.greater(x, 0, out=gate)
         return np.multiply(x, gate, out=out)
 
@@ -70,8 +80,8 @@ class ReLU:
 class LeakyReLU:
     """x for x > 0, else slope * x (slope 0.01, at most 1): negative inputs keep a small gradient."""
 
-    params: dict = {}
-    grads: dict = {}
+    params = NO_PARAMS
+    grads = NO_PARAMS
     factor = None
 
     def __init__(self, slope=0.01):
@@ -94,8 +104,8 @@ class Identity:
     """x itself; derivative 1. As the last hidden layer's activation it makes that layer linear, so a
     2-unit layer places each image in a plane the output layer divides by straight lines only."""
 
-    params: dict = {}
-    grads: dict = {}
+    params = NO_PARAMS
+    grads = NO_PARAMS
 
     def forward(self, x, out=None):
         return _copy(x, out)

@@ -4,6 +4,7 @@
 to each layer and to a whole network in float64 and return the worst relative error per
 gradient, so the test suite asserts on them and the report prints them.
 """
+
 import numpy as np
 
 from .activations import make_activation
@@ -94,5 +95,7 @@ def check_network(activation, hidden=(5, 2), seed=5, **network_options):
     net.loss(x, y)
     net.backward()
     analytic = {k: g.copy() for k, g in net.grads.items()}
-    return {key: relative_error(analytic[key], numerical_gradient(lambda: net.loss(x, y), param))
-            for key, param in net.params.items()}
+    return {
+        key: relative_error(analytic[key], numerical_gradient(lambda: net.loss(x, y), param))
+        for key, param in net.params.items()
+    }

@@ -1,4 +1,5 @@
 """Weight initialisers, looked up by name. Each returns a (fan_in, fan_out) matrix; biases start at 0."""
+
 import math
 
 import numpy as np

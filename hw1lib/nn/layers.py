@@ -1,5 +1,8 @@
 """The fully connected layer and the softmax cross-entropy output."""
+
 import numpy as np
+
+from .activations import NO_PARAMS
 
 
 class Dense:
@@ -42,8 +45,8 @@ class SoftmaxCrossEntropy:
     backward: -> dlogits (batch, classes) = (softmax - onehot) / batch.
     """
 
-    params: dict = {}
-    grads: dict = {}
+    params = NO_PARAMS
+    grads = NO_PARAMS
 
     def forward(self, logits, labels):
         probs, total, shifted = _exp_shifted(logits)

@@ -1,4 +1,7 @@
 """A fully connected network: Dense -> activation -> ... -> Dense, with a softmax cross-entropy loss."""
+
+import itertools
+
 import numpy as np
 
 from ..errors import ConfigError
@@ -23,8 +26,19 @@ class MLP:
     return new arrays the caller owns.
     """
 
-    def __init__(self, n_inputs, hidden, n_classes, *, activation="relu", last_activation=None,
-                 init="he", init_std=0.01, rng=None, dtype=np.float32):
+    def __init__(
+        self,
+        n_inputs,
+        hidden,
+        n_classes,
+        *,
+        activation="relu",
+        last_activation=None,
+        init="he",
+        init_std=0.01,
+        rng=None,
+        dtype=np.float32,
+    ):
         hidden = tuple(int(h) for h in hidden)
         if any(h < 1 for h in hidden):
             raise ConfigError(f"hidden sizes must be >= 1, got {list(hidden)}")
@@ -35,9 +49,12 @@ class MLP:
         self.hidden = hidden
         self.layers = []
         self.params, self.grads = {}, {}
-        for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
-            dense = Dense(initializer(fan_in, fan_out, rng, init_std, dtype),
-                          np.zeros(fan_out, dtype=dtype), needs_input_grad=i > 1)
+        for i, (fan_in, fan_out) in enumerate(itertools.pairwise(sizes), start=1):
+            dense = Dense(
+                initializer(fan_in, fan_out, rng, init_std, dtype),
+                np.zeros(fan_out, dtype=dtype),
+                needs_input_grad=i > 1,
+            )
             self.layers.append(dense)
             for key in ("W", "b"):
                 self.params[f"{key}{i}"] = dense.params[key]

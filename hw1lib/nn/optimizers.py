@@ -5,6 +5,7 @@ updated in place. Adam's step, a dozen operations over every parameter, also wri
 intermediate results into scratch arrays it keeps: with a parameter of a million floats, a fresh
 temporary for each of them costs as much as the arithmetic.
 """
+
 import numpy as np
 
 from ..errors import unknown_name
@@ -63,7 +64,7 @@ class Adam:
     def step(self, params, grads):
         self.t += 1
         # A Python float keeps the float32 arrays in float32 (a NumPy float64 scalar would promote them).
-        scale = float(self.lr * np.sqrt(1 - self.beta2 ** self.t) / (1 - self.beta1 ** self.t))
+        scale = float(self.lr * np.sqrt(1 - self.beta2**self.t) / (1 - self.beta1**self.t))
         for key, param in params.items():
             g = grads[key]
             m, v = _array(self.m, key, param), _array(self.v, key, param)
