@@ -26,6 +26,7 @@ notebooks), ``merge``, ``export`` (HTML; ``pdf`` prints it) and ``staging`` (the
 import contextlib
 import os
 import pathlib
+import signal
 import sys
 import threading
 import time
@@ -50,14 +51,21 @@ from .execution import AFTER, KERNEL_ENV, NOTEBOOKS, TRAINING_TAG, ReportError, 
 from .execution import notebooks_dir  # noqa: E402,F401
 from .export import REMOVED_TAGS, WIDGET_VIEW, export_html, static_copy  # noqa: E402,F401
 from .merge import APPENDIX_TAG, WIDGET_STATE, data_line, data_title, merge  # noqa: E402,F401
+from . import staging  # noqa: E402
 from .output import claim_output_folder  # noqa: E402
 from .parameters import notebook_defaults, resolve_parameters  # noqa: E402,F401
 from ..common import write_atomic  # noqa: E402
+from ..errors import Terminated  # noqa: E402
 from ..data.datasets import load_dataset  # noqa: E402
 
 HTML_NAME, PDF_NAME, IPYNB_NAME = "hw1_report.html", "hw1_report.pdf", "hw1_report.ipynb"
 TITLE = "Homework 1: a neural network from scratch"
 SUBTITLE = ""  # none by default: a line in another script needs a font that machine may not have
+REPORT_ENTRIES = (IPYNB_NAME, HTML_NAME, PDF_NAME, "notebooks", "figures")  # what a build replaces in --out
+
+
+def _terminate(signum, frame):
+    raise Terminated()
 
 
 def _import_writers(with_weasyprint):
@@ -92,21 +100,52 @@ def build_report(out_dir, overrides=None, *, title=TITLE, subtitle=SUBTITLE, aut
     warning = fonts.font_warning({"title": title, "subtitle": subtitle, "author": author})
     if warning:
         print(f"hw1lib: warning: {warning}", file=sys.stderr)
-    with claim_output_folder(out):
-        return _write_report(out, folder, parameters, start, title=title, subtitle=subtitle, author=author,
-                             student_id=student_id, make_pdf=make_pdf, pdf_engine=pdf_engine, jobs=jobs, log=log)
+    with claim_output_folder(out), _sigterm_stops_the_build():
+        staging.remove_leftovers(out, log)
+        stage = staging.new_staging(out)
+        try:
+            result = _write_report(stage, folder, parameters, start, title=title, subtitle=subtitle, author=author,
+                                   student_id=student_id, make_pdf=make_pdf, pdf_engine=pdf_engine, jobs=jobs,
+                                   log=log)
+        except KeyboardInterrupt as error:
+            raise type(error)(f"the previous report in {out} is unchanged; the partial notebooks are in "
+                              f"{stage / 'notebooks'}") from None
+        except pdf.PdfError as error:  # the HTML is whole: it replaces the old report, whose PDF would not match
+            staging.swap_in(stage, out, REPORT_ENTRIES)
+            raise pdf.PdfError(str(error).replace(str(stage), str(out))) from None
+        except OSError as error:
+            raise ReportError(f"could not write the report into {stage} ({error.strerror or error}); the previous "
+                              f"report in {out} is unchanged") from None
+        except ReportError as error:
+            raise ReportError(f"{error}; the previous report in {out} is unchanged") from None
+        staging.swap_in(stage, out, REPORT_ENTRIES)
+        moved = {"html": out / HTML_NAME, "pdf": out / PDF_NAME if result["pdf"] else None,
+                 "notebooks": [out / "notebooks" / name for name in NOTEBOOKS]}
+        log(f"wrote {moved['html']}" + (f" and {moved['pdf']}" if moved["pdf"] else ""))
+        return {**result, **moved}
+
+
+@contextlib.contextmanager
+def _sigterm_stops_the_build():
+    """SIGTERM raises Terminated (a KeyboardInterrupt) in the main thread while the block runs."""
+    try:
+        old = signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread: leave SIGTERM alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
 
 
 def _write_report(out, folder, parameters, start, *, title, subtitle, author, student_id, make_pdf, pdf_engine,
                   jobs, log):
-    """``build_report``'s work, in the output folder it holds."""
+    """``build_report``'s work, in the staging folder ``out``."""
     begin = time.perf_counter()
     dataset = load_dataset(parameters["data"])  # fails early on bad data, and fills the data cache for the kernels
     data_seconds = time.perf_counter() - begin
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
-    # A report, or an executed notebook, from earlier settings must not pass for this one.
-    for path in (out / IPYNB_NAME, out / HTML_NAME, out / PDF_NAME, *(out / "notebooks" / n for n in NOTEBOOKS)):
-        path.unlink(missing_ok=True)
     parameters["figures_dir"] = str((out / "figures").resolve())
     for key, value in KERNEL_ENV.items():
         os.environ.setdefault(key, value)
@@ -139,5 +178,4 @@ def _write_report(out, folder, parameters, start, *, title, subtitle, author, st
         log(f"  {'pdf':<26}{timings['pdf']:6.1f} s")
     timings["total"] = time.perf_counter() - start
     log(f"  {'total':<26}{timings['total']:6.1f} s")
-    log(f"wrote {html_path}" + (f" and {pdf_path}" if pdf_path else ""))
     return {"html": html_path, "pdf": pdf_path, "notebooks": paths, "seconds": timings}

@@ -5,6 +5,7 @@ ends: notebooks listed in ``AFTER`` start once that cell has run.
 """
 import concurrent.futures
 import contextlib
+import logging
 import pathlib
 import queue
 import time
@@ -52,6 +53,7 @@ def execute(source, target, parameters, on_tag=None):
     left for it to do (each notebook's worker processes have already been released).
     """
     import papermill
+    from nbclient.exceptions import DeadKernelError
 
     def cell_executed(cell, cell_index, execute_reply):  # nbclient's hook: every cell that has run
         if on_tag is not None and execute_reply.get("content", {}).get("status") == "ok":
@@ -68,6 +70,9 @@ def execute(source, target, parameters, on_tag=None):
                                    request_save_on_cell_execute=False,
                                    skip_cells_with_tag="widget", on_cell_executed=cell_executed,
                                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+    except DeadKernelError as error:
+        raise ReportError(f"notebook {source.name}: its kernel died ({one_line(error)}), killed or out of memory "
+                          f"(the partly executed notebook is {target})") from None
     except papermill.PapermillExecutionError as error:
         first_line = next((line.strip() for line in error.source.splitlines() if line.strip()), "")
         raise ReportError(f"notebook {source.name} failed in cell [{error.exec_count}] `{first_line}`: "
@@ -97,7 +102,8 @@ def execute_all(folder, out, parameters, jobs, log):
 
     timings, failures, unexpected, trained = {}, {}, [], set()
     waiting, running = list(NOTEBOOKS), 0
-    with contextlib.chdir(folder), concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+    with contextlib.chdir(folder), _quiet_papermill(), \
+            concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool, _kernels_stopped_on_interrupt(pool):
         while waiting or running:
             for name in [n for n in waiting if n not in AFTER or AFTER[n] in trained]:
                 waiting.remove(name)
@@ -125,3 +131,32 @@ def execute_all(folder, out, parameters, jobs, log):
     if failures:
         raise failures[min(failures, key=NOTEBOOKS.index)]
     return timings
+
+
+@contextlib.contextmanager
+def _kernels_stopped_on_interrupt(pool):
+    """On Ctrl-C or SIGTERM, kill the kernels (this process's children) so the notebook threads end
+    at once instead of running their notebooks to the end, then let the interruption go on."""
+    try:
+        yield
+    except BaseException:
+        import psutil
+
+        pool.shutdown(wait=False, cancel_futures=True)
+        for child in psutil.Process().children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                child.kill()
+        raise
+
+
+@contextlib.contextmanager
+def _quiet_papermill():
+    """papermill's own log lines ("Kernel died while waiting for execute reply.") stay off stderr: a
+    failure reaches the user once, as the ReportError that names the notebook."""
+    logger = logging.getLogger("papermill")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
