@@ -13,6 +13,7 @@ import nbformat
 import numpy as np
 
 from . import firstpage
+from .escape import markdown_text
 
 APPENDIX_TAG = "appendix"  # notebook cells that belong in the appendix, after question 4
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
@@ -38,11 +39,11 @@ def data_title(dataset, parameters):
 
 
 def data_line(dataset, parameters):
-    """The data in words, for the first page: its name, images, size, classes and their counts."""
-    names = ", ".join(dataset.class_names)
+    """The data in words, as Markdown for the first page: its name, images, size, classes and their counts."""
+    names = ", ".join(map(markdown_text, dataset.class_names))
     counts = np.bincount(dataset.train_y, minlength=dataset.n_classes)
     per_class = f"{counts.min():,}" if counts.min() == counts.max() else f"{counts.min():,} to {counts.max():,}"
-    return (f"{data_title(dataset, parameters)}: {len(dataset.train_y):,} training and {len(dataset.test_y):,} "
+    return (f"{markdown_text(data_title(dataset, parameters))}: {len(dataset.train_y):,} training and {len(dataset.test_y):,} "
             f"test images of {dataset.image_shape[0]} × {dataset.image_shape[1]} pixels; {dataset.n_classes} "
             f"classes ({names}); {per_class} training images per class.")
 
@@ -52,7 +53,7 @@ def _settings_markdown(dataset, parameters, seconds):
     shown = {k: v for k, v in sorted(parameters.items()) if k not in ("figures_dir", "data")}
     rows = [
         ("data fingerprint", f"`{dataset.fingerprint[:16]}`"),
-        ("notebook parameters", "; ".join(f"{k} = `{v!r}`" for k, v in shown.items())),
+        ("notebook parameters", "; ".join(f"{k} = <code>{markdown_text(repr(v))}</code>" for k, v in shown.items())),
         ("built", f"{datetime.datetime.now():%Y-%m-%d %H:%M}, notebooks executed in {seconds:.0f} s; "
                   f"Python {platform.python_version()}, NumPy {np.__version__}"),
     ]
