@@ -22,3 +22,13 @@ def markdown_text(s: str) -> str:
 def html_text(s: str) -> str:
     """``s`` as HTML text or a quoted attribute value."""
     return html.escape(str(s), quote=True)
+
+
+def html_table(styler):
+    """A pandas Styler whose cells and headers are escaped as HTML text when rendered.
+
+    ``DataFrame.to_html`` escapes by default; a Styler and ``to_markdown`` (tabulate) do not, so a
+    class name from classes.txt would otherwise reach the page as markup. For Markdown tables, pass
+    each cell through ``markdown_text``.
+    """
+    return styler.format(escape="html").format_index(escape="html", axis=0).format_index(escape="html", axis=1)
