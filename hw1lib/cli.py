@@ -9,7 +9,7 @@ import json
 import re
 
 from .common import count
-from .errors import Hw1libError, one_line, say
+from .errors import Hw1libError, Terminated, one_line, say
 from .runs.config import RunConfig, known_names
 
 DEFAULTS = RunConfig()
@@ -315,6 +315,7 @@ def main(argv=None):
     except Hw1libError as error:
         say(f"hw1lib: error: {one_line(error)}")
         return 2
-    except KeyboardInterrupt:
-        say("hw1lib: interrupted")
-        return 130
+    except KeyboardInterrupt as error:  # Ctrl-C, or SIGTERM during a report (which says what it kept)
+        what = "terminated" if isinstance(error, Terminated) else "interrupted"
+        say(f"hw1lib: {what}{f': {one_line(error)}' if str(error) else ''}")
+        return 143 if isinstance(error, Terminated) else 130

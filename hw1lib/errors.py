@@ -22,6 +22,10 @@ class ConfigError(Hw1libError, ValueError):
     """A hyperparameter or name that is out of range or unknown."""
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is: the command stops cleanly and says so in one line."""
+
+
 def unknown_name(kind: str, name: str, known) -> ConfigError:
     """The error for a name missing from a registry, listing the names that exist."""
     return ConfigError(f"unknown {kind} {name!r}; known: {', '.join(sorted(known))}")

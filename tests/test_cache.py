@@ -107,3 +107,18 @@ def test_cache_dir_follows_environment(monkeypatch, tmp_path):
     assert cache_dir() == tmp_path / "x"
     monkeypatch.delenv("HW1LIB_CACHE")
     assert cache_dir().name == "runs"
+
+
+@pytest.mark.parametrize("keep", [0, 0.5, -1], ids=["empty", "half", "last-byte-cut"])
+def test_a_truncated_entry_is_retrained_not_trusted(keep, data, own_cache, monkeypatch):
+    first = cached_train(CONFIG, data, progress=False)
+    path = own_cache / f"{run_key(CONFIG, data)}.npz"
+    whole = path.read_bytes()
+    path.write_bytes(whole[:int(len(whole) * keep) if keep >= 0 else len(whole) - 1])
+    calls = []
+    real = cache_module.train
+    monkeypatch.setattr(cache_module, "train", lambda *a, **k: calls.append(1) or real(*a, **k))
+    again = cached_train(CONFIG, data, progress=False)
+    assert calls == [1] and not again.from_cache
+    assert again.summary()["test_error"] == first.summary()["test_error"]  # the same seed, trained again
+    assert cached_train(CONFIG, data, progress=False).from_cache  # the entry was replaced by a whole one

@@ -330,10 +330,11 @@ def test_failing_notebook_names_notebook_and_cell_and_keeps_the_rest(report_cour
     assert len(err) == 1, err
     assert "02_initialization.ipynb" in err[0] and "`ratio = 1`" in err[0]
     assert "ValueError: deliberate failure" in err[0]
+    partial = pathlib.Path(err[0].split("the partly executed notebook is ", 1)[1].split(")")[0])
     for name in report.NOTEBOOKS:
-        assert (out / "notebooks" / name).is_file()  # the others ran, the failed one shows its error
-    assert "deliberate failure" in (out / "notebooks" / "02_initialization.ipynb").read_text()
-    assert not (out / report.HTML_NAME).exists()
+        assert (partial.parent / name).is_file()  # the others ran, the failed one shows its error
+    assert "deliberate failure" in partial.read_text() and partial.name == "02_initialization.ipynb"
+    assert not (out / report.HTML_NAME).exists() and not (out / "notebooks").exists()
 
 
 @pytest.mark.usefixtures("jupyter_home")

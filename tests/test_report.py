@@ -12,7 +12,7 @@ import pytest
 from hw1lib import load_dataset
 from hw1lib.cli import main
 from hw1lib.report import build as report
-from hw1lib.report import experiments, fonts, pdf
+from hw1lib.report import execution, experiments, fonts, pdf
 from hw1lib.report.studies.models import run_models_study
 from hw1lib.report.discussion.words import pct
 
@@ -282,7 +282,7 @@ def fake_execute(events, tags_first=True, fail_first=False):
 
 def test_a_notebook_starts_once_the_one_whose_runs_it_reuses_has_trained(tmp_path, monkeypatch):
     events = []
-    monkeypatch.setattr(report, "execute", fake_execute(events))
+    monkeypatch.setattr(execution, "execute", fake_execute(events))
     timings = report.execute_all(tmp_path, tmp_path, {}, jobs=2, log=lambda line: None)
     assert sorted(timings) == sorted(report.NOTEBOOKS)
     assert report.AFTER
@@ -294,7 +294,7 @@ def test_a_notebook_starts_once_the_one_whose_runs_it_reuses_has_trained(tmp_pat
 
 def test_without_a_training_cell_a_notebook_waits_for_the_end_of_the_other(tmp_path, monkeypatch):
     events = []
-    monkeypatch.setattr(report, "execute", fake_execute(events, tags_first=False))
+    monkeypatch.setattr(execution, "execute", fake_execute(events, tags_first=False))
     report.execute_all(tmp_path, tmp_path, {}, jobs=2, log=lambda line: None)
     for later, first in report.AFTER.items():
         assert events.index(("end", first)) < events.index(("start", later))
@@ -302,7 +302,7 @@ def test_without_a_training_cell_a_notebook_waits_for_the_end_of_the_other(tmp_p
 
 def test_a_failed_notebook_is_raised_after_the_others_have_run(tmp_path, monkeypatch):
     events = []
-    monkeypatch.setattr(report, "execute", fake_execute(events, fail_first=True))
+    monkeypatch.setattr(execution, "execute", fake_execute(events, fail_first=True))
     with pytest.raises(report.ReportError, match="01_models.ipynb failed"):
         report.execute_all(tmp_path, tmp_path, {}, jobs=2, log=lambda line: None)
     assert {("end", later) for later in report.AFTER} <= set(events)
@@ -315,7 +315,7 @@ def test_an_unexpected_error_in_a_notebook_thread_is_raised_not_waited_for(tmp_p
         if on_tag is not None:
             on_tag(report.TRAINING_TAG)
 
-    monkeypatch.setattr(report, "execute", execute)
+    monkeypatch.setattr(execution, "execute", execute)
     with pytest.raises(RuntimeError, match="a bug"):
         report.execute_all(tmp_path, tmp_path, {}, jobs=2, log=lambda line: None)
 

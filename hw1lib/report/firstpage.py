@@ -7,8 +7,7 @@ build collects these from the executed notebooks (``collect``), so the first pag
 the settings the runs used and no process recomputes them; the static report drops the outputs
 where they were published.
 """
-import html
-
+from .escape import html_text, markdown_text
 from ..runs.config import display_name
 
 MIME = "application/vnd.hw1lib.summary+json"
@@ -53,11 +52,12 @@ def collect(notebooks):
 
 
 def markdown(title, subtitle, author, student_id, data_line, summaries):
-    """The first page as Markdown (with a little HTML for the title block)."""
-    parts = [f"# {html.escape(title)}"]
+    """The first page as Markdown (with a little HTML for the title block); ``data_line`` is Markdown,
+    the other text is escaped here."""
+    parts = [f"# {markdown_text(title)}"]
     if subtitle:
-        parts.append(f'<p class="hw1-subtitle">{html.escape(subtitle)}</p>')
-    who = [f"{label}: {html.escape(value)}" for label, value in (("Author", author), ("Student ID", student_id))
+        parts.append(f'<p class="hw1-subtitle">{html_text(subtitle)}</p>')
+    who = [f"{label}: {html_text(value)}" for label, value in (("Author", author), ("Student ID", student_id))
            if value]
     if who:
         parts.append(f'<p class="hw1-author">{" · ".join(who)}</p>')

@@ -5,12 +5,18 @@ its check, and the checks are common.py's, so "a whole number >= 1" is worded th
 ``-p sweep_trials`` as for ``--epochs``. A name a notebook declares that the table does not know
 yet is still checked against the type of the notebook's default. Combinations (a stage schedule
 for the epochs given, a whole RunConfig) are then checked by building the runs themselves; see
-``build.resolve_parameters``.
+``resolve_parameters``.
 """
+import ast
 import numbers
 import os
+import pathlib
 
+from . import experiments
+from .execution import NOTEBOOKS
+from .studies import latent
 from ..common import count, finite_number, whole_number
+from ..data.datasets import DATASET_NAMES
 from ..errors import ConfigError, unknown_name
 from ..runs.config import known_names
 
@@ -131,3 +137,44 @@ def check_report_parameters(values, defaults, overrides):
     for name, value in values.items():
         if name not in SET_BY_THE_REPORT:
             CONSTRAINTS.get(name, _like(defaults.get(name)))(name, value)
+
+
+def notebook_defaults(folder):
+    """{name: default value} of every notebook's ``parameters`` cell, evaluated as Python literals."""
+    import papermill
+
+    defaults = {}
+    for name in NOTEBOOKS:
+        for key, spec in papermill.inspect_notebook(str(folder / name)).items():
+            defaults.setdefault(key, ast.literal_eval(spec["default"]))
+    return defaults
+
+
+def resolve_parameters(folder, overrides):
+    """The report's parameters: the notebooks' defaults with ``overrides`` applied, checked up front.
+
+    Unknown names and bad values raise ConfigError/DataError before any notebook runs: each value
+    against its own range (``parameters.CONSTRAINTS``), then together, by building every run.
+    """
+    values = notebook_defaults(folder)
+    unknown = sorted(set(overrides) - set(values))
+    if unknown:
+        raise ConfigError(f"unknown notebook parameter(s) {', '.join(unknown)}; known: {', '.join(sorted(values))}")
+    check_report_parameters({**values, **overrides}, values, overrides)
+    values.update(overrides)
+    data = values["data"]
+    if isinstance(data, (str, os.PathLike)) and str(data) not in DATASET_NAMES and pathlib.Path(data).expanduser().exists():
+        values["data"] = str(pathlib.Path(data).expanduser().resolve())  # kernels run in another folder
+    experiments.model_config("sigmoid", hidden=values["hidden"], epochs=values["epochs"], seed=values["seed"],
+                             lr=1.0, batch_size=values["batch_size"], init="normal", init_std=values["init_std"])
+    experiments.seed_report_configs(hidden=values["hidden"], epochs=values["epochs"], seed=values["seed"],
+                                    batch_size=values["batch_size"], learning_rates=values["seed_report_lrs"])
+    latent.check_parameters(hidden=values["hidden"], activation=values["hidden_activation"],
+                            latent_activation=values["latent_activation"], epochs=values["latent_epochs"],
+                            seed=values["seed"], lr=values["latent_lr"], batch_size=values["batch_size"],
+                            frames=values["stages"], seeds=values["latent_seeds"])
+    experiments.check_sweep_parameters(trials=values["sweep_trials"], max_epochs=values["sweep_epochs"],
+                                       seed=values["seed"], screen_epochs=values["sweep_screen_epochs"],
+                                       keep=values["sweep_keep"], jobs=values["sweep_jobs"],
+                                       sigmoid_lrs=values["sigmoid_lrs"])
+    return values

@@ -19,12 +19,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from joblib import Parallel, delayed, parallel_config
+from joblib.externals.loky.process_executor import TerminatedWorkerError
 from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
 from ..common import count as check_count
 from ..data.splits import validation_split
-from ..errors import ConfigError, one_line
+from ..errors import ConfigError, Hw1libError, one_line
 from ..nn.activations import ACTIVATIONS
 from ..nn.optimizers import OPTIMIZERS
 from ..runs.cache import cached_train, load_cached, store
@@ -263,6 +264,10 @@ class SweepResult:
                            "test_error": final and final["test_error"], "final": final}}
 
 
+class SweepError(Hw1libError):
+    """A trial of the sweep could not finish."""
+
+
 def run_sweep(dataset, *, trials=DEFAULT_TRIALS, space=None, seed=0, fraction=0.1, jobs=None, scheduler=None,
               progress=True, use_cache=True, final=True, screen=None) -> SweepResult:
     """Search ``trials`` configurations of ``space`` on a validation split of ``dataset``.
@@ -403,9 +408,18 @@ def _run_parallel(calls, datasets, receive, *, jobs, scheduler, progress, total)
             with _backend(jobs, scheduler, datasets) as (n_jobs, workers):
                 results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
                     delayed(function)(*args) for function, *args in calls)
-                for result in results:
-                    receive(*result)
-                    bar.update()
+                done = set()
+                try:
+                    for result in results:
+                        receive(*result)
+                        done.add(result[0])
+                        bar.update()
+                except TerminatedWorkerError:
+                    lost = [str(i) for _, i, *_ in calls if i not in done]
+                    raise SweepError(f"a sweep worker process died (killed, or out of memory) while"
+                                     f" trial(s) {', '.join(lost)} had not finished; the "
+                                     f"{len(done)} trial(s) that had are in the run cache, so running the command "
+                                     f"again goes on from them") from None
     finally:
         bar.close()
     return workers

@@ -7,6 +7,7 @@ paragraph or caption; ``confusion_text`` joins the paragraphs.
 import numpy as np
 
 from ..captions import captioned
+from ..escape import markdown_text
 from ..studies.confusion import MIN_PAIR_IMAGES, NUMBERS, UNSURE_BELOW
 from .words import diverged_line, paragraphs, pct, plural, styled_table, times
 
@@ -77,7 +78,7 @@ def overall_text(study):
     train = (f"it classifies all {study.n_train:,} training images correctly" if study.train_error == 0 else
              f"on its {study.n_train:,} training images the error is {pct(study.train_error)}")
     opening = (f"The main model of question 1 ({h.config.in_words()}, seed {h.config.seed}) answers {study.n_test - study.wrong:,} of the "
-               f"{study.n_test:,} test images of {study.data_name} correctly and {study.wrong:,} wrongly "
+               f"{study.n_test:,} test images of {markdown_text(study.data_name)} correctly and {study.wrong:,} wrongly "
                f"({NUMBERS.figure('matrix')}), a test error of {pct(study.error)}; {train}.")
     return paragraphs(opening, diverged_line({"this network": h}), _baselines(study))
 

@@ -4,10 +4,12 @@ import math
 import numpy as np
 import pandas as pd
 
+from ..escape import html_table
+
 
 def styled_table(rows):
     """A pandas Styler of formatted rows (a list of dicts), shown without pandas' numeric index."""
-    return pd.DataFrame(rows).style.hide(axis="index")
+    return html_table(pd.DataFrame(rows).style.hide(axis="index"))
 
 
 def plural(n, noun):

@@ -1,0 +1,129 @@
+"""Merging the executed notebooks into one: the first page, the four sections, the appendix.
+
+Cells tagged ``appendix`` move to the appendix, after question 4, in order; cells tagged
+``parameters`` / ``injected-parameters`` are left out of the static report (the first page and the
+appendix list the values used).
+"""
+import copy
+import datetime
+import platform
+import re
+
+import nbformat
+import numpy as np
+
+from . import firstpage
+from .escape import markdown_text
+
+APPENDIX_TAG = "appendix"  # notebook cells that belong in the appendix, after question 4
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
+def _heading_id(text):
+    # The id nbconvert gives a heading: its text with spaces replaced by hyphens.
+    return text.strip().replace(" ", "-")
+
+
+def _headings(cells):
+    """(level, text) of every level-1 and level-2 heading in the Markdown ``cells``."""
+    for cell in cells:
+        if cell.cell_type == "markdown":
+            for match in re.finditer(r"^(#{1,2})\s+(.+?)\s*$", cell.source, flags=re.M):
+                yield len(match.group(1)), match.group(2)
+
+
+def data_title(dataset, parameters):
+    """What the report calls the data: the ``data_name`` parameter, else the dataset's own short name
+    (a folder's name, never its path)."""
+    return parameters.get("data_name") or dataset.title or dataset.name
+
+
+def data_line(dataset, parameters):
+    """The data in words, as Markdown for the first page: its name, images, size, classes and their counts."""
+    names = ", ".join(map(markdown_text, dataset.class_names))
+    counts = np.bincount(dataset.train_y, minlength=dataset.n_classes)
+    per_class = f"{counts.min():,}" if counts.min() == counts.max() else f"{counts.min():,} to {counts.max():,}"
+    return (f"{markdown_text(data_title(dataset, parameters))}: {len(dataset.train_y):,} training and {len(dataset.test_y):,} "
+            f"test images of {dataset.image_shape[0]} × {dataset.image_shape[1]} pixels; {dataset.n_classes} "
+            f"classes ({names}); {per_class} training images per class.")
+
+
+def _settings_markdown(dataset, parameters, seconds):
+    """The appendix's record of how this report was built: every notebook parameter, versions, time."""
+    shown = {k: v for k, v in sorted(parameters.items()) if k not in ("figures_dir", "data")}
+    rows = [
+        ("data fingerprint", f"`{dataset.fingerprint[:16]}`"),
+        ("notebook parameters", "; ".join(f"{k} = <code>{markdown_text(repr(v))}</code>" for k, v in shown.items())),
+        ("built", f"{datetime.datetime.now():%Y-%m-%d %H:%M}, notebooks executed in {seconds:.0f} s; "
+                  f"Python {platform.python_version()}, NumPy {np.__version__}"),
+    ]
+    table = "\n".join(f"| {k} | {v} |" for k, v in rows)
+    return (f"## How this report was built\n\nThe notebooks' parameters as this build set them (each question's "
+            f"text and the first page give the settings of every network).\n\n| | |\n|---|---|\n{table}\n")
+
+
+def _appendix_cells(dataset, parameters, seconds):
+    """The appendix the build adds after the notebooks' own appendix parts: equations, gradient check, code."""
+    from . import appendix  # imported here (and ahead by _import_writers): matplotlib and pandas take 0.5 s
+
+    cell = nbformat.v4.new_markdown_cell
+    checks = appendix.gradient_check_rows()
+    worst = max(row["error"] for row in checks)
+    return [
+        cell("## Backpropagation\n\nFor a mini-batch of B images (one per row), hidden layers l = 1 ... L-1 with "
+             "activation f and an output layer L, the code computes:\n\n"
+             + appendix.equations_html(appendix.FORWARD + appendix.BACKWARD)),
+        cell("## Gradient check\n\nEach backward pass against centred finite differences (step 1e-5) in float64, "
+             "computed when this report was built: the largest relative error ‖a − n‖ / (‖a‖ + ‖n‖) between the "
+             f"analytic gradient a and the numerical one n. The worst is {worst:.1e}; an error in a backward pass "
+             "shows as 1e-2 or more.\n\n" + appendix.gradient_check_table(checks).to_html()),
+        cell("## The code\n\nThe parts of `hw1lib` the answers rest on, in NumPy alone: the layers with their "
+             "forward and backward passes, the activations, the initialisers, the network that chains them, "
+             "the optimisers and the training loop."),
+        *appendix.code_cells(),
+        cell(_settings_markdown(dataset, parameters, seconds), metadata={"tags": ["keep-together"]}),
+    ]
+
+
+def merge(executed, dataset, parameters, title, subtitle, seconds, author="", student_id=""):
+    """One notebook: the first page (title, data, results at a glance, networks, contents), each
+    executed notebook's cells, then the appendix: the notebooks' cells tagged ``appendix``, in
+    order, and the build's own parts (equations, gradient check, code, build settings).
+
+    Cell ids are renumbered (ids must be unique within a notebook) and the widget state of every
+    notebook is merged, so the .ipynb still shows each widget's last state when opened.
+    """
+    merged = nbformat.v4.new_notebook()
+    merged.metadata = copy.deepcopy(executed[0].metadata)
+    merged.metadata.pop("papermill", None)
+    merged.metadata["title"] = title
+    body, tagged, states = [], [], {}
+    for notebook in executed:
+        for cell in notebook.cells:
+            (tagged if APPENDIX_TAG in cell.metadata.get("tags", ()) else body).append(copy.deepcopy(cell))
+        state = notebook.metadata.get("widgets", {}).get(WIDGET_STATE, {})
+        states.update(state.get("state", {}))
+    appendix_part = [nbformat.v4.new_markdown_cell("# Appendix"), *tagged,
+                     *_appendix_cells(dataset, parameters, seconds)]
+    contents = ["## Contents", "", '<nav class="hw1-toc">', ""]  # the print stylesheet adds page numbers
+    for level, text in _headings([*body, *appendix_part]):
+        contents.append(f"{'    ' * (level - 1)}- [{text}](#{_heading_id(text)})")
+    contents += ["", "</nav>"]
+    first = firstpage.markdown(title, subtitle, author, student_id, data_line(dataset, parameters),
+                               firstpage.collect(executed))
+    cells = [nbformat.v4.new_markdown_cell(first), nbformat.v4.new_markdown_cell("\n".join(contents)),
+             *body, *appendix_part]
+    for number, cell in enumerate(cells):
+        cell.id = f"cell-{number}"
+        lines = [line for line in cell.source.splitlines() if line.strip()] if cell.cell_type == "markdown" else []
+        if lines and lines[-1].startswith("#"):  # a cell ending in a heading stays on the page of what follows
+            cell.metadata["tags"] = sorted({*cell.metadata.get("tags", ()), "heading"})
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    merged.cells = cells
+    if states:
+        merged.metadata["widgets"] = {WIDGET_STATE: {"version_major": 2, "version_minor": 0, "state": states}}
+    else:
+        merged.metadata.pop("widgets", None)
+    nbformat.validate(merged)
+    return merged
