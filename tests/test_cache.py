@@ -1,4 +1,5 @@
 """The run cache and the History file format."""
+
 import errno
 import os
 
@@ -34,8 +35,16 @@ def test_history_round_trip(tmp_path, data, own_cache):
     path.write_bytes(history.to_bytes())
     loaded = History.from_file(path)
     assert loaded.config == history.config and loaded.class_names == history.class_names
-    for name in ("batch_loss", "eval_iteration", "test_error", "snapshots", "snapshot_stages", "test_pred",
-                 "snapshot_weights", "snapshot_biases"):
+    for name in (
+        "batch_loss",
+        "eval_iteration",
+        "test_error",
+        "snapshots",
+        "snapshot_stages",
+        "test_pred",
+        "snapshot_weights",
+        "snapshot_biases",
+    ):
         np.testing.assert_array_equal(getattr(loaded, name), getattr(history, name))
     assert loaded.params.keys() == history.params.keys()
 
@@ -43,8 +52,11 @@ def test_history_round_trip(tmp_path, data, own_cache):
 def test_a_file_written_before_the_output_weights_were_recorded_still_loads(tmp_path, data, own_cache):
     history = cached_train(CONFIG, data, progress=False)
     with np.load(own_cache / f"{run_key(CONFIG, data)}.npz") as npz:
-        arrays = {name: npz[name] for name in npz.files if not name.startswith("snapshot_weights")
-                  and not name.startswith("snapshot_biases")}
+        arrays = {
+            name: npz[name]
+            for name in npz.files
+            if not name.startswith("snapshot_weights") and not name.startswith("snapshot_biases")
+        }
     np.savez(tmp_path / "old.npz", **arrays)
     old = History.from_file(tmp_path / "old.npz")
     assert len(old.snapshot_weights) == len(old.snapshot_biases) == 0
@@ -114,7 +126,7 @@ def test_a_truncated_entry_is_retrained_not_trusted(keep, data, own_cache, monke
     first = cached_train(CONFIG, data, progress=False)
     path = own_cache / f"{run_key(CONFIG, data)}.npz"
     whole = path.read_bytes()
-    path.write_bytes(whole[:int(len(whole) * keep) if keep >= 0 else len(whole) - 1])
+    path.write_bytes(whole[: int(len(whole) * keep) if keep >= 0 else len(whole) - 1])
     calls = []
     real = cache_module.train
     monkeypatch.setattr(cache_module, "train", lambda *a, **k: calls.append(1) or real(*a, **k))

@@ -1,4 +1,5 @@
 """Figure and table numbers per question, and captions that stay with what they describe."""
+
 import pandas as pd
 import pytest
 

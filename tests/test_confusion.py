@@ -1,5 +1,6 @@
 """Question 4 on a balanced and a 2:1 unbalanced data set: every class the text names is the one the
 study (the object its figures are drawn from) designates, and the baselines fit each set."""
+
 import re
 
 import numpy as np
@@ -77,17 +78,29 @@ def test_every_class_the_text_names_is_the_one_the_study_designates(case):
         assert f"{top} is the hardest class" in text
     else:
         assert f"{top} has the highest rate" in text or f"{top} share the highest rate" in text
-    assert re.search(f"lowest observed rate is that of {re.escape(study.names(study.lowest_classes))}:|"
-                     f"{re.escape(bottom)} share the lowest observed rate|{re.escape(bottom)} have no wrong", text)
-    designated = {*study.highest_classes, *study.lowest_classes, *study.overlapping_worst, *study.above_overall,
-                  *study.below_overall, study.most_alike_pair.a, study.most_alike_pair.b}
+    assert re.search(
+        f"lowest observed rate is that of {re.escape(study.names(study.lowest_classes))}:|"
+        f"{re.escape(bottom)} share the lowest observed rate|{re.escape(bottom)} have no wrong",
+        text,
+    )
+    designated = {
+        *study.highest_classes,
+        *study.lowest_classes,
+        *study.overlapping_worst,
+        *study.above_overall,
+        *study.below_overall,
+        study.most_alike_pair.a,
+        study.most_alike_pair.b,
+    }
     if not study.balanced:
         designated.add(study.majority_class)
     if study.standout_pairs:
         top = study.standout_pairs[0]
         designated |= {top.a, top.b}
-        assert f"The first, {study.pair_name(top)}, accounts for {top.images:,} of the {study.wrong:,}" in text \
+        assert (
+            f"The first, {study.pair_name(top)}, accounts for {top.images:,} of the {study.wrong:,}" in text
             or f"It, {study.pair_name(top)}, accounts for" in text
+        )
     assert named_classes(text) <= designated
     i, j, n = study.darkest_cell
     caption = prose.matrix_caption(study)
@@ -121,8 +134,9 @@ def test_hardest_is_said_only_where_the_intervals_separate(case):
     pred = np.asarray(data.test_y).copy()
     pred[pred == 4] = 5
     clear = with_predictions(study, data, pred)
-    assert clear.hardest_class == 4 and "Class 4 is the hardest class: its error rate, 100.0%" in \
-        prose.by_class_text(clear)
+    assert clear.hardest_class == 4 and "Class 4 is the hardest class: its error rate, 100.0%" in prose.by_class_text(
+        clear
+    )
     # One more error in class 4 than in class 7: the intervals overlap, so no class is called the hardest.
     pred = np.asarray(data.test_y).copy()
     pred[np.flatnonzero(data.test_y == 4)[:2]] = 5
@@ -149,8 +163,10 @@ def test_pairs_are_named_only_when_they_stand_out(case):
     one = with_predictions(study, data, pred)
     text = prose.pairs_text(one)
     assert "Only one pair of classes is confused at least 3 times (Table 4.1)" in text
-    assert "3 test images of class 9 were answered as class 4, and 1 of class 4 as class 9" in text \
+    assert (
+        "3 test images of class 9 were answered as class 4, and 1 of class 4 as class 9" in text
         or "1 test image of class 4 was answered as class 9, and 3 of class 9 as class 4" in text
+    )
     assert prose.pairs_table(one).data["both"].tolist() == [4]
     pred = np.asarray(data.test_y).copy()
     pred[nines[:2]] = 4
@@ -190,16 +206,22 @@ def test_data_name_is_the_folders_name_and_not_its_path(tmp_path):
 def test_the_data_name_reaches_the_title_page_and_no_path_does(tmp_path):
     folder = write_noisy_course_folder(tmp_path / "stripes")
     data = load_dataset(folder)
-    parameters = {**SMALL_REPORT, "data": str(folder.resolve()), "data_name": "", "activation": "relu",
-                  "figures_dir": str(tmp_path / "figures")}
+    parameters = {
+        **SMALL_REPORT,
+        "data": str(folder.resolve()),
+        "data_name": "",
+        "activation": "relu",
+        "figures_dir": str(tmp_path / "figures"),
+    }
     for name, shown in (("", "stripes"), ("Striped digits", "Striped digits")):
         line = build.data_line(data, {**parameters, "data_name": name})
         assert line.startswith(f"{shown}: 300 training and 100 test images")
         assert "30 training images per class" in line and "30 to 30" not in line
         settings = build._settings_markdown(data, {**parameters, "data_name": name}, 1.0)
         assert str(tmp_path) not in line + settings and str(folder) not in line + settings
-    study = ConfusionStudy.of(train(experiments.model_config("relu", **BUDGET), data, progress=False), data,
-                              "Striped digits")
+    study = ConfusionStudy.of(
+        train(experiments.model_config("relu", **BUDGET), data, progress=False), data, "Striped digits"
+    )
     for text in (prose.matrix_caption(study), prose.classes_caption(study), prose.overall_text(study)):
         assert "Striped digits" in text and str(tmp_path) not in text
 
@@ -214,8 +236,9 @@ def test_the_similarity_claims_follow_the_numbers(case):
     assert f"rank {top.similarity_rank} of {total}" in text or f"ranks {top.similarity_rank} of {total}" in text
     link, chance = study.similarity_link, 1.96 / np.sqrt(total - 1)
     assert f"ρ = {link:.2f}" in text
-    assert ("tend to be confused more often" in text or "the more often the network confuses them" in text) == \
-        (link >= chance)
+    assert ("tend to be confused more often" in text or "the more often the network confuses them" in text) == (
+        link >= chance
+    )
     assert "look alike even on average" not in text
 
 
@@ -227,12 +250,31 @@ def test_the_notebook_names_the_data_as_asked(tmp_path):
     folder = write_noisy_course_folder(tmp_path / "stripes")
     notebook = build.notebooks_dir() / "04_confusion.ipynb"
     accepted = papermill.inspect_notebook(str(notebook))
-    parameters = {k: v for k, v in {**SMALL_REPORT, "data": str(folder), "data_name": "Striped digits",
-                                    "figures_dir": str(tmp_path / "figures")}.items() if k in accepted}
-    papermill.execute_notebook(str(notebook), str(tmp_path / "out.ipynb"), parameters=parameters,
-                               kernel_name="python3", progress_bar=False, cwd=str(notebook.parent))
-    outputs = [o for cell in nbformat.read(tmp_path / "out.ipynb", as_version=4).cells if cell.cell_type == "code"
-               for o in cell.outputs]
-    shown = " ".join(o.get("data", {}).get("text/markdown", "") + o.get("data", {}).get("text/html", "")
-                     for o in outputs)
+    parameters = {
+        k: v
+        for k, v in {
+            **SMALL_REPORT,
+            "data": str(folder),
+            "data_name": "Striped digits",
+            "figures_dir": str(tmp_path / "figures"),
+        }.items()
+        if k in accepted
+    }
+    papermill.execute_notebook(
+        str(notebook),
+        str(tmp_path / "out.ipynb"),
+        parameters=parameters,
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(notebook.parent),
+    )
+    outputs = [
+        o
+        for cell in nbformat.read(tmp_path / "out.ipynb", as_version=4).cells
+        if cell.cell_type == "code"
+        for o in cell.outputs
+    ]
+    shown = " ".join(
+        o.get("data", {}).get("text/markdown", "") + o.get("data", {}).get("text/html", "") for o in outputs
+    )
     assert shown.count("Striped digits") >= 4 and str(tmp_path) not in shown  # text and every caption

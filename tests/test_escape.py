@@ -1,4 +1,5 @@
 """Names a user types, or a folder is called, are text in the report, never markup."""
+
 import html.parser
 import subprocess
 import sys
@@ -14,8 +15,13 @@ from hw1lib.report.escape import html_text, markdown_text
 from .helpers import write_course_folder
 from .test_report import small_args, widget_notebook
 
-HOSTILE = ["<script>alert(1)</script>", '<img src=x onerror="alert(1)">', "*emphasis* and __strong__",
-           "[a link](https://example.com/x)", "$$"]
+HOSTILE = [
+    "<script>alert(1)</script>",
+    '<img src=x onerror="alert(1)">',
+    "*emphasis* and __strong__",
+    "[a link](https://example.com/x)",
+    "$$",
+]
 
 
 class Page(html.parser.HTMLParser):
@@ -59,7 +65,7 @@ def test_markdown_text_renders_as_typed(name):
         page = Page(markdown2html_mistune(source))
         assert not set(page.tags) - {"p", "table", "thead", "tbody", "tr", "th", "td"}, page.tags
         assert name in page.flat()
-    assert Page(f"<p title=\"{html_text(name)}\">{html_text(name)}</p>").attributes == [("p", "title", name)]
+    assert Page(f'<p title="{html_text(name)}">{html_text(name)}</p>').attributes == [("p", "title", name)]
 
 
 @pytest.mark.usefixtures("jupyter_home")
@@ -70,8 +76,9 @@ def test_hostile_names_on_the_first_page_show_as_typed_in_html_and_pdf(tmp_path)
     for data_name in (HOSTILE[0], ""):  # --data-name, then the folder's own name
         title, subtitle, author, student_id = HOSTILE[1], HOSTILE[2], HOSTILE[3], HOSTILE[4]
         parameters = {"data": str(data), "data_name": data_name}
-        merged = report.merge([widget_notebook("a", tagged=True)], dataset, parameters, title, subtitle, 1.0,
-                              author, student_id)
+        merged = report.merge(
+            [widget_notebook("a", tagged=True)], dataset, parameters, title, subtitle, 1.0, author, student_id
+        )
         page_html = report.export_html(merged)
         page = Page(page_html)
         check_no_markup_from(page)
@@ -91,8 +98,13 @@ def test_a_hostile_data_name_through_the_command_is_text_in_every_section(tmp_pa
     data = write_course_folder(tmp_path / "course", n_train=120, n_test=40)
     out = tmp_path / "out"
     name = "<script>alert(1)</script> *x* $$"
-    result = subprocess.run([sys.executable, "-m", "hw1lib", *small_args(data, out), "--no-pdf", "--data-name", name],
-                            capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [sys.executable, "-m", "hw1lib", *small_args(data, out), "--no-pdf", "--data-name", name],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        stdin=subprocess.DEVNULL,
+    )
     assert result.returncode == 0, result.stderr
     page = Page((out / report.HTML_NAME).read_text(encoding="utf-8"))
     check_no_markup_from(page)

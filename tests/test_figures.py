@@ -1,4 +1,5 @@
 """Figure functions on small histories: what they draw is the data they were given."""
+
 import numpy as np
 import pytest
 from matplotlib.colors import to_rgba
@@ -19,10 +20,13 @@ def data(tmp_path_factory):
 @pytest.fixture(scope="module")
 def runs(data):
     budget = dict(hidden=[16], epochs=2, seed=0, lr=0.2, batch_size=32)
-    histories = {name: train(experiments.model_config(name, **budget), data, progress=False)
-                 for name in ("sigmoid", "relu")}
-    zero = {name: train(experiments.init_configs(name, **budget)["zero"], data, progress=False)
-            for name in ("sigmoid", "relu")}
+    histories = {
+        name: train(experiments.model_config(name, **budget), data, progress=False) for name in ("sigmoid", "relu")
+    }
+    zero = {
+        name: train(experiments.init_configs(name, **budget)["zero"], data, progress=False)
+        for name in ("sigmoid", "relu")
+    }
     return histories, zero
 
 
@@ -41,8 +45,13 @@ def test_one_colour_per_class_the_same_everywhere():
 
 def test_run_curves_show_one_run_on_the_epochs_it_is_planned_for(runs):
     h = runs[0]["relu"]
-    partial = h.replace(eval_epoch=h.eval_epoch[:2], train_loss=h.train_loss[:2], test_loss=h.test_loss[:2],
-                        train_error=h.train_error[:2], test_error=h.test_error[:2])
+    partial = h.replace(
+        eval_epoch=h.eval_epoch[:2],
+        train_loss=h.train_loss[:2],
+        test_loss=h.test_loss[:2],
+        train_error=h.train_error[:2],
+        test_error=h.test_error[:2],
+    )
     loss_ax, error_ax = figures.run_curves(partial, "a title").axes
     np.testing.assert_allclose(line_data(loss_ax, "test set"), h.test_loss[:2])
     np.testing.assert_allclose(line_data(error_ax, "training"), h.train_error[:2])
@@ -71,8 +80,17 @@ def test_saved_png_has_the_requested_resolution(runs, tmp_path):
 def test_confusion_matrix_shows_row_shares_with_counts_and_leaves_zeros_blank():
     conf = np.array([[5, 0, 1], [0, 7, 0], [2, 0, 4]])
     ax = figures.confusion_matrix_figure(conf, ("a", "b", "c")).axes[0]
-    assert [t.get_text() for t in ax.texts] == ["83.3%\n(5)", "", "16.7%\n(1)", "", "100.0%\n(7)", "",
-                                                "33.3%\n(2)", "", "66.7%\n(4)"]
+    assert [t.get_text() for t in ax.texts] == [
+        "83.3%\n(5)",
+        "",
+        "16.7%\n(1)",
+        "",
+        "100.0%\n(7)",
+        "",
+        "33.3%\n(2)",
+        "",
+        "66.7%\n(4)",
+    ]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["a (6)", "b (7)", "c (6)"]
     alone = next(ax for ax in figures.confusion_counts(conf, ("a", "b", "c"), "test error 3%").axes if ax.get_title())
     assert [t.get_text() for t in alone.texts] == ["5", "", "1", "", "7", "", "2", "", "4"]
@@ -96,7 +114,8 @@ def test_gallery_titles_show_true_and_predicted_class():
 
 def test_gallery_reference_row_names_every_class_above_the_mistakes():
     images = np.zeros((2, 28, 28))
-    fig = figures.misclassified_gallery(images, [4, 7], [9, 1], [0.95, 0.5], tuple("0123456789"), cols=10,
-                                        references=np.ones((10, 28, 28)))
+    fig = figures.misclassified_gallery(
+        images, [4, 7], [9, 1], [0.95, 0.5], tuple("0123456789"), cols=10, references=np.ones((10, 28, 28))
+    )
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
     assert titles == [*"0123456789", "4 → 9\n(95%)", "7 → 1\n(50%)"]

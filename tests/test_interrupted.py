@@ -4,13 +4,14 @@ Each case is a real ``hw1lib report`` process held inside its first notebook (a 
 file), then stopped: by SIGINT (as Ctrl-C sends it), SIGTERM, a kernel killed with SIGKILL, a
 failing cell, or a full disk.
 """
+
 import hashlib
 import os
+import pathlib
 import shutil
 import signal
 import subprocess
 import sys
-import time
 
 import nbformat
 import psutil
@@ -28,8 +29,11 @@ pytestmark = pytest.mark.usefixtures("jupyter_home")
 
 def snapshot(folder):
     """{relative path: sha256} of every file under ``folder`` but the lock."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name != ".hw1lib-report.lock"}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != ".hw1lib-report.lock"
+    }
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +42,13 @@ def previous(tmp_path_factory):
     base = tmp_path_factory.mktemp("previous")
     data = write_course_folder(base / "course", n_train=120, n_test=40)
     out = base / "out"
-    result = subprocess.run([sys.executable, "-m", "hw1lib", *small_args(data, out), "--no-pdf"],
-                            capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [sys.executable, "-m", "hw1lib", *small_args(data, out), "--no-pdf"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        stdin=subprocess.DEVNULL,
+    )
     assert result.returncode == 0, result.stderr
     assert (out / report.HTML_NAME).is_file() and len(snapshot(out)) > 10
     return data, out
@@ -63,8 +72,14 @@ def start_held_build(previous, out, tmp_path, extra_cell=None):
         notebook.cells.insert(index + 2, nbformat.v4.new_code_cell(extra_cell))
         nbformat.write(notebook, notebooks / report.NOTEBOOKS[0])
     argv = [sys.executable, "-m", "hw1lib", *small_args(previous[0], out), "--no-pdf", "--notebooks", str(notebooks)]
-    process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    process = subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     wait_for(started, process, timeout=300)
     return process, gate
 
@@ -90,13 +105,14 @@ def check_stopped(out, before, returncode, err, expected_code, fragments):
     assert snapshot(out) == before
 
 
-@pytest.mark.parametrize("sent, code, word", [(signal.SIGINT, 130, "hw1lib: interrupted: "),
-                                              (signal.SIGTERM, 143, "hw1lib: terminated: ")])
+@pytest.mark.parametrize(
+    "sent, code, word", [(signal.SIGINT, 130, "hw1lib: interrupted: "), (signal.SIGTERM, 143, "hw1lib: terminated: ")]
+)
 def test_a_signal_during_the_notebooks_leaves_the_previous_report(sent, code, word, previous, out, tmp_path):
     leftover = out.parent / f".{out.name}{staging.PREFIX}999999"  # as a kill -9 of an earlier build leaves it
     (leftover / "notebooks").mkdir(parents=True)
     before = snapshot(out)
-    process, gate = start_held_build(previous, out, tmp_path)
+    process, _gate = start_held_build(previous, out, tmp_path)
     process.send_signal(sent)
     returncode, stdout, err = finish(process)
     check_stopped(out, before, returncode, err, code, [word, "partial notebooks are in"])
@@ -107,11 +123,11 @@ def test_a_signal_during_the_notebooks_leaves_the_previous_report(sent, code, wo
 
 def test_a_kernel_killed_with_sigkill_leaves_the_previous_report(previous, out, tmp_path):
     before = snapshot(out)
-    process, gate = start_held_build(previous, out, tmp_path)
+    process, _gate = start_held_build(previous, out, tmp_path)
     kernels = [p for p in psutil.Process(process.pid).children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
     assert kernels
     kernels[0].kill()
-    returncode, stdout, err = finish(process)
+    returncode, _stdout, err = finish(process)
     check_stopped(out, before, returncode, err, 2, ["hw1lib: error: ", "01_models.ipynb", "kernel died"])
 
 
@@ -119,28 +135,35 @@ def test_a_failing_cell_leaves_the_previous_report_and_names_the_partial_noteboo
     before = snapshot(out)
     process, gate = start_held_build(previous, out, tmp_path, extra_cell='raise ValueError("deliberate failure")')
     gate.touch()
-    returncode, stdout, err = finish(process, timeout=300)
+    returncode, _stdout, err = finish(process, timeout=300)
     check_stopped(out, before, returncode, err, 2, ["01_models.ipynb", "ValueError: deliberate failure"])
     partial = err[0].split("the partly executed notebook is ", 1)[1].split(")")[0]
-    assert "deliberate failure" in open(partial, encoding="utf-8").read()
+    assert "deliberate failure" in pathlib.Path(partial).read_text(encoding="utf-8")
 
 
-@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("mount") is None,
-                    reason="mounting a small tmpfs to fill needs root")
+@pytest.mark.skipif(
+    os.geteuid() != 0 or shutil.which("mount") is None, reason="mounting a small tmpfs to fill needs root"
+)
 def test_a_full_disk_leaves_the_previous_report(previous, tmp_path):
     disk = tmp_path / "disk"
     disk.mkdir()
     size = sum(p.stat().st_size for p in previous[1].rglob("*") if p.is_file())
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size + 600 * 1024}", "tmpfs", str(disk)],
-                             capture_output=True, text=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size + 600 * 1024}", "tmpfs", str(disk)], capture_output=True, text=True
+    )
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
     try:
         out = disk / "out"
         shutil.copytree(previous[1], out)
         before = snapshot(out)
-        result = subprocess.run([sys.executable, "-m", "hw1lib", *small_args(previous[0], out), "--no-pdf"],
-                                capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+        result = subprocess.run(
+            [sys.executable, "-m", "hw1lib", *small_args(previous[0], out), "--no-pdf"],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            stdin=subprocess.DEVNULL,
+        )
         err = result.stderr.strip().splitlines()
         check_stopped(out, before, result.returncode, err, 2, ["hw1lib: error: "])
     finally:

@@ -1,4 +1,5 @@
 """Question 3: the stage rule, the exact decision regions, the study object and the words read off it."""
+
 import dataclasses
 import re
 
@@ -17,8 +18,17 @@ from hw1lib.report.studies.latent import LatentStudy, Stage, decision_regions, p
 
 from .helpers import write_course_folder
 
-PARAMS = dict(hidden=[16], activation="leaky_relu", latent_activation="identity", lr=0.05, batch_size=32, seed=0,
-              epochs=4, frames=8, seeds=2)
+PARAMS = dict(
+    hidden=[16],
+    activation="leaky_relu",
+    latent_activation="identity",
+    lr=0.05,
+    batch_size=32,
+    seed=0,
+    epochs=4,
+    frames=8,
+    seeds=2,
+)
 
 
 @pytest.fixture(scope="module")
@@ -31,10 +41,17 @@ def study(data):
     return LatentStudy.run(data, **PARAMS)
 
 
-@pytest.mark.parametrize("epochs, stages", [
-    (1, (0, 0.25, 1)), (3, (0, 0.25, 1, 2, 3)), (10, (0, 0.25, 1, 2, 5, 10)), (13, (0, 0.25, 1, 2, 5, 13)),
-    (20, (0, 0.25, 1, 2, 5, 20)), (100, (0, 0.25, 1, 5, 20, 100)),
-])
+@pytest.mark.parametrize(
+    "epochs, stages",
+    [
+        (1, (0, 0.25, 1)),
+        (3, (0, 0.25, 1, 2, 3)),
+        (10, (0, 0.25, 1, 2, 5, 10)),
+        (13, (0, 0.25, 1, 2, 5, 13)),
+        (20, (0, 0.25, 1, 2, 5, 20)),
+        (100, (0, 0.25, 1, 5, 20, 100)),
+    ],
+)
 def test_stages_fall_on_round_points_of_any_budget(epochs, stages):
     assert experiments.round_stages(epochs) == stages
 
@@ -68,8 +85,14 @@ def test_regions_are_the_networks_own_classes_for_points_placed_in_the_plane():
     assert np.array_equal(decision_regions(points, net.params["W2"], net.params["b2"]), expected)
     assert len(np.unique(expected)) > 1  # the test sees borders, not one colour
     # What the figure paints: pixel (row, column) of the image, row 0 at y = -scale.
-    stage = Stage(epoch=1.0, update=1, points=points[:50], labels=np.arange(50) % 6, weights=net.params["W2"],
-                  biases=net.params["b2"])
+    stage = Stage(
+        epoch=1.0,
+        update=1,
+        points=points[:50],
+        labels=np.arange(50) % 6,
+        weights=net.params["W2"],
+        biases=net.params["b2"],
+    )
     stage.scale = scale
     image = plane_panel(Figure().subplots(), stage, [str(k) for k in range(6)])
     assert list(image.get_extent()) == [-scale, scale, -scale, scale]
@@ -91,7 +114,7 @@ def test_the_figure_shows_the_studys_stages_on_comparable_panels(study):
     panels = [ax for ax in fig.axes if ax.get_visible() and ax.axison]
     assert [ax.get_title() for ax in panels] == [s.title for s in study.stages]
     assert [s.epoch for s in study.stages] == list(experiments.round_stages(PARAMS["epochs"]))
-    for ax, stage in zip(panels, study.stages):
+    for ax, stage in zip(panels, study.stages, strict=False):
         assert ax.get_xlim() == ax.get_ylim() == (-stage.scale, stage.scale) and ax.get_aspect() == 1.0
         assert f"±{stage.scale:g}" in [t.get_text() for t in ax.texts]
         assert stage.scale >= np.quantile(np.abs(stage.points).max(axis=1), 0.99)

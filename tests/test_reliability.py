@@ -4,6 +4,7 @@ Each case must give: a Hw1libError from the API; from the CLI exit status 2 and 
 stderr naming the file or parameter and what was expected, no traceback; and nothing
 half-written in the data cache, the run cache or the output folder.
 """
+
 import errno
 import fcntl
 import gzip
@@ -38,7 +39,6 @@ from hw1lib.runs.config import RunConfig, known_names
 from hw1lib.runs.training import train
 
 from .helpers import striped_images, write_course_folder, write_noisy_course_folder
-from .local_mirror import server  # noqa: F401 - server is a fixture
 from .test_report import small_args
 
 
@@ -157,10 +157,24 @@ def case_corrupt_idx(tmp_path):
     return folder, ["train-images-idx3-ubyte.gz"]
 
 
-DATA_CASES = [case_missing_folder, case_missing_file, case_truncated_npz, case_corrupt_npz, case_pickled_npz,
-              case_wrong_keys, case_wrong_shape, case_wrong_dtype, case_labels_out_of_range,
-              case_labels_not_whole, case_nan_pixels, case_inf_pixels, case_empty_set, case_different_sizes,
-              case_truncated_idx, case_corrupt_idx]
+DATA_CASES = [
+    case_missing_folder,
+    case_missing_file,
+    case_truncated_npz,
+    case_corrupt_npz,
+    case_pickled_npz,
+    case_wrong_keys,
+    case_wrong_shape,
+    case_wrong_dtype,
+    case_labels_out_of_range,
+    case_labels_not_whole,
+    case_nan_pixels,
+    case_inf_pixels,
+    case_empty_set,
+    case_different_sizes,
+    case_truncated_idx,
+    case_corrupt_idx,
+]
 
 
 def leftovers(*folders):
@@ -199,27 +213,41 @@ def test_bad_data_api_and_cli(make_case, tmp_path, empty_caches, capsys):
 
 def test_bad_data_in_a_real_process_has_no_traceback(tmp_path, empty_caches):
     spec, fragments = case_pickled_npz(tmp_path)
-    result = subprocess.run([sys.executable, "-m", "hw1lib", "train", "--data", str(spec), "--json"],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "hw1lib", "train", "--data", str(spec), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert all(f in result.stderr for f in fragments)
 
 
-@pytest.mark.parametrize("argv, fragments", [
-    (["--lr", "0"], ["lr", "> 0"]),
-    (["--lr", "-1e-3"], ["lr", "> 0"]),
-    (["--batch-size", "0"], ["batch_size", ">= 1"]),
-    (["--batch-size", "-5"], ["batch_size", ">= 1"]),
-    (["--hidden", "256", "0"], ["hidden size", ">= 1"]),
-    (["--epochs", "0"], ["epochs", ">= 1"]),
-    (["--activation", "softplus"], ["activation", "softplus", "known: identity, leaky_relu, relu, sigmoid, tanh"]),
-    (["--init", "orthogonal"], ["initializer", "orthogonal", "known: he, normal, xavier, zero"]),
-    (["--optimizer", "lbfgs"], ["optimizer", "lbfgs", "known: adam, momentum, sgd"]),
-])
+@pytest.mark.parametrize(
+    "argv, fragments",
+    [
+        (["--lr", "0"], ["lr", "> 0"]),
+        (["--lr", "-1e-3"], ["lr", "> 0"]),
+        (["--batch-size", "0"], ["batch_size", ">= 1"]),
+        (["--batch-size", "-5"], ["batch_size", ">= 1"]),
+        (["--hidden", "256", "0"], ["hidden size", ">= 1"]),
+        (["--epochs", "0"], ["epochs", ">= 1"]),
+        (["--activation", "softplus"], ["activation", "softplus", "known: identity, leaky_relu, relu, sigmoid, tanh"]),
+        (["--init", "orthogonal"], ["initializer", "orthogonal", "known: he, normal, xavier, zero"]),
+        (["--optimizer", "lbfgs"], ["optimizer", "lbfgs", "known: adam, momentum, sgd"]),
+    ],
+)
 def test_bad_parameters_api_and_cli(argv, fragments, tmp_path, empty_caches, capsys):
-    field = {"--lr": "lr", "--batch-size": "batch_size", "--hidden": "hidden", "--epochs": "epochs",
-             "--activation": "activation", "--init": "init", "--optimizer": "optimizer"}[argv[0]]
+    field = {
+        "--lr": "lr",
+        "--batch-size": "batch_size",
+        "--hidden": "hidden",
+        "--epochs": "epochs",
+        "--activation": "activation",
+        "--init": "init",
+        "--optimizer": "optimizer",
+    }[argv[0]]
     value = [int(v) for v in argv[1:]] if field == "hidden" else argv[1]
     if field in ("lr",):
         value = float(value)
@@ -250,17 +278,21 @@ def serve_bad_download(server, monkeypatch, tmp_path, kind):
 
 
 @pytest.mark.parametrize("kind, fragment", [("bad", "SHA-256"), ("cut", "cut off")])
-def test_bad_download_through_the_cli(kind, fragment, server, monkeypatch, tmp_path, empty_caches, capsys):  # noqa: F811
+def test_bad_download_through_the_cli(kind, fragment, server, monkeypatch, tmp_path, empty_caches, capsys):
     data_cache = serve_bad_download(server, monkeypatch, tmp_path, kind)
     line = check_cli_error(capsys, ["train", "--data", "mnist", "--quiet"], ["could not download", fragment])
     assert server.url(kind) in line
     assert leftovers(data_cache, empty_caches) == []
 
 
-def test_bad_download_in_a_real_process(server, monkeypatch, tmp_path, empty_caches):  # noqa: F811
+def test_bad_download_in_a_real_process(server, monkeypatch, tmp_path, empty_caches):
     data_cache = serve_bad_download(server, monkeypatch, tmp_path, "cut")
-    result = subprocess.run([sys.executable, "-m", "hw1lib", "train", "--data", "fashion-mnist"],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "hw1lib", "train", "--data", "fashion-mnist"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert "cut off" in result.stderr and leftovers(data_cache) == []
 
@@ -281,8 +313,10 @@ def test_read_only_run_cache(tmp_path, monkeypatch, capsys):
     runs.chmod(0o500)
     monkeypatch.setenv("HW1LIB_CACHE", str(runs))
     if os.geteuid() == 0:  # root writes into read-only folders; make the write fail as a read-only mount would
+
         def read_only(*args, **kwargs):
             raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
         monkeypatch.setattr(common.tempfile, "mkstemp", read_only)
     try:
         assert main(["train", "--data", str(course(tmp_path)), "--epochs", "1", "--json"]) == 0
@@ -291,7 +325,7 @@ def test_read_only_run_cache(tmp_path, monkeypatch, capsys):
     assert "could not write cache file" in capsys.readouterr().err and leftovers(runs) == []
 
 
-def test_download_into_a_data_cache_that_is_not_a_folder(server, monkeypatch, tmp_path, capsys):  # noqa: F811
+def test_download_into_a_data_cache_that_is_not_a_folder(server, monkeypatch, tmp_path, capsys):
     blocker = tmp_path / "data-is-a-file"
     blocker.write_text("not a folder")
     monkeypatch.setenv("HW1LIB_DATA", str(blocker))
@@ -302,6 +336,7 @@ def test_download_into_a_data_cache_that_is_not_a_folder(server, monkeypatch, tm
 
 # --- the report: a diverging run, a failing notebook, no PDF engine --------------------------------
 
+
 @pytest.fixture(scope="module")
 def report_course(tmp_path_factory):
     return write_noisy_course_folder(tmp_path_factory.mktemp("report") / "course")
@@ -310,7 +345,7 @@ def report_course(tmp_path_factory):
 @pytest.mark.usefixtures("jupyter_home")
 def test_diverging_runs_are_shown_as_such_and_the_report_goes_on(report_course, tmp_path, capsys):
     out = tmp_path / "out"
-    argv = small_args(report_course, out) + ["-p", "latent_lr", "1e8", "--no-pdf"]
+    argv = [*small_args(report_course, out), "-p", "latent_lr", "1e8", "--no-pdf"]
     assert main(argv) == 0, capsys.readouterr().err
     page = (out / report.HTML_NAME).read_text(encoding="utf-8")
     assert "the latent network (after" in page
@@ -325,7 +360,7 @@ def test_failing_notebook_names_notebook_and_cell_and_keeps_the_rest(report_cour
     broken.cells.insert(3, nbformat.v4.new_code_cell('ratio = 1\nraise ValueError("deliberate failure")'))
     nbformat.write(broken, folder / "02_initialization.ipynb")
     out = tmp_path / "out"
-    assert main(small_args(report_course, out) + ["--notebooks", str(folder), "--no-pdf"]) == 2
+    assert main([*small_args(report_course, out), "--notebooks", str(folder), "--no-pdf"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1, err
     assert "02_initialization.ipynb" in err[0] and "`ratio = 1`" in err[0]
@@ -338,11 +373,12 @@ def test_failing_notebook_names_notebook_and_cell_and_keeps_the_rest(report_cour
 
 
 @pytest.mark.usefixtures("jupyter_home")
-def test_without_a_browser_the_html_is_written_and_the_message_says_how_to_get_one(report_course, tmp_path, monkeypatch,
-                                                                                       capsys):
+def test_without_a_browser_the_html_is_written_and_the_message_says_how_to_get_one(
+    report_course, tmp_path, monkeypatch, capsys
+):
     monkeypatch.setattr(pdf, "find_chromium", lambda: None)
     out = tmp_path / "out"
-    assert main(small_args(report_course, out) + ["--pdf-engine", "chromium"]) == 2
+    assert main([*small_args(report_course, out), "--pdf-engine", "chromium"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "apt-get install chromium" in err[0] and "HW1LIB_CHROMIUM" in err[0]
     assert str(out / report.HTML_NAME) in err[0]
@@ -411,15 +447,27 @@ def test_git_ignores_jupyter_leftovers_and_outputs_but_not_the_package():
     def ignored(path):
         return subprocess.run(["git", "check-ignore", "--quiet", "--no-index", path], cwd=REPOSITORY).returncode == 0
 
-    for path in ("notebooks/.ipynb_checkpoints/01_models-checkpoint.ipynb", ".ipynb_checkpoints/x.ipynb",
-                 "notebooks/.virtual_documents/01_models.ipynb", "report/hw1_report.html", "figures/q1_sweep.png"):
+    for path in (
+        "notebooks/.ipynb_checkpoints/01_models-checkpoint.ipynb",
+        ".ipynb_checkpoints/x.ipynb",
+        "notebooks/.virtual_documents/01_models.ipynb",
+        "report/hw1_report.html",
+        "figures/q1_sweep.png",
+    ):
         assert ignored(path), path
-    for path in ("hw1lib/report/build.py", "hw1lib/report/figures/latent.py", "hw1lib/report/discussion/models.py",
-                 "hw1lib/report/__init__.py", "figures/README.md", "notebooks/01_models.ipynb"):
+    for path in (
+        "hw1lib/report/build.py",
+        "hw1lib/report/figures/latent.py",
+        "hw1lib/report/discussion/models.py",
+        "hw1lib/report/__init__.py",
+        "figures/README.md",
+        "notebooks/01_models.ipynb",
+    ):
         assert not ignored(path), path
 
 
 # --- messages ---------------------------------------------------------------------------------------------
+
 
 def read_only(monkeypatch, folder):
     """Make ``folder`` read-only: by its mode, and for root (whom modes do not stop) as a read-only mount
@@ -438,15 +486,18 @@ def read_only(monkeypatch, folder):
     return lambda: folder.chmod(0o700)
 
 
-@pytest.mark.parametrize("argv, fragment", [
-    (["train", "--lr", "abc"], "argument --lr: invalid float value: 'abc'"),
-    (["train", "--bogus"], "unrecognized arguments: --bogus"),
-    (["report", "--jobs", "x"], "argument --jobs: invalid int value: 'x'"),
-    (["sweep", "--bench", "--scheduler", "tcp://127.0.0.1:1"], "--bench times local processes"),
-    (["no-such-command"], "invalid choice: 'no-such-command'"),
-    ([], "the following arguments are required: COMMAND"),
-    (["bench", "--rounds", "0"], "rounds: expected a whole number >= 1"),
-])
+@pytest.mark.parametrize(
+    "argv, fragment",
+    [
+        (["train", "--lr", "abc"], "argument --lr: invalid float value: 'abc'"),
+        (["train", "--bogus"], "unrecognized arguments: --bogus"),
+        (["report", "--jobs", "x"], "argument --jobs: invalid int value: 'x'"),
+        (["sweep", "--bench", "--scheduler", "tcp://127.0.0.1:1"], "--bench times local processes"),
+        (["no-such-command"], "invalid choice: 'no-such-command'"),
+        ([], "the following arguments are required: COMMAND"),
+        (["bench", "--rounds", "0"], "rounds: expected a whole number >= 1"),
+    ],
+)
 def test_every_error_has_one_format(argv, fragment, capsys):
     line = check_cli_error(capsys, argv, [fragment])
     assert line.startswith("hw1lib: error: ") and line.count("hw1lib") == 1, line
@@ -465,7 +516,7 @@ def screen(text):
                 del cells[column:]
             else:
                 for char in token:
-                    cells[column:column + 1] = [char]
+                    cells[column : column + 1] = [char]
                     column += 1
         rows.append("".join(cells).rstrip())
     return rows
@@ -475,9 +526,13 @@ def test_a_cache_warning_during_the_sweep_gets_its_own_line(tmp_path):
     blocker = tmp_path / "cache-is-a-file"
     blocker.write_text("not a folder")
     data = course(tmp_path)
-    result = subprocess.run([sys.executable, "-m", "hw1lib", "sweep", "--data", str(data), "--trials", "2",
-                             "--jobs", "1", "--top", "2"], capture_output=True, text=True, timeout=600,
-                            env={**os.environ, "HW1LIB_CACHE": str(blocker)})
+    result = subprocess.run(
+        [sys.executable, "-m", "hw1lib", "sweep", "--data", str(data), "--trials", "2", "--jobs", "1", "--top", "2"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "HW1LIB_CACHE": str(blocker)},
+    )
     assert result.returncode == 0, result.stderr
     warnings_shown = [row for row in screen(result.stderr) if "warning" in row]
     assert warnings_shown, result.stderr
@@ -527,9 +582,26 @@ def test_interrupted_gets_its_own_line_on_a_terminal(tmp_path):
         # A test run started in the background inherits an ignored SIGINT, which Python would keep ignoring.
         signal.signal(signal.SIGINT, signal.SIG_DFL)
 
-    process = subprocess.Popen([sys.executable, "-m", "hw1lib", "train", "--data", str(data), "--hidden", "256",
-                                "--epochs", "500", "--no-cache"], stdin=terminal_fd, stdout=terminal_fd,
-                               stderr=terminal_fd, preexec_fn=own_terminal, close_fds=True)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "hw1lib",
+            "train",
+            "--data",
+            str(data),
+            "--hidden",
+            "256",
+            "--epochs",
+            "500",
+            "--no-cache",
+        ],
+        stdin=terminal_fd,
+        stdout=terminal_fd,
+        stderr=terminal_fd,
+        preexec_fn=own_terminal,
+        close_fds=True,
+    )
     os.close(terminal_fd)
     shown = b""
     try:
@@ -559,10 +631,14 @@ def test_interrupted_gets_its_own_line_on_a_terminal(tmp_path):
 
 # --- memory ----------------------------------------------------------------------------------------------
 
+
 def test_a_network_too_large_for_the_memory_is_refused_before_it_is_allocated(tmp_path, empty_caches, capsys):
     data = course(tmp_path)
-    line = check_cli_error(capsys, ["train", "--data", str(data), "--hidden", "1000000000", "--quiet"],
-                           ["hidden 1000000000", "GiB", "available"])
+    line = check_cli_error(
+        capsys,
+        ["train", "--data", str(data), "--hidden", "1000000000", "--quiet"],
+        ["hidden 1000000000", "GiB", "available"],
+    )
     assert line.startswith("hw1lib: error: ")
     with pytest.raises(ConfigError, match="memory"):
         train(RunConfig(hidden=(10**9,)), load_dataset(data), progress=False)
@@ -589,6 +665,7 @@ def test_the_memory_estimate_counts_parameters_batches_and_data(tmp_path, monkey
 
 # --- the data's classes ----------------------------------------------------------------------------------
 
+
 def labelled_folder(folder, train_classes, test_classes, classes_txt=None, n_classes=10):
     """A course folder whose train labels are ``train_classes`` and test labels ``test_classes`` (in turn)."""
     rng = np.random.default_rng(5)
@@ -611,8 +688,11 @@ def test_without_classes_txt_the_classes_are_those_the_labels_use(tmp_path):
 
 def test_a_test_class_with_no_training_images_is_refused_by_name(tmp_path, capsys):
     folder = labelled_folder(tmp_path / "train-lacks-4", range(4), range(5))
-    check_cli_error(capsys, ["train", "--data", str(folder), "--quiet"],
-                    ["class 4", "no training images", "4 test images", "train.npz"])
+    check_cli_error(
+        capsys,
+        ["train", "--data", str(folder), "--quiet"],
+        ["class 4", "no training images", "4 test images", "train.npz"],
+    )
     named = labelled_folder(tmp_path / "named", [0, 1, 3], [0, 1, 2, 3], classes_txt=["ant", "bee", "cat", "dog"])
     with pytest.raises(DataError, match=r"class 2 \('cat'\) has no training images, but 5 test images"):
         load_dataset(named)
@@ -620,11 +700,17 @@ def test_a_test_class_with_no_training_images_is_refused_by_name(tmp_path, capsy
 
 def test_classes_txt_whose_length_disagrees_with_the_labels_is_refused_with_both_numbers(tmp_path, capsys):
     folder = labelled_folder(tmp_path / "ten-names", range(5), range(5), classes_txt=[str(d) for d in range(10)])
-    check_cli_error(capsys, ["train", "--data", str(folder), "--quiet"],
-                    ["classes.txt", "10 class names", "labels", "0 to 4", "5 classes"])
+    check_cli_error(
+        capsys,
+        ["train", "--data", str(folder), "--quiet"],
+        ["classes.txt", "10 class names", "labels", "0 to 4", "5 classes"],
+    )
     short = labelled_folder(tmp_path / "three-names", range(5), range(5), classes_txt=["a", "b", "c"])
-    with pytest.raises(DataError, match=r"labels range from 0 to 4; expected whole numbers 0-2 \(3 classes, one "
-                                        r"per line of .*classes.txt\)"):
+    with pytest.raises(
+        DataError,
+        match=r"labels range from 0 to 4; expected whole numbers 0-2 \(3 classes, one "
+        r"per line of .*classes.txt\)",
+    ):
         load_dataset(short)
 
 
@@ -645,9 +731,11 @@ def test_classes_txt_takes_part_in_the_fingerprint_and_old_fingerprints_stay(tmp
 
 # --- the report's inputs, checked before any notebook runs -----------------------------------------------
 
+
 @pytest.fixture
 def no_notebooks(monkeypatch):
     """Fail the test at once if the report gets as far as executing a notebook."""
+
     def execute_all(*args, **kwargs):
         raise AssertionError("a notebook was executed before the input was checked")
 
@@ -666,8 +754,11 @@ def test_report_out_that_is_a_file_is_refused_in_one_line(tmp_path, capsys):
     blocker = tmp_path / "taken"
     blocker.write_text("a file")
     for out in (blocker, blocker / "inside"):
-        check_report_error(capsys, ["--data", str(data), "--out", str(out), "--no-pdf"],
-                           ["--out", str(blocker), "is a file, not a folder"])
+        check_report_error(
+            capsys,
+            ["--data", str(data), "--out", str(out), "--no-pdf"],
+            ["--out", str(blocker), "is a file, not a folder"],
+        )
     assert blocker.read_text() == "a file"
 
 
@@ -679,44 +770,48 @@ def test_report_out_that_cannot_be_written_is_refused_in_one_line(tmp_path, monk
     restore = read_only(monkeypatch, locked)
     try:
         for out in (locked, locked / "new"):
-            check_report_error(capsys, ["--data", str(data), "--out", str(out), "--no-pdf"],
-                               ["--out", str(out), "cannot"])
+            check_report_error(
+                capsys, ["--data", str(data), "--out", str(out), "--no-pdf"], ["--out", str(out), "cannot"]
+            )
     finally:
         restore()
     assert leftovers(locked) == []
 
 
 @pytest.mark.usefixtures("no_notebooks")
-@pytest.mark.parametrize("name, value, fragments", [
-    ("stages", "-3", ["stages: expected a whole number between 0 and", "got -3"]),
-    ("stages", "201", ["stages: expected a whole number between 0 and 200", "got 201"]),
-    ("stages", "'many'", ["stages: expected a whole number", "'many'"]),
-    ("latent_epochs", "0", ["latent_epochs: expected a whole number >= 1, got 0"]),
-    ("latent_seeds", "0", ["latent_seeds: expected a whole number >= 1, got 0"]),
-    ("latent_lr", "-0.1", ["latent_lr: expected a number > 0, got -0.1"]),
-    ("latent_activation", "'cosine'", ["unknown activation 'cosine'"]),
-    ("hidden_activation", "'cosine'", ["unknown activation 'cosine'"]),
-    ("seed_report_lrs", "[]", ["seed_report_lrs: expected a list of at least one", "got []"]),
-    ("seed_report_lrs", "[0.1, 0]", ["seed_report_lrs: expected a number > 0, got 0"]),
-    ("seed_report_lrs", "0.1", ["seed_report_lrs: expected a list", "got 0.1"]),
-    ("gallery_size", "-1", ["gallery_size: expected a whole number between 1 and", "got -1"]),
-    ("gallery_size", "0", ["gallery_size: expected a whole number between 1 and", "got 0"]),
-    ("gallery_size", "2.5", ["gallery_size: expected a whole number", "got 2.5"]),
-    ("sweep_trials", "True", ["sweep_trials: expected a whole number >= 1, got True"]),
-    ("sweep_epochs", "0", ["sweep_epochs: expected a whole number >= 1, got 0"]),
-    ("sweep_jobs", "0", ["sweep_jobs: expected a whole number >= 1, got 0"]),
-    ("sweep_screen_epochs", "0", ["sweep_screen_epochs: expected a whole number >= 1, got 0"]),
-    ("sweep_keep", "0", ["sweep_keep: expected a whole number >= 1, got 0"]),
-    ("sweep_keep", "2.5", ["sweep_keep: expected a whole number", "got 2.5"]),
-    ("sigmoid_lrs", "0", ["sigmoid_lrs: expected a whole number >= 1, got 0"]),
-    ("init_std", "0", ["init_std: expected a number > 0, got 0"]),
-    ("hidden", "[]", ["hidden: expected a list of at least one", "got []"]),
-    ("hidden", "[64, -2]", ["hidden size: expected a whole number >= 1, got -2"]),
-    ("seed", "-1", ["seed: expected a whole number >= 0, got -1"]),
-    ("batch_size", "0", ["batch_size: expected a whole number >= 1, got 0"]),
-    ("data", "3", ["data: expected a dataset name or a folder", "got 3"]),
-    ("figures_dir", "'elsewhere'", ["figures_dir: set from --out", "--out"]),
-])
+@pytest.mark.parametrize(
+    "name, value, fragments",
+    [
+        ("stages", "-3", ["stages: expected a whole number between 0 and", "got -3"]),
+        ("stages", "201", ["stages: expected a whole number between 0 and 200", "got 201"]),
+        ("stages", "'many'", ["stages: expected a whole number", "'many'"]),
+        ("latent_epochs", "0", ["latent_epochs: expected a whole number >= 1, got 0"]),
+        ("latent_seeds", "0", ["latent_seeds: expected a whole number >= 1, got 0"]),
+        ("latent_lr", "-0.1", ["latent_lr: expected a number > 0, got -0.1"]),
+        ("latent_activation", "'cosine'", ["unknown activation 'cosine'"]),
+        ("hidden_activation", "'cosine'", ["unknown activation 'cosine'"]),
+        ("seed_report_lrs", "[]", ["seed_report_lrs: expected a list of at least one", "got []"]),
+        ("seed_report_lrs", "[0.1, 0]", ["seed_report_lrs: expected a number > 0, got 0"]),
+        ("seed_report_lrs", "0.1", ["seed_report_lrs: expected a list", "got 0.1"]),
+        ("gallery_size", "-1", ["gallery_size: expected a whole number between 1 and", "got -1"]),
+        ("gallery_size", "0", ["gallery_size: expected a whole number between 1 and", "got 0"]),
+        ("gallery_size", "2.5", ["gallery_size: expected a whole number", "got 2.5"]),
+        ("sweep_trials", "True", ["sweep_trials: expected a whole number >= 1, got True"]),
+        ("sweep_epochs", "0", ["sweep_epochs: expected a whole number >= 1, got 0"]),
+        ("sweep_jobs", "0", ["sweep_jobs: expected a whole number >= 1, got 0"]),
+        ("sweep_screen_epochs", "0", ["sweep_screen_epochs: expected a whole number >= 1, got 0"]),
+        ("sweep_keep", "0", ["sweep_keep: expected a whole number >= 1, got 0"]),
+        ("sweep_keep", "2.5", ["sweep_keep: expected a whole number", "got 2.5"]),
+        ("sigmoid_lrs", "0", ["sigmoid_lrs: expected a whole number >= 1, got 0"]),
+        ("init_std", "0", ["init_std: expected a number > 0, got 0"]),
+        ("hidden", "[]", ["hidden: expected a list of at least one", "got []"]),
+        ("hidden", "[64, -2]", ["hidden size: expected a whole number >= 1, got -2"]),
+        ("seed", "-1", ["seed: expected a whole number >= 0, got -1"]),
+        ("batch_size", "0", ["batch_size: expected a whole number >= 1, got 0"]),
+        ("data", "3", ["data: expected a dataset name or a folder", "got 3"]),
+        ("figures_dir", "'elsewhere'", ["figures_dir: set from --out", "--out"]),
+    ],
+)
 def test_every_report_parameter_is_checked_against_its_range(name, value, fragments, tmp_path, capsys):
     out = tmp_path / "out"
     data = [] if name == "data" else ["--data", str(course(tmp_path))]  # --data would win over -p data
@@ -733,23 +828,34 @@ def test_a_notebook_parameter_without_a_range_is_checked_against_its_defaults_ty
     cell.source += "\nbrand_new_count = 3\nbrand_new_rates = [0.1, 0.2]"
     nbformat.write(notebook, folder / "04_confusion.ipynb")
     base = ["--data", str(course(tmp_path)), "--out", str(tmp_path / "out"), "--notebooks", str(folder), "--no-pdf"]
-    check_report_error(capsys, [*base, "-p", "brand_new_count", "'three'"],
-                       ["brand_new_count: expected a whole number like its default 3, got 'three'"])
+    check_report_error(
+        capsys,
+        [*base, "-p", "brand_new_count", "'three'"],
+        ["brand_new_count: expected a whole number like its default 3, got 'three'"],
+    )
     check_report_error(capsys, [*base, "-p", "brand_new_count", "2.5"], ["brand_new_count", "got 2.5"])
-    check_report_error(capsys, [*base, "-p", "brand_new_rates", "0.3"],
-                       ["brand_new_rates: expected a list like its default [0.1, 0.2], got 0.3"])
+    check_report_error(
+        capsys,
+        [*base, "-p", "brand_new_rates", "0.3"],
+        ["brand_new_rates: expected a list like its default [0.1, 0.2], got 0.3"],
+    )
 
 
 # --- two reports into one folder -------------------------------------------------------------------------
+
 
 def gated_notebooks(folder, started, gate):
     """The report's notebooks, the first of which announces that it runs (``started``), then waits for ``gate``."""
     shutil.copytree(report.notebooks_dir(), folder)
     notebook = nbformat.read(folder / report.NOTEBOOKS[0], as_version=4)
     index = next(i for i, c in enumerate(notebook.cells) if "parameters" in c.metadata.get("tags", ()))
-    notebook.cells.insert(index + 1, nbformat.v4.new_code_cell(
-        f"import pathlib, time\npathlib.Path({str(started)!r}).touch()\n"
-        f"while not pathlib.Path({str(gate)!r}).exists():\n    time.sleep(0.05)"))
+    notebook.cells.insert(
+        index + 1,
+        nbformat.v4.new_code_cell(
+            f"import pathlib, time\npathlib.Path({str(started)!r}).touch()\n"
+            f"while not pathlib.Path({str(gate)!r}).exists():\n    time.sleep(0.05)"
+        ),
+    )
     nbformat.write(notebook, folder / report.NOTEBOOKS[0])
     return folder
 
@@ -778,18 +884,37 @@ def test_a_second_report_into_the_same_folder_is_refused_while_the_first_runs(tm
     started, gate = tmp_path / "started", tmp_path / "gate"
     notebooks = gated_notebooks(tmp_path / "notebooks", started, gate)
     out = tmp_path / "out"
-    argv = [sys.executable, "-m", "hw1lib", *small_args(five_class_folder(tmp_path / "five"), out),
-            "--notebooks", str(notebooks), "--no-pdf"]
-    first = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             start_new_session=True)
+    argv = [
+        sys.executable,
+        "-m",
+        "hw1lib",
+        *small_args(five_class_folder(tmp_path / "five"), out),
+        "--notebooks",
+        str(notebooks),
+        "--no-pdf",
+    ]
+    first = subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     second = None
     try:
         wait_for(started, first, timeout=300)
-        second = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  text=True, start_new_session=True)
+        second = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
         second_out, second_err = second.communicate(timeout=120)
         gate.touch()
-        first_out, first_err = first.communicate(timeout=600)
+        _first_out, first_err = first.communicate(timeout=600)
     finally:
         gate.touch()
         for process in (first, second):
@@ -815,12 +940,16 @@ def test_the_report_lock_is_released_when_its_process_dies(tmp_path):
     from hw1lib.report.output import claim_output_folder
 
     out = tmp_path / "out"
-    code = (f"import os\nfrom hw1lib.report.output import claim_output_folder\n"
-            f"claim = claim_output_folder({str(out)!r})\nclaim.__enter__()\nos.kill(os.getpid(), 9)")
+    code = (
+        f"import os\nfrom hw1lib.report.output import claim_output_folder\n"
+        f"claim = claim_output_folder({str(out)!r})\nclaim.__enter__()\nos.kill(os.getpid(), 9)"
+    )
     assert subprocess.run([sys.executable, "-c", code], timeout=120).returncode == -signal.SIGKILL
-    with claim_output_folder(out):
-        with pytest.raises(Hw1libError, match="another hw1lib report is writing into"):
-            with claim_output_folder(out):
-                pass
+    with (
+        claim_output_folder(out),
+        pytest.raises(Hw1libError, match="another hw1lib report is writing into"),
+        claim_output_folder(out),
+    ):
+        pass
     with claim_output_folder(out):
         pass

@@ -1,4 +1,5 @@
 """The report command end to end: notebooks -> merged HTML -> PDF, and its failures."""
+
 import os
 import re
 import subprocess
@@ -13,14 +14,18 @@ from hw1lib import load_dataset
 from hw1lib.cli import main
 from hw1lib.report import build as report
 from hw1lib.report import execution, experiments, fonts, pdf
-from hw1lib.report.studies.models import run_models_study
 from hw1lib.report.discussion.words import pct
+from hw1lib.report.studies.models import run_models_study
 
 from .helpers import SMALL_REPORT, page_fill, write_noisy_course_folder
 
 HAVE_CHROMIUM = pdf.find_chromium() is not None
-TITLES = ("1. Learning curves, training and test error rates", "2. Zero versus random initialisation",
-          "3. The 2-D latent features during training", "4. Confusion matrix")
+TITLES = (
+    "1. Learning curves, training and test error rates",
+    "2. Zero versus random initialisation",
+    "3. The 2-D latent features during training",
+    "4. Confusion matrix",
+)
 # The example of a title in the course's language: Traditional Chinese, as written in Taiwan.
 CHINESE = "作業一：從零實作全連接神經網路與手寫數字辨識"
 HAVE_CJK_FONT = fonts.can_check() and not fonts.missing_characters(CHINESE)
@@ -28,10 +33,32 @@ pytestmark = pytest.mark.usefixtures("jupyter_home")
 
 
 def small_args(course, out):
-    args = ["report", "--data", str(course), "--out", str(out), "--epochs", str(SMALL_REPORT["epochs"]),
-            "--hidden", *map(str, SMALL_REPORT["hidden"]), "--seed", str(SMALL_REPORT["seed"])]
-    for name in ("latent_epochs", "latent_lr", "stages", "seed_report_lrs", "gallery_size", "sweep_trials",
-                 "sweep_epochs", "sweep_screen_epochs", "sweep_keep", "sweep_jobs", "sigmoid_lrs"):
+    args = [
+        "report",
+        "--data",
+        str(course),
+        "--out",
+        str(out),
+        "--epochs",
+        str(SMALL_REPORT["epochs"]),
+        "--hidden",
+        *map(str, SMALL_REPORT["hidden"]),
+        "--seed",
+        str(SMALL_REPORT["seed"]),
+    ]
+    for name in (
+        "latent_epochs",
+        "latent_lr",
+        "stages",
+        "seed_report_lrs",
+        "gallery_size",
+        "sweep_trials",
+        "sweep_epochs",
+        "sweep_screen_epochs",
+        "sweep_keep",
+        "sweep_jobs",
+        "sigmoid_lrs",
+    ):
         args += ["-p", name, repr(SMALL_REPORT[name])]
     return args
 
@@ -50,8 +77,14 @@ def built(course, tmp_path_factory, jupyter_home):
     """
     workdir = tmp_path_factory.mktemp("built")
     args = small_args(course, "report")
-    result = subprocess.run([sys.executable, "-m", "hw1lib", *args], capture_output=True, text=True, timeout=600,
-                            stdin=subprocess.DEVNULL, cwd=workdir)
+    result = subprocess.run(
+        [sys.executable, "-m", "hw1lib", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        stdin=subprocess.DEVNULL,
+        cwd=workdir,
+    )
     out = workdir / "report"
     assert result.returncode == 0, result.stderr
     return out, result
@@ -122,16 +155,28 @@ def test_pdf_has_the_questions_and_the_runs_numbers(built, course):
         assert title in flat
     data = load_dataset(course)
     screen = {"screen_epochs": SMALL_REPORT["sweep_screen_epochs"], "keep": SMALL_REPORT["sweep_keep"]}
-    result = experiments.choose_hyperparameters(data, trials=SMALL_REPORT["sweep_trials"],
-                                                max_epochs=SMALL_REPORT["sweep_epochs"], seed=SMALL_REPORT["seed"],
-                                                **screen)
+    result = experiments.choose_hyperparameters(
+        data,
+        trials=SMALL_REPORT["sweep_trials"],
+        max_epochs=SMALL_REPORT["sweep_epochs"],
+        seed=SMALL_REPORT["seed"],
+        **screen,
+    )
     assert len(result.stopped) == 1  # the screening ran: one of the three trials stopped after one epoch
     main = result.final
-    study = run_models_study(data, seed=SMALL_REPORT["seed"], seeds=3, trials=SMALL_REPORT["sweep_trials"],
-                             sweep_epochs=SMALL_REPORT["sweep_epochs"], sigmoid_lrs=SMALL_REPORT["sigmoid_lrs"],
-                             hidden=SMALL_REPORT["hidden"], batch_size=SMALL_REPORT["batch_size"],
-                             epochs=SMALL_REPORT["epochs"], first_attempt_rates=SMALL_REPORT["seed_report_lrs"],
-                             **screen)
+    study = run_models_study(
+        data,
+        seed=SMALL_REPORT["seed"],
+        seeds=3,
+        trials=SMALL_REPORT["sweep_trials"],
+        sweep_epochs=SMALL_REPORT["sweep_epochs"],
+        sigmoid_lrs=SMALL_REPORT["sigmoid_lrs"],
+        hidden=SMALL_REPORT["hidden"],
+        batch_size=SMALL_REPORT["batch_size"],
+        epochs=SMALL_REPORT["epochs"],
+        first_attempt_rates=SMALL_REPORT["seed_report_lrs"],
+        **screen,
+    )
     # The very runs the notebooks made, every seed of both networks.
     assert main.from_cache and all(h.from_cache for m in study.models for h in m.repeated.runs)
     assert "Choosing the hyperparameters" in flat
@@ -140,8 +185,10 @@ def test_pdf_has_the_questions_and_the_runs_numbers(built, course):
     for m in study.models:
         assert f"{m.name} ends with a test error of {m.final('test_error').percent()}" in flat
     wrong = int((main.test_pred != data.test_y).sum())
-    assert f"of the {len(data.test_y)} test images of course correctly and {wrong} wrongly (Figure 4.1), a test " \
-           f"error of {pct(main.final_test_error)}" in flat
+    assert (
+        f"of the {len(data.test_y)} test images of course correctly and {wrong} wrongly (Figure 4.1), a test "
+        f"error of {pct(main.final_test_error)}" in flat
+    )
     assert f"{main.final_train_error:.1%}" in flat
 
 
@@ -170,12 +217,12 @@ def test_the_appendix_starts_a_page_and_no_page_before_it_is_left_part_empty(bui
     starts = [number for number, page in enumerate(pages, start=1) if page.lstrip().startswith("Appendix")]
     assert len(starts) == 1 and starts[0] <= 13, starts  # the answers take at most 12 pages
     for title in TITLES:  # the questions follow one another without forced breaks
-        assert [page for page in pages[:starts[0] - 1] if title in page], title
+        assert [page for page in pages[: starts[0] - 1] if title in page], title
     fill = page_fill(built[0] / report.HTML_NAME)
     assert len(fill) == len(pages)
     # A figure too tall for what is left of a page moves to the next one, so a page can end early; a forced
     # break (each question on a new page, say) leaves far more empty. The default data is checked at 2/3.
-    part_empty = [number for number, share in enumerate(fill[:starts[0] - 2], start=1) if share < 1 / 2]
+    part_empty = [number for number, share in enumerate(fill[: starts[0] - 2], start=1) if share < 1 / 2]
     assert not part_empty, (part_empty, [round(f, 2) for f in fill])
 
 
@@ -185,8 +232,17 @@ def test_the_default_report_gives_no_warning(built):
 
 def test_user_text_no_font_can_draw_gives_one_warning_and_the_command_goes_on(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(fonts, "missing_characters", lambda text: [c for c in text if not c.isascii()])
-    argv = ["report", "--out", str(tmp_path / "out"), "--title", "Homework 1 ✓", "--subtitle", CHINESE,
-            "--data", "/no/such/folder"]  # stops at the data, the step after the warning
+    argv = [
+        "report",
+        "--out",
+        str(tmp_path / "out"),
+        "--title",
+        "Homework 1 ✓",
+        "--subtitle",
+        CHINESE,
+        "--data",
+        "/no/such/folder",
+    ]  # stops at the data, the step after the warning
     assert main(argv) == 2
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 2 and err[0].startswith("hw1lib: warning: no installed font has the characters ✓作業一"), err
@@ -197,8 +253,9 @@ def test_user_text_no_font_can_draw_gives_one_warning_and_the_command_goes_on(tm
 @pytest.mark.skipif(not HAVE_CJK_FONT, reason="no CJK font for Chinese text (apt-get install fonts-noto-cjk)")
 def test_a_chinese_subtitle_keeps_its_characters_in_the_pdf(course, tmp_path):
     data = load_dataset(course)
-    merged = report.merge([widget_notebook("a", tagged=True)], data, {**SMALL_REPORT, "data": str(course)},
-                          "Homework 1", CHINESE, 1.0)
+    merged = report.merge(
+        [widget_notebook("a", tagged=True)], data, {**SMALL_REPORT, "data": str(course)}, "Homework 1", CHINESE, 1.0
+    )
     (tmp_path / "title.html").write_text(report.export_html(merged), encoding="utf-8")
     first = pdf_pages(pdf.print_pdf(tmp_path / "title.html", tmp_path / "title.pdf"))[0]
     assert CHINESE in first.replace(" ", "").replace("\n", "")
@@ -208,10 +265,18 @@ def test_without_a_font_for_the_script_the_warning_names_the_package(tmp_path):
     # fontconfig reads its configuration once per process: ask a fresh one, given a config with no fonts.
     (tmp_path / "fonts.conf").write_text(f"""<?xml version="1.0"?>
 <fontconfig><dir>{tmp_path / "no-fonts"}</dir><cachedir>{tmp_path / "cache"}</cachedir></fontconfig>""")
-    code = ("from hw1lib.report import fonts; "
-            f"print(fonts.font_warning({{'title': 'Homework 1', 'subtitle': {CHINESE!r}}}))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True,
-                            env={**os.environ, "FONTCONFIG_FILE": str(tmp_path / "fonts.conf")})
+    code = (
+        "from hw1lib.report import fonts; "
+        f"print(fonts.font_warning({{'title': 'Homework 1', 'subtitle': {CHINESE!r}}}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env={**os.environ, "FONTCONFIG_FILE": str(tmp_path / "fonts.conf")},
+    )
     if not fonts.can_check():
         assert result.stdout.strip() == "None"  # nothing to ask: no warning, no crash
         return
@@ -241,17 +306,20 @@ def test_without_weasyprint_the_message_says_what_to_do(tmp_path, monkeypatch):
     assert not (tmp_path / "page.pdf").exists()
 
 
-@pytest.mark.parametrize("args, expected", [
-    (["-p", "hidden_activation", "'swish'"], "known: identity, leaky_relu, relu, sigmoid, tanh"),
-    (["-p", "no_such_thing", "1"], "unknown notebook parameter(s) no_such_thing"),
-    (["-p", "latent_activation", "'cosine'"], "unknown activation 'cosine'"),
-    (["--hidden", "0"], "hidden size: expected a whole number >= 1"),
-    (["--jobs", "0"], "--jobs: expected a whole number >= 1"),
-    (["-p", "sweep_trials", "0"], "sweep_trials: expected a whole number >= 1, got 0"),
-    (["-p", "sweep_epochs", "0"], "epochs: expected a whole number >= 1"),
-    (["--data", "/no/such/folder"], "/no/such/folder"),
-    (["--pdf-engine", "latex"], "argument --pdf-engine: invalid choice: 'latex'"),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["-p", "hidden_activation", "'swish'"], "known: identity, leaky_relu, relu, sigmoid, tanh"),
+        (["-p", "no_such_thing", "1"], "unknown notebook parameter(s) no_such_thing"),
+        (["-p", "latent_activation", "'cosine'"], "unknown activation 'cosine'"),
+        (["--hidden", "0"], "hidden size: expected a whole number >= 1"),
+        (["--jobs", "0"], "--jobs: expected a whole number >= 1"),
+        (["-p", "sweep_trials", "0"], "sweep_trials: expected a whole number >= 1, got 0"),
+        (["-p", "sweep_epochs", "0"], "epochs: expected a whole number >= 1"),
+        (["--data", "/no/such/folder"], "/no/such/folder"),
+        (["--pdf-engine", "latex"], "argument --pdf-engine: invalid choice: 'latex'"),
+    ],
+)
 def test_bad_input_fails_in_one_line_before_any_notebook_runs(args, expected, tmp_path, capsys):
     assert main(["report", "--out", str(tmp_path / "out"), *args]) == 2
     err = capsys.readouterr().err.strip().splitlines()
@@ -277,6 +345,7 @@ def fake_execute(events, tags_first=True, fail_first=False):
         else:
             time.sleep(0.05)
         events.append(("end", source.name))
+
     return execute
 
 
@@ -303,7 +372,7 @@ def test_without_a_training_cell_a_notebook_waits_for_the_end_of_the_other(tmp_p
 def test_a_failed_notebook_is_raised_after_the_others_have_run(tmp_path, monkeypatch):
     events = []
     monkeypatch.setattr(execution, "execute", fake_execute(events, fail_first=True))
-    with pytest.raises(report.ReportError, match="01_models.ipynb failed"):
+    with pytest.raises(report.ReportError, match=r"01_models\.ipynb failed"):
         report.execute_all(tmp_path, tmp_path, {}, jobs=2, log=lambda line: None)
     assert {("end", later) for later in report.AFTER} <= set(events)
 
@@ -330,25 +399,41 @@ def test_the_notebooks_mark_where_their_training_ends():
 
 def widget_notebook(state_key, tagged):
     """A small executed-looking notebook with one widget output and its saved widget state."""
-    view = {"application/vnd.jupyter.widget-view+json": {"model_id": state_key, "version_major": 2,
-                                                         "version_minor": 0},
-            "text/plain": "IntSlider(value=3)"}
+    view = {
+        "application/vnd.jupyter.widget-view+json": {"model_id": state_key, "version_major": 2, "version_minor": 0},
+        "text/plain": "IntSlider(value=3)",
+    }
     widget = nbformat.v4.new_code_cell("explore()", outputs=[nbformat.v4.new_output("display_data", data=view)])
     if tagged:
         widget.metadata["tags"] = ["widget"]
-    notebook = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell(f"# Section {state_key}"), widget,
-        nbformat.v4.new_markdown_cell(f"static text {state_key}")])
-    notebook.metadata["widgets"] = {report.WIDGET_STATE: {"version_major": 2, "version_minor": 0,
-                                                          "state": {state_key: {"model_name": "IntSliderModel"}}}}
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell(f"# Section {state_key}"),
+            widget,
+            nbformat.v4.new_markdown_cell(f"static text {state_key}"),
+        ]
+    )
+    notebook.metadata["widgets"] = {
+        report.WIDGET_STATE: {
+            "version_major": 2,
+            "version_minor": 0,
+            "state": {state_key: {"model_name": "IntSliderModel"}},
+        }
+    }
     return notebook
 
 
 def test_merge_keeps_widget_state_and_the_static_report_drops_widgets(course):
     data = load_dataset(course)
     parameters = {**SMALL_REPORT, "data": str(course)}
-    merged = report.merge([widget_notebook("a", tagged=True), widget_notebook("b", tagged=False)], data,
-                          parameters, "Title", "副標題", 1.0)
+    merged = report.merge(
+        [widget_notebook("a", tagged=True), widget_notebook("b", tagged=False)],
+        data,
+        parameters,
+        "Title",
+        "副標題",
+        1.0,
+    )
     assert set(merged.metadata["widgets"][report.WIDGET_STATE]["state"]) == {"a", "b"}
     ids = [cell.id for cell in merged.cells]
     assert len(ids) == len(set(ids))
@@ -360,7 +445,7 @@ def test_merge_keeps_widget_state_and_the_static_report_drops_widgets(course):
 
 def test_appendix_has_equations_and_a_gradient_check_computed_at_build_time(built):
     html = (built[0] / report.HTML_NAME).read_text(encoding="utf-8")
-    appendix = html[html.index('id="Appendix"'):]
+    appendix = html[html.index('id="Appendix"') :]
     assert len(re.findall(r'<img[^>]*class="hw1-equation"[^>]*src="data:image/png;base64,', appendix)) >= 5
     errors = [float(e) for e in re.findall(r"<td[^>]*>(\d\.\de-\d\d)</td>", appendix)]
     assert len(errors) >= 10 and max(errors) < 1e-6
@@ -379,8 +464,8 @@ def test_no_page_ends_with_a_code_file_label_cut_from_its_code(built):
 
 def test_author_and_student_id_reach_the_first_page(course, tmp_path, jupyter_home):
     out = tmp_path / "with-author"
-    args = small_args(course, out) + ["--no-pdf", "--author", "Lin Mei-Ling", "--student-id", "R12345678"]
+    args = [*small_args(course, out), "--no-pdf", "--author", "Lin Mei-Ling", "--student-id", "R12345678"]
     assert main(args) == 0
     html = (out / report.HTML_NAME).read_text(encoding="utf-8")
-    first_page = html[:html.index('id="Contents"')]
+    first_page = html[: html.index('id="Contents"')]
     assert "Author: Lin Mei-Ling" in first_page and "Student ID: R12345678" in first_page

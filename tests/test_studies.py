@@ -1,5 +1,6 @@
 """Questions 1 and 2 on a balanced and on an unbalanced data set: every name, seed, baseline and shape
 word in the text is the one the study object holds and its figures draw."""
+
 import dataclasses
 import re
 
@@ -8,11 +9,11 @@ import pytest
 
 from hw1lib.data.datasets import load_dataset
 from hw1lib.report import figures, shapes
+from hw1lib.report.captions import Numbering
 from hw1lib.report.discussion import models as q1
 from hw1lib.report.studies.initialization import run_init_study
 from hw1lib.report.studies.models import run_models_study
 from hw1lib.report.studies.seeds import Spread
-from hw1lib.report.captions import Numbering
 from hw1lib.report.tables import init_table
 from hw1lib.report.text import render, render_all
 from hw1lib.runs.config import RunConfig, display_name
@@ -38,12 +39,12 @@ def _stripes(labels, rng):
     """Images like ``helpers.striped_images``: class k lights up row band k, plus noise."""
     images = rng.integers(0, 60, size=(len(labels), 28, 28))
     for k in range(10):
-        images[labels == k, 2 * k + 2:2 * k + 5, 4:24] += 180
+        images[labels == k, 2 * k + 2 : 2 * k + 5, 4:24] += 180
     # A few test images per class carry another class's stripe too, so no network is perfect.
     mixed = rng.random(len(labels)) < 0.1
     other = (labels + 1 + rng.integers(0, 9, size=len(labels))) % 10
     for i in np.flatnonzero(mixed):
-        images[i, 2 * other[i] + 2:2 * other[i] + 5, 4:24] += 180
+        images[i, 2 * other[i] + 2 : 2 * other[i] + 5, 4:24] += 180
     return np.clip(images, 0, 255).astype(np.uint8)
 
 
@@ -55,8 +56,17 @@ def data(request, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def models_study(data):
-    return run_models_study(data, seed=0, seeds=3, trials=3, sweep_epochs=2, sigmoid_lrs=2,
-                            first_attempt_rates=[0.001, 1.0], jobs=1, **SMALL)
+    return run_models_study(
+        data,
+        seed=0,
+        seeds=3,
+        trials=3,
+        sweep_epochs=2,
+        sigmoid_lrs=2,
+        first_attempt_rates=[0.001, 1.0],
+        jobs=1,
+        **SMALL,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -68,11 +78,19 @@ def init_study(data):
 
 def q1_text(study):
     numbers = {"sweep": "Figure 1.1", "loss": "Figure 1.2", "errors": "Figure 1.3"}
-    return "\n\n".join([
-        tables.summary_markdown(study.sweep, numbers["sweep"], "Table 1.1"), q1.sigmoid_choice_text(study),
-        q1.learning_curves_text(study, numbers["loss"]), q1.why_text(study),
-        q1.errors_text(study, numbers["errors"], "Table 1.2"), q1.first_attempt_intro(study),
-        q1.first_attempt_text(study, "Figure A.1", "Table A.1"), *q1.captions(study).values(), *study.summary()])
+    return "\n\n".join(
+        [
+            tables.summary_markdown(study.sweep, numbers["sweep"], "Table 1.1"),
+            q1.sigmoid_choice_text(study),
+            q1.learning_curves_text(study, numbers["loss"]),
+            q1.why_text(study),
+            q1.errors_text(study, numbers["errors"], "Table 1.2"),
+            q1.first_attempt_intro(study),
+            q1.first_attempt_text(study, "Figure A.1", "Table A.1"),
+            *q1.captions(study).values(),
+            *study.summary(),
+        ]
+    )
 
 
 def q2_facts(study):
@@ -113,7 +131,7 @@ def test_the_stuck_network_is_described_by_what_its_biases_did(data, init_study)
     assert relu.stuck
     facts = q2_facts(init_study)
     relu_facts = next(n for n in facts["nets"] if n["label"] == "ReLU")
-    answered = [p for p in relu.predicted_classes()]
+    answered = list(relu.predicted_classes())
     assert all(len(p) == 1 for p in answered)  # a stuck network gives every image the same class
     assert relu_facts["stuck"] and relu_facts["one_class"]
     assert relu_facts["answers"] == [data.class_names[c] for (c,) in answered]
@@ -132,16 +150,22 @@ def test_the_stuck_network_is_described_by_what_its_biases_did(data, init_study)
 def test_the_initialiser_named_beside_zero_is_the_one_drawn(init_study):
     facts = q2_facts(init_study)
     titles = [ax.get_title() for ax in figures.activation_heatmaps(init_study).axes if ax.get_title()]
-    for a, n in zip(init_study.activations, facts["nets"]):
+    for a, n in zip(init_study.activations, facts["nets"], strict=False):
         ref = display_name(a.reference)
         assert n["reference"] == ref and n["reference_test"] == a.final(a.reference).mean
         assert any(t.startswith(f"{a.label}, {ref} init") for t in titles)
         assert f"{a.label}, {'Xavier' if ref == 'He' else 'He'} init" not in " ".join(titles)
     assert f"% (sigmoid, {display_name(init_study.activations[0].reference)})" in render("q2", "results", facts)
     # Change the reference: the words and the figure follow it together.
-    swapped = dataclasses.replace(init_study, activations=tuple(
-        dataclasses.replace(a, reference="he", inside={**a.inside, "he": a.inside[a.reference]})
-        if a.name == "sigmoid" else a for a in init_study.activations))
+    swapped = dataclasses.replace(
+        init_study,
+        activations=tuple(
+            dataclasses.replace(a, reference="he", inside={**a.inside, "he": a.inside[a.reference]})
+            if a.name == "sigmoid"
+            else a
+            for a in init_study.activations
+        ),
+    )
     assert "(sigmoid, He)" in render("q2", "results", q2_facts(swapped))
     titles = [ax.get_title() for ax in figures.activation_heatmaps(swapped).axes if ax.get_title()]
     assert any(t.startswith("sigmoid, He init") for t in titles)
@@ -151,7 +175,7 @@ def test_q1_names_networks_and_seeds_as_its_figures_draw_them(models_study):
     fig = figures.learning_curves(models_study)
     panels = [ax for ax in fig.axes if ax.get_title()]
     assert [ax.get_title() for ax in panels] == [m.name for m in models_study.models]
-    for ax, m in zip(panels, models_study.models):
+    for ax, m in zip(panels, models_study.models, strict=False):
         faint = np.asarray(ax.get_lines()[0].get_ydata(), dtype=float)
         np.testing.assert_allclose(faint, m.repeated.first.batch_loss, rtol=1e-6)
         mean = np.mean([h.train_loss for h in m.repeated.runs], axis=0)
@@ -178,8 +202,18 @@ def test_no_sentence_is_repeated_across_cases(models_study, init_study):
 
 def test_words_the_report_no_longer_uses(models_study, init_study):
     text = q1_text(models_study) + q2_text(init_study)
-    for phrase in ("seed report", "(chosen)", "only 0.0%", "trials took", "local processes", "That is why",
-                   "needs a larger learning rate", "no sign of over-fitting", "per epoch, so", "Chance is"):
+    for phrase in (
+        "seed report",
+        "(chosen)",
+        "only 0.0%",
+        "trials took",
+        "local processes",
+        "That is why",
+        "needs a larger learning rate",
+        "no sign of over-fitting",
+        "per epoch, so",
+        "Chance is",
+    ):
         assert phrase not in text, phrase
 
 
@@ -191,8 +225,10 @@ def test_xavier_and_he_are_a_tie_only_within_the_seeds_spread(init_study):
     sigmoid = next(a for a in init_study.activations if a.name == "sigmoid")
     far = [h.replace(test_error=np.minimum(1.0, h.test_error + 0.3)) for h in sigmoid.runs["he"].runs]
     runs = {**sigmoid.runs, "he": dataclasses.replace(sigmoid.runs["he"], runs=tuple(far))}
-    moved = dataclasses.replace(init_study, activations=tuple(
-        dataclasses.replace(a, runs=runs) if a is sigmoid else a for a in init_study.activations))
+    moved = dataclasses.replace(
+        init_study,
+        activations=tuple(dataclasses.replace(a, runs=runs) if a is sigmoid else a for a in init_study.activations),
+    )
     assert not moved.ties(dataclasses.replace(sigmoid, runs=runs), "xavier", "he")
     words = render("q2", "random", q2_facts(moved))
     assert "With sigmoid units, Xavier ends ahead of He by" in words
@@ -237,9 +273,13 @@ def test_a_jump_is_described_as_a_jump_not_a_rate(init_study):
     sym["stage_spread"] = np.r_[0.0, 0.5e-7, np.full(n - 2, 0.49)]
     sym["stage_distinct"] = np.r_[1, 1, np.full(n - 2, 40)]
     inside = dataclasses.replace(sigmoid.inside["zero"], symmetry=sym)
-    jumped = dataclasses.replace(init_study, activations=tuple(
-        dataclasses.replace(a, inside={**a.inside, "zero": inside}) if a is sigmoid else a
-        for a in init_study.activations))
+    jumped = dataclasses.replace(
+        init_study,
+        activations=tuple(
+            dataclasses.replace(a, inside={**a.inside, "zero": inside}) if a is sigmoid else a
+            for a in init_study.activations
+        ),
+    )
     assert jumped.figure_keys() == ("init", "units", "symmetry")
     facts = q2_facts(jumped)
     assert facts["nets"][0]["growth"] == "jump" and facts["nets"][0]["drift_factor"] > 1e6
@@ -257,15 +297,24 @@ def test_q1_claims_follow_the_curves(models_study):
     epochs = np.arange(6.0)
 
     def shaped(h, test_loss):
-        return h.replace(eval_epoch=epochs, eval_iteration=(epochs * h.iterations_per_epoch).astype(int),
-                         train_loss=np.geomspace(2.3, 0.01, 6), test_loss=np.asarray(test_loss),
-                         train_error=np.linspace(0.9, 0.0, 6), test_error=np.linspace(0.9, 0.1, 6))
+        return h.replace(
+            eval_epoch=epochs,
+            eval_iteration=(epochs * h.iterations_per_epoch).astype(int),
+            train_loss=np.geomspace(2.3, 0.01, 6),
+            test_loss=np.asarray(test_loss),
+            train_error=np.linspace(0.9, 0.0, 6),
+            test_error=np.linspace(0.9, 0.1, 6),
+        )
 
     def with_test_loss(test_loss):
         runs = tuple(shaped(h, test_loss) for h in chosen.repeated.runs)
-        return dataclasses.replace(models_study, models=(
-            dataclasses.replace(chosen, repeated=dataclasses.replace(chosen.repeated, runs=runs)),
-            models_study.sigmoid))
+        return dataclasses.replace(
+            models_study,
+            models=(
+                dataclasses.replace(chosen, repeated=dataclasses.replace(chosen.repeated, runs=runs)),
+                models_study.sigmoid,
+            ),
+        )
 
     rising = with_test_loss([2.3, 0.5, 0.3, 0.2, 0.25, 0.3])
     text = q1.learning_curves_text(rising, "Figure 1.2")
@@ -279,9 +328,14 @@ def test_q1_claims_follow_the_curves(models_study):
 
 
 def test_figures_have_plain_axes_and_legends_off_the_data(models_study, init_study):
-    drawn = [figures.learning_curves(models_study), figures.error_curves(models_study),
-             figures.first_attempt_curves(models_study), tables.validation_figure(models_study.sweep),
-             figures.init_comparison(init_study), figures.activation_heatmaps(init_study)]
+    drawn = [
+        figures.learning_curves(models_study),
+        figures.error_curves(models_study),
+        figures.first_attempt_curves(models_study),
+        tables.validation_figure(models_study.sweep),
+        figures.init_comparison(init_study),
+        figures.activation_heatmaps(init_study),
+    ]
     for fig in drawn:
         assert all(ax.get_legend() is None for ax in fig.axes)
         assert all(ax.get_yscale() in ("linear", "log") for ax in fig.axes)
@@ -291,8 +345,9 @@ def test_figures_have_plain_axes_and_legends_off_the_data(models_study, init_stu
     assert lines[figures.series_color("xavier")] == "--" and lines[figures.series_color("he")] == "-"
     # One meaning per colour in the sweep figure: the optimiser, in both panels.
     sweep = tables.validation_figure(models_study.sweep)
-    colours = [tuple(np.round(c, 3)) for ax in sweep.axes for coll in ax.collections[:-1]
-               for c in coll.get_facecolors()]
+    colours = [
+        tuple(np.round(c, 3)) for ax in sweep.axes for coll in ax.collections[:-1] for c in coll.get_facecolors()
+    ]
     assert len(set(colours)) <= len(models_study.sweep.space.lr_ranges)
 
 
@@ -311,7 +366,9 @@ def test_diverged_runs_are_named_in_question_2s_text_and_table(init_study):
     relu = init_study.activations[1]
     broken = [h.replace(diverged=True) for h in relu.runs["xavier"].runs]
     runs = {**relu.runs, "xavier": dataclasses.replace(relu.runs["xavier"], runs=tuple(broken))}
-    moved = dataclasses.replace(init_study, activations=(init_study.activations[0], dataclasses.replace(relu, runs=runs)))
+    moved = dataclasses.replace(
+        init_study, activations=(init_study.activations[0], dataclasses.replace(relu, runs=runs))
+    )
     assert "**Diverged:** the loss of ReLU, Xavier stopped being finite" in render("q2", "results", q2_facts(moved))
     assert init_table(moved).loc["Xavier", ("ReLU", "test error")].endswith("(diverged)")
     assert "Diverged" not in render("q2", "results", q2_facts(init_study))
@@ -333,8 +390,9 @@ def test_first_attempt_curves_mark_where_it_stopped(models_study):
     assert any(list(line.get_xdata()) == [short.iterations] * 2 for line in left.get_lines())
     cross = next(line for line in right.get_lines() if line.get_marker() == "X")
     assert list(cross.get_ydata()) == [short.final_test_error]
-    np.testing.assert_allclose(models_study.first_attempt.by_rate[short.config.lr].batch_loss[:short.iterations],
-                               short.batch_loss)  # the first attempt is the start of the curve at its own rate
+    np.testing.assert_allclose(
+        models_study.first_attempt.by_rate[short.config.lr].batch_loss[: short.iterations], short.batch_loss
+    )  # the first attempt is the start of the curve at its own rate
 
 
 def test_init_figures_draw_the_study(init_study):

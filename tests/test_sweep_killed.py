@@ -1,5 +1,6 @@
 """A sweep worker killed with SIGKILL: one line naming the unfinished trials, a consistent cache, and a rerun
 that goes on from it."""
+
 import subprocess
 import sys
 import time
@@ -16,19 +17,21 @@ def test_a_killed_sweep_worker_gives_one_line_and_a_rerun_finishes(tmp_path):
     cache = tmp_path / "runs"
     argv = [sys.executable, "-m", "hw1lib", "sweep", "--data", str(data), "--trials", "4", "--jobs", "2", "--quiet"]
     env = {**__import__("os").environ, "HW1LIB_CACHE": str(cache)}
-    process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, env=env)
+    process = subprocess.Popen(
+        argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
     try:
         deadline = time.monotonic() + 120
         workers = []
         while not workers:
             assert process.poll() is None and time.monotonic() < deadline, process.communicate()
-            workers = [p for p in psutil.Process(process.pid).children(recursive=True)
-                       if "popen_loky" in " ".join(p.cmdline())]  # not loky's resource tracker
+            workers = [
+                p for p in psutil.Process(process.pid).children(recursive=True) if "popen_loky" in " ".join(p.cmdline())
+            ]  # not loky's resource tracker
             time.sleep(0.2)
         time.sleep(1.5)  # the workers are training
         workers[0].kill()
-        out, err = process.communicate(timeout=300)
+        _out, err = process.communicate(timeout=300)
     finally:
         if process.poll() is None:
             process.kill()

@@ -1,4 +1,5 @@
 """The templates' machinery: a missing fact is an error, every string is escaped, paragraphs stay whole."""
+
 import jinja2
 import pytest
 
@@ -15,8 +16,9 @@ def test_filters_write_numbers_and_lists():
     assert filters.points(-0.038) == "3.8 points" and filters.count(12000) == "12,000"
 
 
-@pytest.mark.parametrize("name", ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "*bold* _it_",
-                                  "[a](http://x)", "$$"])
+@pytest.mark.parametrize(
+    "name", ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "*bold* _it_", "[a](http://x)", "$$"]
+)
 def test_every_string_a_template_prints_is_escaped(name):
     printed = _finalize(name)
     assert "<" not in printed.replace("\\&lt;", "") and "*" not in printed.replace("\\*", "")

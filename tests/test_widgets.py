@@ -1,4 +1,5 @@
 """The explorer's callbacks, without a browser: controls -> config -> background run -> views."""
+
 import threading
 
 import pytest
@@ -91,8 +92,15 @@ def test_curves_are_drawn_while_training(small_data, fresh_cache):
 
 def test_every_control_reaches_the_config(small_data, fresh_cache):
     explorer = explore(small_data, **SMALL)
-    changes = {"lr": 0.01, "optimizer": "adam", "batch_size": 64, "epochs": 2, "init": "normal",
-               "init_std": 0.1, "seed": 3}
+    changes = {
+        "lr": 0.01,
+        "optimizer": "adam",
+        "batch_size": 64,
+        "epochs": 2,
+        "init": "normal",
+        "init_std": 0.1,
+        "seed": 3,
+    }
     for name, value in changes.items():
         explorer.controls[name].value = value
     assert explorer.wait(TIMEOUT)
@@ -179,8 +187,13 @@ def test_chance_level_is_pointed_out(small_data, fresh_cache):
     assert "chance level" in explorer.message.value
 
 
-@pytest.mark.parametrize("error, shown", [(DataError("train.npz: bad labels"), "train.npz: bad labels"),
-                                          (RuntimeError("boom"), "unexpected error: RuntimeError: boom")])
+@pytest.mark.parametrize(
+    "error, shown",
+    [
+        (DataError("train.npz: bad labels"), "train.npz: bad labels"),
+        (RuntimeError("boom"), "unexpected error: RuntimeError: boom"),
+    ],
+)
 def test_errors_during_a_run_go_to_the_panel(small_data, fresh_cache, monkeypatch, error, shown):
     def failing(*_args, **_kwargs):
         raise error
@@ -265,8 +278,9 @@ def test_benchmark_command_prints_both_latencies(small_folder, capsys):
 
 
 def test_a_diverged_run_shows_no_confusion_matrix(small_data, fresh_cache):
-    explorer = opened(small_data, **{**SMALL, "hidden": (16, 2), "lr": 100.0}, activation="leaky_relu",
-                      normalize="standardize")
+    explorer = opened(
+        small_data, **{**SMALL, "hidden": (16, 2), "lr": 100.0}, activation="leaky_relu", normalize="standardize"
+    )
     for lr, diverged in ((100.0, True), (0.1, False), (100.0, True)):  # from scratch, and after a good run
         explorer.controls["lr"].value = lr
         assert explorer.wait(TIMEOUT) and explorer.shown.diverged == diverged

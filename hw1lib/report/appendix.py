@@ -4,6 +4,7 @@ gradient check of every layer, and the code the answers rest on.
 The equations are typeset by matplotlib's mathtext into images embedded in the page, so the HTML
 and the PDF show them with nothing fetched from the network (no MathJax).
 """
+
 import base64
 import html
 import inspect
@@ -20,20 +21,35 @@ from .discussion.words import styled_table
 # (label, equation in mathtext) for one mini-batch of B images; rows of a matrix are images.
 FORWARD = (
     ("hidden layer l", r"$z^{(l)} = a^{(l-1)}\,W^{(l)} + b^{(l)}, \qquad a^{(l)} = f\,(z^{(l)}), \qquad a^{(0)} = x$"),
-    ("output", r"$p_{ik} = \dfrac{\exp z^{(L)}_{ik}}{\sum_j \exp z^{(L)}_{ij}}, \qquad "
-               r"\mathcal{L} = -\dfrac{1}{B}\sum_{i=1}^{B} \log p_{i,y_i}$"),
+    (
+        "output",
+        r"$p_{ik} = \dfrac{\exp z^{(L)}_{ik}}{\sum_j \exp z^{(L)}_{ij}}, \qquad "
+        r"\mathcal{L} = -\dfrac{1}{B}\sum_{i=1}^{B} \log p_{i,y_i}$",
+    ),
 )
 BACKWARD = (
-    ("output error", r"$\delta^{(L)} = \dfrac{\partial \mathcal{L}}{\partial z^{(L)}} = \dfrac{1}{B}\,(p - Y)$"
-                     r"$\quad$ (Y: one-hot labels)"),
-    ("weights", r"$\dfrac{\partial \mathcal{L}}{\partial W^{(l)}} = a^{(l-1)\top} \delta^{(l)}, \qquad "
-                r"\dfrac{\partial \mathcal{L}}{\partial b^{(l)}} = \sum_{i=1}^{B} \delta^{(l)}_{i}$"),
+    (
+        "output error",
+        r"$\delta^{(L)} = \dfrac{\partial \mathcal{L}}{\partial z^{(L)}} = \dfrac{1}{B}\,(p - Y)$"
+        r"$\quad$ (Y: one-hot labels)",
+    ),
+    (
+        "weights",
+        r"$\dfrac{\partial \mathcal{L}}{\partial W^{(l)}} = a^{(l-1)\top} \delta^{(l)}, \qquad "
+        r"\dfrac{\partial \mathcal{L}}{\partial b^{(l)}} = \sum_{i=1}^{B} \delta^{(l)}_{i}$",
+    ),
     ("to the layer below", r"$\delta^{(l-1)} = \left(\delta^{(l)}\, W^{(l)\top}\right) \odot f\,'(z^{(l-1)})$"),
-    ("activation slopes", r"$\sigma' = \sigma(1-\sigma), \quad \tanh' = 1-\tanh^2, \quad "
-                          r"\mathrm{ReLU}'(z) = [z>0], \quad \mathrm{leaky}'(z) = 1 \;\mathrm{or}\; 0.01$"),
-    ("SGD step", r"$W \leftarrow W - \eta\, \dfrac{\partial \mathcal{L}}{\partial W}; \qquad "
-                 r"\mathrm{momentum:}\;\; v \leftarrow \mu v - \eta\, \dfrac{\partial \mathcal{L}}{\partial W}, "
-                 r"\;\; W \leftarrow W + v$"),
+    (
+        "activation slopes",
+        r"$\sigma' = \sigma(1-\sigma), \quad \tanh' = 1-\tanh^2, \quad "
+        r"\mathrm{ReLU}'(z) = [z>0], \quad \mathrm{leaky}'(z) = 1 \;\mathrm{or}\; 0.01$",
+    ),
+    (
+        "SGD step",
+        r"$W \leftarrow W - \eta\, \dfrac{\partial \mathcal{L}}{\partial W}; \qquad "
+        r"\mathrm{momentum:}\;\; v \leftarrow \mu v - \eta\, \dfrac{\partial \mathcal{L}}{\partial W}, "
+        r"\;\; W \leftarrow W + v$",
+    ),
 )
 
 # The code behind the answers, in reading order: (module, names in it; None for the whole module).
@@ -64,8 +80,10 @@ def equations_html(rows, dpi=160):
         png = equation_png(latex, dpi=dpi)
         width = _png_width(png) * 96 / dpi
         data = base64.b64encode(png).decode("ascii")
-        cells.append(f'<tr><td>{html.escape(label)}</td><td><img class="hw1-equation" src="data:image/png;base64,'
-                     f'{data}" style="width: {width:.0f}px" alt="{html.escape(latex)}"></td></tr>')
+        cells.append(
+            f'<tr><td>{html.escape(label)}</td><td><img class="hw1-equation" src="data:image/png;base64,'
+            f'{data}" style="width: {width:.0f}px" alt="{html.escape(latex)}"></td></tr>'
+        )
     return f'<table class="hw1-equations">{"".join(cells)}</table>'
 
 
@@ -78,25 +96,44 @@ def gradient_check_rows(activation_names=None, hidden=(5, 2)):
     """One row per layer and per whole network: the largest relative error between its backward pass
     and centred finite differences, in float64 (rows: dicts with 'part', 'gradients', 'error')."""
     names = sorted(activations.ACTIVATIONS) if activation_names is None else activation_names
-    rows = [{"part": "Dense layer", "gradients": "x, W, b", "error": max(gradcheck.check_dense().values())},
-            {"part": "softmax cross-entropy", "gradients": "logits",
-             "error": max(gradcheck.check_softmax_cross_entropy().values())}]
+    rows = [
+        {"part": "Dense layer", "gradients": "x, W, b", "error": max(gradcheck.check_dense().values())},
+        {
+            "part": "softmax cross-entropy",
+            "gradients": "logits",
+            "error": max(gradcheck.check_softmax_cross_entropy().values()),
+        },
+    ]
     for name in names:
         rows.append({"part": f"{name} activation", "gradients": "x", "error": gradcheck.check_activation(name)["x"]})
     for name in names:
         errors = gradcheck.check_network(name, hidden)
-        rows.append({"part": f"7-{'-'.join(map(str, hidden))}-4 network, {name}", "gradients": ", ".join(errors),
-                     "error": max(errors.values())})
+        rows.append(
+            {
+                "part": f"7-{'-'.join(map(str, hidden))}-4 network, {name}",
+                "gradients": ", ".join(errors),
+                "error": max(errors.values()),
+            }
+        )
     errors = gradcheck.check_network("leaky_relu", hidden, last_activation="identity")
-    rows.append({"part": f"7-{'-'.join(map(str, hidden))}-4 network, leaky_relu then identity (question 3's)",
-                 "gradients": ", ".join(errors), "error": max(errors.values())})
+    rows.append(
+        {
+            "part": f"7-{'-'.join(map(str, hidden))}-4 network, leaky_relu then identity (question 3's)",
+            "gradients": ", ".join(errors),
+            "error": max(errors.values()),
+        }
+    )
     return rows
 
 
 def gradient_check_table(rows):
     """``gradient_check_rows`` as a table, errors in scientific notation."""
-    return styled_table([{"part": r["part"], "gradients checked": r["gradients"],
-                          "largest relative error": f"{r['error']:.1e}"} for r in rows])
+    return styled_table(
+        [
+            {"part": r["part"], "gradients checked": r["gradients"], "largest relative error": f"{r['error']:.1e}"}
+            for r in rows
+        ]
+    )
 
 
 def source_excerpt(module, names):
@@ -122,7 +159,10 @@ def code_cells():
         path = module.__name__.replace(".", "/") + ".py"
         shown = "" if names is None else f" ({', '.join(names)})"
         # The label is HTML so that the print stylesheet can keep it on the page of its code.
-        cells.append(nbformat.v4.new_markdown_cell(
-            f'<p class="hw1-code-label"><strong>{html.escape(path)}</strong>{html.escape(shown)}</p>\n\n'
-            f"```python\n{source_excerpt(module, names)}\n```"))
+        cells.append(
+            nbformat.v4.new_markdown_cell(
+                f'<p class="hw1-code-label"><strong>{html.escape(path)}</strong>{html.escape(shown)}</p>\n\n'
+                f"```python\n{source_excerpt(module, names)}\n```"
+            )
+        )
     return cells

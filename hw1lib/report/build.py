@@ -23,6 +23,7 @@ Static report conventions for notebook authors:
 The jobs live in files of their own: ``parameters`` (checked up front), ``execution`` (running the
 notebooks), ``merge``, ``export`` (HTML; ``pdf`` prints it) and ``staging`` (the output folder).
 """
+
 import contextlib
 import os
 import pathlib
@@ -45,18 +46,30 @@ def _skip_iri_format_checks():
 
 _skip_iri_format_checks()
 
-import nbformat  # noqa: E402,F401 - after the line above
-from . import fonts, pdf  # noqa: E402
-from .execution import AFTER, KERNEL_ENV, NOTEBOOKS, TRAINING_TAG, ReportError, execute, execute_all  # noqa: E402,F401
-from .execution import notebooks_dir  # noqa: E402,F401
+import nbformat  # noqa: E402 - after the line above
+
+from ..common import write_atomic  # noqa: E402
+from ..data.datasets import load_dataset  # noqa: E402
+from ..errors import Terminated  # noqa: E402
+from . import (  # noqa: E402
+    fonts,
+    pdf,
+    staging,
+)
+from .execution import (  # noqa: E402,F401
+    AFTER,
+    KERNEL_ENV,
+    NOTEBOOKS,
+    TRAINING_TAG,
+    ReportError,
+    execute,
+    execute_all,
+    notebooks_dir,
+)
 from .export import REMOVED_TAGS, WIDGET_VIEW, export_html, static_copy  # noqa: E402,F401
 from .merge import APPENDIX_TAG, WIDGET_STATE, data_line, data_title, merge  # noqa: E402,F401
-from . import staging  # noqa: E402
 from .output import claim_output_folder  # noqa: E402
 from .parameters import notebook_defaults, resolve_parameters  # noqa: E402,F401
-from ..common import write_atomic  # noqa: E402
-from ..errors import Terminated  # noqa: E402
-from ..data.datasets import load_dataset  # noqa: E402
 
 HTML_NAME, PDF_NAME, IPYNB_NAME = "hw1_report.html", "hw1_report.pdf", "hw1_report.ipynb"
 TITLE = "Homework 1: a neural network from scratch"
@@ -72,14 +85,28 @@ def _import_writers(with_weasyprint):
     """Import the appendix, nbconvert (and WeasyPrint), about 2.5 s, while this process only waits for
     the notebooks, rather than after them. A failure here is left for the import that needs the module."""
     with contextlib.suppress(Exception):
-        from . import appendix  # noqa: F401
         import nbconvert  # noqa: F401
+
+        from . import appendix  # noqa: F401
+
         if with_weasyprint:
             import weasyprint  # noqa: F401
 
 
-def build_report(out_dir, overrides=None, *, title=TITLE, subtitle=SUBTITLE, author="", student_id="",
-                 make_pdf=True, pdf_engine=pdf.DEFAULT_ENGINE, folder=None, jobs=2, log=print):
+def build_report(
+    out_dir,
+    overrides=None,
+    *,
+    title=TITLE,
+    subtitle=SUBTITLE,
+    author="",
+    student_id="",
+    make_pdf=True,
+    pdf_engine=pdf.DEFAULT_ENGINE,
+    folder=None,
+    jobs=2,
+    log=print,
+):
     """Execute the notebooks with ``overrides`` of their parameters and write the report into ``out_dir``.
 
     Returns {"html": path, "pdf": path or None, "notebooks": [paths], "seconds": {stage: seconds}}.
@@ -104,23 +131,40 @@ def build_report(out_dir, overrides=None, *, title=TITLE, subtitle=SUBTITLE, aut
         staging.remove_leftovers(out, log)
         stage = staging.new_staging(out)
         try:
-            result = _write_report(stage, folder, parameters, start, title=title, subtitle=subtitle, author=author,
-                                   student_id=student_id, make_pdf=make_pdf, pdf_engine=pdf_engine, jobs=jobs,
-                                   log=log)
+            result = _write_report(
+                stage,
+                folder,
+                parameters,
+                start,
+                title=title,
+                subtitle=subtitle,
+                author=author,
+                student_id=student_id,
+                make_pdf=make_pdf,
+                pdf_engine=pdf_engine,
+                jobs=jobs,
+                log=log,
+            )
         except KeyboardInterrupt as error:
-            raise type(error)(f"the previous report in {out} is unchanged; the partial notebooks are in "
-                              f"{stage / 'notebooks'}") from None
+            raise type(error)(
+                f"the previous report in {out} is unchanged; the partial notebooks are in {stage / 'notebooks'}"
+            ) from None
         except pdf.PdfError as error:  # the HTML is whole: it replaces the old report, whose PDF would not match
             staging.swap_in(stage, out, REPORT_ENTRIES)
             raise pdf.PdfError(str(error).replace(str(stage), str(out))) from None
         except OSError as error:
-            raise ReportError(f"could not write the report into {stage} ({error.strerror or error}); the previous "
-                              f"report in {out} is unchanged") from None
+            raise ReportError(
+                f"could not write the report into {stage} ({error.strerror or error}); the previous "
+                f"report in {out} is unchanged"
+            ) from None
         except ReportError as error:
             raise ReportError(f"{error}; the previous report in {out} is unchanged") from None
         staging.swap_in(stage, out, REPORT_ENTRIES)
-        moved = {"html": out / HTML_NAME, "pdf": out / PDF_NAME if result["pdf"] else None,
-                 "notebooks": [out / "notebooks" / name for name in NOTEBOOKS]}
+        moved = {
+            "html": out / HTML_NAME,
+            "pdf": out / PDF_NAME if result["pdf"] else None,
+            "notebooks": [out / "notebooks" / name for name in NOTEBOOKS],
+        }
         log(f"wrote {moved['html']}" + (f" and {moved['pdf']}" if moved["pdf"] else ""))
         return {**result, **moved}
 
@@ -139,8 +183,9 @@ def _sigterm_stops_the_build():
         signal.signal(signal.SIGTERM, old)
 
 
-def _write_report(out, folder, parameters, start, *, title, subtitle, author, student_id, make_pdf, pdf_engine,
-                  jobs, log):
+def _write_report(
+    out, folder, parameters, start, *, title, subtitle, author, student_id, make_pdf, pdf_engine, jobs, log
+):
     """``build_report``'s work, in the staging folder ``out``."""
     begin = time.perf_counter()
     dataset = load_dataset(parameters["data"])  # fails early on bad data, and fills the data cache for the kernels
@@ -151,8 +196,12 @@ def _write_report(out, folder, parameters, start, *, title, subtitle, author, st
         os.environ.setdefault(key, value)
     log(f"hw1lib report: data {dataset.name}, writing to {out}/ ({jobs} notebook(s) at a time)")
     log(f"  {'load data':<26}{data_seconds:6.1f} s")
-    threading.Thread(target=_import_writers, args=(make_pdf and pdf_engine == "weasyprint",), daemon=True,
-                     name="hw1lib-import-writers").start()
+    threading.Thread(
+        target=_import_writers,
+        args=(make_pdf and pdf_engine == "weasyprint",),
+        daemon=True,
+        name="hw1lib-import-writers",
+    ).start()
     begin = time.perf_counter()
     timings = execute_all(folder, out, parameters, jobs, log)
     timings["load data"] = data_seconds

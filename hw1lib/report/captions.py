@@ -9,6 +9,7 @@ depends on another notebook. A notebook declares its figures and tables once, in
 
 and passes ``label=numbers.figure(key)`` and a caption to ``figures.show`` or ``captioned``.
 """
+
 import base64
 import html
 
@@ -31,8 +32,10 @@ class Numbering:
 
     def labels(self):
         """{"fig": {key: 'Figure q.n'}, "table": {key: 'Table q.n'}}: what a template cites."""
-        return {"fig": {key: self.figure(key) for key in self.figures},
-                "table": {key: self.table(key) for key in self.tables}}
+        return {
+            "fig": {key: self.figure(key) for key in self.figures},
+            "table": {key: self.table(key) for key in self.tables},
+        }
 
     def _position(self, keys, key, kind):
         if key not in keys:
@@ -44,9 +47,11 @@ def figure_html(png, label, caption, width_px, anchor=""):
     """A PNG (bytes) with its numbered caption below, as one HTML <figure> that print keeps on one page."""
     data = base64.b64encode(png).decode("ascii")
     ident = f' id="{html.escape(anchor)}"' if anchor else ""
-    return (f'<figure class="hw1-figure"{ident}><img src="data:image/png;base64,{data}" '
-            f'style="width: {width_px}px; max-width: 100%" alt="{html.escape(label)}">'
-            f"<figcaption>{caption_html(label, caption)}</figcaption></figure>")
+    return (
+        f'<figure class="hw1-figure"{ident}><img src="data:image/png;base64,{data}" '
+        f'style="width: {width_px}px; max-width: 100%" alt="{html.escape(label)}">'
+        f"<figcaption>{caption_html(label, caption)}</figcaption></figure>"
+    )
 
 
 def caption_html(label, caption):

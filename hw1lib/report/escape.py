@@ -6,6 +6,7 @@ math of nbconvert's Markdown renderer would read as markup becomes a numeric cha
 parsing, the math pass (which looks for a literal ``$``) does not see it, and a table does not
 split a cell on ``&#124;``. ``html_text`` is for HTML: text and attribute values.
 """
+
 import html
 
 # Markdown emphasis, code, links (":" too: the renderer links bare URLs), headings, tables, strikethrough,

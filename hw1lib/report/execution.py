@@ -3,6 +3,7 @@
 A cell tagged ``widget`` is not run. A cell tagged ``training`` marks where a notebook's training
 ends: notebooks listed in ``AFTER`` start once that cell has run.
 """
+
 import concurrent.futures
 import contextlib
 import logging
@@ -20,11 +21,15 @@ TRAINING_TAG = "training"  # the cell after which a notebook trains nothing more
 # parallelism saves). Questions 2 and 3 wait too: the sweep, most of the report's training, runs
 # its trials on all cores, and measured cold builds finished sooner when it had them to itself than
 # with two more notebooks competing for them. They need not wait for question 1's figures.
-AFTER = {name: "01_models.ipynb" for name in ("02_initialization.ipynb", "03_latent.ipynb", "04_confusion.ipynb")}
+AFTER = dict.fromkeys(("02_initialization.ipynb", "03_latent.ipynb", "04_confusion.ipynb"), "01_models.ipynb")
 # Kernels use one BLAS thread: these matrices are small, and on a shared machine a multi-threaded
 # BLAS that waits for a busy core is up to ten times slower than a single thread.
-KERNEL_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-              "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+KERNEL_ENV = {
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+}
 
 
 class ReportError(Hw1libError):
@@ -35,8 +40,10 @@ def notebooks_dir():
     """The repository's ``notebooks/`` folder, next to the ``hw1lib`` package."""
     folder = pathlib.Path(__file__).resolve().parents[2] / "notebooks"
     if not (folder / NOTEBOOKS[0]).is_file():
-        raise ReportError(f"notebooks folder {folder} not found; run the report from a clone of the repository "
-                          f"(pip install -e .) or pass --notebooks DIR")
+        raise ReportError(
+            f"notebooks folder {folder} not found; run the report from a clone of the repository "
+            f"(pip install -e .) or pass --notebooks DIR"
+        )
     return folder
 
 
@@ -62,21 +69,31 @@ def execute(source, target, parameters, on_tag=None):
 
     accepted = papermill.inspect_notebook(str(source))
     try:
-        papermill.execute_notebook(str(source), str(target), parameters={k: v for k, v in parameters.items()
-                                                                         if k in accepted},
-                                   kernel_name="python3", progress_bar=False, shutdown_kernel="immediate",
-                                   # Written when the notebook ends or fails (and every 30 s of a long cell),
-                                   # not re-serialised, figures and all, after each of its cells.
-                                   request_save_on_cell_execute=False,
-                                   skip_cells_with_tag="widget", on_cell_executed=cell_executed,
-                                   extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+        papermill.execute_notebook(
+            str(source),
+            str(target),
+            parameters={k: v for k, v in parameters.items() if k in accepted},
+            kernel_name="python3",
+            progress_bar=False,
+            shutdown_kernel="immediate",
+            # Written when the notebook ends or fails (and every 30 s of a long cell),
+            # not re-serialised, figures and all, after each of its cells.
+            request_save_on_cell_execute=False,
+            skip_cells_with_tag="widget",
+            on_cell_executed=cell_executed,
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+        )
     except DeadKernelError as error:
-        raise ReportError(f"notebook {source.name}: its kernel died ({one_line(error)}), killed or out of memory "
-                          f"(the partly executed notebook is {target})") from None
+        raise ReportError(
+            f"notebook {source.name}: its kernel died ({one_line(error)}), killed or out of memory "
+            f"(the partly executed notebook is {target})"
+        ) from None
     except papermill.PapermillExecutionError as error:
         first_line = next((line.strip() for line in error.source.splitlines() if line.strip()), "")
-        raise ReportError(f"notebook {source.name} failed in cell [{error.exec_count}] `{first_line}`: "
-                          f"{error.ename}: {one_line(error.evalue)} (the partly executed notebook is {target})") from None
+        raise ReportError(
+            f"notebook {source.name} failed in cell [{error.exec_count}] `{first_line}`: "
+            f"{error.ename}: {one_line(error.evalue)} (the partly executed notebook is {target})"
+        ) from None
 
 
 def execute_all(folder, out, parameters, jobs, log):
@@ -93,7 +110,7 @@ def execute_all(folder, out, parameters, jobs, log):
         begin = time.perf_counter()
         try:
             execute(folder / name, out / "notebooks" / name, parameters, on_tag=lambda tag: events.put((name, tag)))
-        except BaseException as error:  # noqa: BLE001 - handed to the loop below, which raises it
+        except BaseException as error:
             events.put((name, error))
             return
         seconds = time.perf_counter() - begin
@@ -102,8 +119,12 @@ def execute_all(folder, out, parameters, jobs, log):
 
     timings, failures, unexpected, trained = {}, {}, [], set()
     waiting, running = list(NOTEBOOKS), 0
-    with contextlib.chdir(folder), _quiet_papermill(), \
-            concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool, _kernels_stopped_on_interrupt(pool):
+    with (
+        contextlib.chdir(folder),
+        _quiet_papermill(),
+        concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool,
+        _kernels_stopped_on_interrupt(pool),
+    ):
         while waiting or running:
             for name in [n for n in waiting if n not in AFTER or AFTER[n] in trained]:
                 waiting.remove(name)

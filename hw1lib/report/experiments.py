@@ -4,12 +4,13 @@ Every notebook builds its configs here, so the main model that the validation sw
 question 1 chooses and the model whose confusion matrix question 4 draws are the same config,
 and the run cache trains it once.
 """
+
 import math
 
 import numpy as np
 
-from ..runs.config import RunConfig
 from ..common import count as check_count
+from ..runs.config import RunConfig
 from ..search.sweep import INIT_FOR, Screening, SearchSpace, fit_trials, learning_rate_runs, ranked_trials, run_sweep
 
 # Each activation with the initialiser designed for it, as the sweep draws them: Xavier keeps the
@@ -28,10 +29,19 @@ SEED_REPORT = {"activation": "sigmoid", "init": "normal", "init_std": 0.01, "lr"
 
 INITS = ("zero", "normal", "xavier", "he")
 
+
 def model_config(activation, *, hidden, epochs, seed, lr, batch_size, init=None, **extra):
     """The plain classifier: ``hidden`` layers of ``activation`` with its matching initialiser."""
-    return RunConfig(hidden=tuple(hidden), activation=activation, init=init or MATCHING_INIT.get(activation, "he"),
-                     epochs=epochs, seed=seed, lr=lr, batch_size=batch_size, **extra)
+    return RunConfig(
+        hidden=tuple(hidden),
+        activation=activation,
+        init=init or MATCHING_INIT.get(activation, "he"),
+        epochs=epochs,
+        seed=seed,
+        lr=lr,
+        batch_size=batch_size,
+        **extra,
+    )
 
 
 def compared_activations(main):
@@ -69,8 +79,16 @@ def choose_hyperparameters(dataset, *, trials, max_epochs, seed, screen_epochs, 
 
     Question 1 trains it; every later call reads the trials and the chosen model from the run cache.
     """
-    return run_sweep(dataset, trials=trials, space=sweep_space(max_epochs), seed=seed, jobs=jobs, progress=False,
-                     final=final, screen=screening(screen_epochs, keep))
+    return run_sweep(
+        dataset,
+        trials=trials,
+        space=sweep_space(max_epochs),
+        seed=seed,
+        jobs=jobs,
+        progress=False,
+        final=final,
+        screen=screening(screen_epochs, keep),
+    )
 
 
 def sigmoid_counterpart(chosen, lr):
@@ -85,8 +103,9 @@ def sigmoid_trial_runs(dataset, result, count):
     scored on the sweep's validation split like its trials: (configs, that split), as
     ``search.sweep.learning_rate_runs`` gives them."""
     rates = result.space.learning_rates(result.chosen.optimizer, count, stretch=SIGMOID_STRETCH)
-    return learning_rate_runs(sigmoid_counterpart(result.chosen, rates[0]), dataset, rates, seed=result.seed,
-                              fraction=result.fraction)
+    return learning_rate_runs(
+        sigmoid_counterpart(result.chosen, rates[0]), dataset, rates, seed=result.seed, fraction=result.fraction
+    )
 
 
 def homework_networks(dataset, *, trials, max_epochs, seed, screen_epochs, keep, sigmoid_lrs, jobs=None):
@@ -95,8 +114,16 @@ def homework_networks(dataset, *, trials, max_epochs, seed, screen_epochs, keep,
 
     Question 1 trains both choices; the later questions read them from the run cache.
     """
-    sweep = choose_hyperparameters(dataset, trials=trials, max_epochs=max_epochs, seed=seed,
-                                   screen_epochs=screen_epochs, keep=keep, jobs=jobs, final=False)
+    sweep = choose_hyperparameters(
+        dataset,
+        trials=trials,
+        max_epochs=max_epochs,
+        seed=seed,
+        screen_epochs=screen_epochs,
+        keep=keep,
+        jobs=jobs,
+        final=False,
+    )
     rate_configs, split = sigmoid_trial_runs(dataset, sweep, sigmoid_lrs)
     histories, _, _ = fit_trials(rate_configs, split, jobs=jobs, progress=False)
     return sweep.chosen, sigmoid_counterpart(sweep.chosen, ranked_trials(histories)[0].config.lr)
@@ -151,7 +178,7 @@ def round_stages(epochs, count=6):
     neighbours are closest in ratio is dropped, the later one on a tie: 20 epochs give
     0, 0.25, 1, 2, 5, 20.
     """
-    series = [m * 10 ** k for k in range(int(math.log10(max(epochs, 1))) + 1) for m in (1, 2, 5)]
+    series = [m * 10**k for k in range(int(math.log10(max(epochs, 1))) + 1) for m in (1, 2, 5)]
     stages = sorted({0.0, min(0.25, epochs), *(float(s) for s in series if s < epochs), float(epochs)})
     while len(stages) > max(count, 3):
         inner = range(2, len(stages) - 1)
@@ -179,9 +206,19 @@ def animation_stages(epochs, shown, iterations_per_epoch, frames=20):
 def latent_config(*, hidden, activation, latent_activation, epochs, seed, lr, batch_size, stages=()):
     """``hidden`` layers of ``activation``, then a 2-node layer of ``latent_activation`` (None: the same), on
     standardised inputs, recording the 2-node layer at ``stages`` (epochs)."""
-    return RunConfig(hidden=(*hidden, 2), activation=activation, latent_activation=latent_activation,
-                     init=MATCHING_INIT.get(activation, "he"), normalize="standardize", epochs=epochs, seed=seed, lr=lr,
-                     batch_size=batch_size, snapshot_stages=stages, snapshot_layer=-1)
+    return RunConfig(
+        hidden=(*hidden, 2),
+        activation=activation,
+        latent_activation=latent_activation,
+        init=MATCHING_INIT.get(activation, "he"),
+        normalize="standardize",
+        epochs=epochs,
+        seed=seed,
+        lr=lr,
+        batch_size=batch_size,
+        snapshot_stages=stages,
+        snapshot_layer=-1,
+    )
 
 
 def without_latent(config):

@@ -3,6 +3,7 @@
 The page's template and print stylesheet are files of ``templates/``: ``hw1.html.j2`` extends
 nbconvert's ``lab`` template and includes ``print.css``.
 """
+
 import copy
 import pathlib
 
@@ -31,8 +32,13 @@ def export_html(notebook):
     import jinja2
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, extra_loaders=[jinja2.FileSystemLoader(str(TEMPLATES))],
-                            template_file="hw1.html.j2")
+    exporter = HTMLExporter(
+        template_name="lab",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        extra_loaders=[jinja2.FileSystemLoader(str(TEMPLATES))],
+        template_file="hw1.html.j2",
+    )
     body, _ = exporter.from_notebook_node(static_copy(notebook))
     return body

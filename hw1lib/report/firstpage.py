@@ -7,12 +7,23 @@ build collects these from the executed notebooks (``collect``), so the first pag
 the settings the runs used and no process recomputes them; the static report drops the outputs
 where they were published.
 """
-from .escape import html_text, markdown_text
+
 from ..runs.config import display_name
+from .escape import html_text, markdown_text
 
 MIME = "application/vnd.hw1lib.summary+json"
-NETWORK_COLUMNS = ("question", "network", "layers", "activations", "initialisation", "optimiser", "learning rate",
-                   "batch", "epochs", "inputs")
+NETWORK_COLUMNS = (
+    "question",
+    "network",
+    "layers",
+    "activations",
+    "initialisation",
+    "optimiser",
+    "learning rate",
+    "batch",
+    "epochs",
+    "inputs",
+)
 
 
 def network_row(question, role, config, n_inputs, n_classes):
@@ -21,13 +32,18 @@ def network_row(question, role, config, n_inputs, n_classes):
     activations = display_name(activation)
     if latent and latent != activation:
         activations += f"; {display_name(latent)} 2-unit layer"
-    return {"question": str(question), "network": role,
-            "layers": "-".join(map(str, (n_inputs, *config.hidden, n_classes))),
-            "activations": activations, "initialisation": config.init_label(),
-            "optimiser": config.optimizer_label(), "learning rate": f"{config.lr:g}",
-            "batch": str(config.batch_size),
-            "epochs": f"{config.max_iterations} updates" if config.max_iterations else str(config.epochs),
-            "inputs": "standardised" if config.normalize == "standardize" else "pixels / 255"}
+    return {
+        "question": str(question),
+        "network": role,
+        "layers": "-".join(map(str, (n_inputs, *config.hidden, n_classes))),
+        "activations": activations,
+        "initialisation": config.init_label(),
+        "optimiser": config.optimizer_label(),
+        "learning rate": f"{config.lr:g}",
+        "batch": str(config.batch_size),
+        "epochs": f"{config.max_iterations} updates" if config.max_iterations else str(config.epochs),
+        "inputs": "standardised" if config.normalize == "standardize" else "pixels / 255",
+    }
 
 
 def publish(question, topic, answer, key_number, networks, dataset):
@@ -46,8 +62,14 @@ def publish(question, topic, answer, key_number, networks, dataset):
 
 def collect(notebooks):
     """The published payloads of the executed ``notebooks``, in question order."""
-    found = [output["data"][MIME] for notebook in notebooks for cell in notebook.cells if cell.cell_type == "code"
-             for output in cell.get("outputs", ()) if MIME in output.get("data", {})]
+    found = [
+        output["data"][MIME]
+        for notebook in notebooks
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", ())
+        if MIME in output.get("data", {})
+    ]
     return sorted(found, key=lambda payload: payload["question"])
 
 
@@ -57,18 +79,24 @@ def markdown(title, subtitle, author, student_id, data_line, summaries):
     parts = [f"# {markdown_text(title)}"]
     if subtitle:
         parts.append(f'<p class="hw1-subtitle">{html_text(subtitle)}</p>')
-    who = [f"{label}: {html_text(value)}" for label, value in (("Author", author), ("Student ID", student_id))
-           if value]
+    who = [f"{label}: {html_text(value)}" for label, value in (("Author", author), ("Student ID", student_id)) if value]
     if who:
         parts.append(f'<p class="hw1-author">{" · ".join(who)}</p>')
     parts.append(f"**Data.** {data_line}")
     if summaries:
-        parts.append("## Results at a glance\n\n" + _table(
-            ("question", "answer", "key number"),
-            [(f"{s['question']}. {s['topic']}", s["answer"], s["key"]) for s in summaries]))
+        parts.append(
+            "## Results at a glance\n\n"
+            + _table(
+                ("question", "answer", "key number"),
+                [(f"{s['question']}. {s['topic']}", s["answer"], s["key"]) for s in summaries],
+            )
+        )
         rows = merge_rows([row for s in summaries for row in s["networks"]])
-        parts.append('## Networks trained\n\n<div class="hw1-networks">\n\n' + _table(
-            NETWORK_COLUMNS, [[row[c] for c in NETWORK_COLUMNS] for row in rows]) + "\n\n</div>")
+        parts.append(
+            '## Networks trained\n\n<div class="hw1-networks">\n\n'
+            + _table(NETWORK_COLUMNS, [[row[c] for c in NETWORK_COLUMNS] for row in rows])
+            + "\n\n</div>"
+        )
     return "\n\n".join(parts)
 
 
@@ -94,8 +122,10 @@ def merge_rows(rows):
 
 def _table(columns, rows):
     """A Markdown table; pipes inside cells are escaped."""
+
     def cell(value):
         return str(value).replace("|", "\\|").replace("\n", " ")
+
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
     return "\n".join(lines)

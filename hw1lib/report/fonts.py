@@ -6,6 +6,7 @@ empty box, so the report warns before it is built and names a Debian package who
 fontconfig is asked through ``ctypes`` (no ``fc-list`` needed); where the library cannot be
 loaded, nothing is checked.
 """
+
 import ctypes
 import ctypes.util
 import functools
@@ -42,13 +43,17 @@ def _fontconfig():
             continue
         pointer = ctypes.c_void_p
         for function, restype, argtypes in (
-                ("FcCharSetCreate", pointer, []), ("FcCharSetAddChar", ctypes.c_int, [pointer, ctypes.c_uint32]),
-                ("FcCharSetDestroy", None, [pointer]), ("FcPatternCreate", pointer, []),
-                ("FcPatternAddCharSet", ctypes.c_int, [pointer, ctypes.c_char_p, pointer]),
-                ("FcPatternDestroy", None, [pointer]), ("FcObjectSetCreate", pointer, []),
-                ("FcObjectSetDestroy", None, [pointer]),
-                ("FcFontList", ctypes.POINTER(_FontSet), [pointer, pointer, pointer]),
-                ("FcFontSetDestroy", None, [ctypes.POINTER(_FontSet)])):
+            ("FcCharSetCreate", pointer, []),
+            ("FcCharSetAddChar", ctypes.c_int, [pointer, ctypes.c_uint32]),
+            ("FcCharSetDestroy", None, [pointer]),
+            ("FcPatternCreate", pointer, []),
+            ("FcPatternAddCharSet", ctypes.c_int, [pointer, ctypes.c_char_p, pointer]),
+            ("FcPatternDestroy", None, [pointer]),
+            ("FcObjectSetCreate", pointer, []),
+            ("FcObjectSetDestroy", None, [pointer]),
+            ("FcFontList", ctypes.POINTER(_FontSet), [pointer, pointer, pointer]),
+            ("FcFontSetDestroy", None, [ctypes.POINTER(_FontSet)]),
+        ):
             getattr(lib, function).restype = restype
             getattr(lib, function).argtypes = argtypes
         return lib
@@ -102,6 +107,8 @@ def font_warning(texts):
     chars = list(dict.fromkeys(c for found in missing.values() for c in found))
     packages = list(dict.fromkeys(font_package(c) for c in chars))
     shown = "".join(chars[:SHOWN]) + ("…" if len(chars) > SHOWN else "")
-    return (f"no installed font has the characters {shown} of the {' and '.join(missing)}, so they print as "
-            f"empty boxes; install {' and '.join(packages)} (sudo apt-get install {' '.join(packages)}) "
-            f"and build the report again")
+    return (
+        f"no installed font has the characters {shown} of the {' and '.join(missing)}, so they print as "
+        f"empty boxes; install {' and '.join(packages)} (sudo apt-get install {' '.join(packages)}) "
+        f"and build the report again"
+    )

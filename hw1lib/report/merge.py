@@ -4,6 +4,7 @@ Cells tagged ``appendix`` move to the appendix, after question 4, in order; cell
 ``parameters`` / ``injected-parameters`` are left out of the static report (the first page and the
 appendix list the values used).
 """
+
 import copy
 import datetime
 import platform
@@ -43,9 +44,12 @@ def data_line(dataset, parameters):
     names = ", ".join(map(markdown_text, dataset.class_names))
     counts = np.bincount(dataset.train_y, minlength=dataset.n_classes)
     per_class = f"{counts.min():,}" if counts.min() == counts.max() else f"{counts.min():,} to {counts.max():,}"
-    return (f"{markdown_text(data_title(dataset, parameters))}: {len(dataset.train_y):,} training and {len(dataset.test_y):,} "
-            f"test images of {dataset.image_shape[0]} × {dataset.image_shape[1]} pixels; {dataset.n_classes} "
-            f"classes ({names}); {per_class} training images per class.")
+    return (
+        f"{markdown_text(data_title(dataset, parameters))}: "
+        f"{len(dataset.train_y):,} training and {len(dataset.test_y):,} "
+        f"test images of {dataset.image_shape[0]} × {dataset.image_shape[1]} pixels; {dataset.n_classes} "
+        f"classes ({names}); {per_class} training images per class."
+    )
 
 
 def _settings_markdown(dataset, parameters, seconds):
@@ -54,12 +58,17 @@ def _settings_markdown(dataset, parameters, seconds):
     rows = [
         ("data fingerprint", f"`{dataset.fingerprint[:16]}`"),
         ("notebook parameters", "; ".join(f"{k} = <code>{markdown_text(repr(v))}</code>" for k, v in shown.items())),
-        ("built", f"{datetime.datetime.now():%Y-%m-%d %H:%M}, notebooks executed in {seconds:.0f} s; "
-                  f"Python {platform.python_version()}, NumPy {np.__version__}"),
+        (
+            "built",
+            f"{datetime.datetime.now():%Y-%m-%d %H:%M}, notebooks executed in {seconds:.0f} s; "
+            f"Python {platform.python_version()}, NumPy {np.__version__}",
+        ),
     ]
     table = "\n".join(f"| {k} | {v} |" for k, v in rows)
-    return (f"## How this report was built\n\nThe notebooks' parameters as this build set them (each question's "
-            f"text and the first page give the settings of every network).\n\n| | |\n|---|---|\n{table}\n")
+    return (
+        f"## How this report was built\n\nThe notebooks' parameters as this build set them (each question's "
+        f"text and the first page give the settings of every network).\n\n| | |\n|---|---|\n{table}\n"
+    )
 
 
 def _appendix_cells(dataset, parameters, seconds):
@@ -70,16 +79,22 @@ def _appendix_cells(dataset, parameters, seconds):
     checks = appendix.gradient_check_rows()
     worst = max(row["error"] for row in checks)
     return [
-        cell("## Backpropagation\n\nFor a mini-batch of B images (one per row), hidden layers l = 1 ... L-1 with "
-             "activation f and an output layer L, the code computes:\n\n"
-             + appendix.equations_html(appendix.FORWARD + appendix.BACKWARD)),
-        cell("## Gradient check\n\nEach backward pass against centred finite differences (step 1e-5) in float64, "
-             "computed when this report was built: the largest relative error ‖a − n‖ / (‖a‖ + ‖n‖) between the "
-             f"analytic gradient a and the numerical one n. The worst is {worst:.1e}; an error in a backward pass "
-             "shows as 1e-2 or more.\n\n" + appendix.gradient_check_table(checks).to_html()),
-        cell("## The code\n\nThe parts of `hw1lib` the answers rest on, in NumPy alone: the layers with their "
-             "forward and backward passes, the activations, the initialisers, the network that chains them, "
-             "the optimisers and the training loop."),
+        cell(
+            "## Backpropagation\n\nFor a mini-batch of B images (one per row), hidden layers l = 1 ... L-1 with "
+            "activation f and an output layer L, the code computes:\n\n"
+            + appendix.equations_html(appendix.FORWARD + appendix.BACKWARD)
+        ),
+        cell(
+            "## Gradient check\n\nEach backward pass against centred finite differences (step 1e-5) in float64, "
+            "computed when this report was built: the largest relative error ‖a − n‖ / (‖a‖ + ‖n‖) between the "
+            f"analytic gradient a and the numerical one n. The worst is {worst:.1e}; an error in a backward pass "
+            "shows as 1e-2 or more.\n\n" + appendix.gradient_check_table(checks).to_html()
+        ),
+        cell(
+            "## The code\n\nThe parts of `hw1lib` the answers rest on, in NumPy alone: the layers with their "
+            "forward and backward passes, the activations, the initialisers, the network that chains them, "
+            "the optimisers and the training loop."
+        ),
         *appendix.code_cells(),
         cell(_settings_markdown(dataset, parameters, seconds), metadata={"tags": ["keep-together"]}),
     ]
@@ -103,16 +118,24 @@ def merge(executed, dataset, parameters, title, subtitle, seconds, author="", st
             (tagged if APPENDIX_TAG in cell.metadata.get("tags", ()) else body).append(copy.deepcopy(cell))
         state = notebook.metadata.get("widgets", {}).get(WIDGET_STATE, {})
         states.update(state.get("state", {}))
-    appendix_part = [nbformat.v4.new_markdown_cell("# Appendix"), *tagged,
-                     *_appendix_cells(dataset, parameters, seconds)]
+    appendix_part = [
+        nbformat.v4.new_markdown_cell("# Appendix"),
+        *tagged,
+        *_appendix_cells(dataset, parameters, seconds),
+    ]
     contents = ["## Contents", "", '<nav class="hw1-toc">', ""]  # the print stylesheet adds page numbers
     for level, text in _headings([*body, *appendix_part]):
         contents.append(f"{'    ' * (level - 1)}- [{text}](#{_heading_id(text)})")
     contents += ["", "</nav>"]
-    first = firstpage.markdown(title, subtitle, author, student_id, data_line(dataset, parameters),
-                               firstpage.collect(executed))
-    cells = [nbformat.v4.new_markdown_cell(first), nbformat.v4.new_markdown_cell("\n".join(contents)),
-             *body, *appendix_part]
+    first = firstpage.markdown(
+        title, subtitle, author, student_id, data_line(dataset, parameters), firstpage.collect(executed)
+    )
+    cells = [
+        nbformat.v4.new_markdown_cell(first),
+        nbformat.v4.new_markdown_cell("\n".join(contents)),
+        *body,
+        *appendix_part,
+    ]
     for number, cell in enumerate(cells):
         cell.id = f"cell-{number}"
         lines = [line for line in cell.source.splitlines() if line.strip()] if cell.cell_type == "markdown" else []

@@ -3,6 +3,7 @@
 Nothing here trains. Functions that need the network rebuild it from a History's saved weights
 (or, for the initial weights, from its config and seed, which reproduce them exactly).
 """
+
 import numpy as np
 
 from ..nn.activations import make_activation
@@ -93,7 +94,7 @@ def distinct_units(values, tol=1e-2, rows=256):
     for unit in range(values.shape[1]):  # a loop over units, each step vectorised over all of them
         if group[unit] >= 0:
             continue
-        close = np.abs(values - values[:, unit:unit + 1]).max(axis=0) <= limit
+        close = np.abs(values - values[:, unit : unit + 1]).max(axis=0) <= limit
         group[close & (group < 0)] = groups
         groups += 1
     return groups

@@ -6,6 +6,7 @@ So a report holds an exclusive lock on ``DIR/.hw1lib-report.lock`` (``fcntl.floc
 writes; the operating system releases it when the process ends, however it ends (a crash or
 kill -9 included), and a second report into the folder is refused at once, before it writes.
 """
+
 import contextlib
 import fcntl
 import os
@@ -43,9 +44,11 @@ def claim_output_folder(out):
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
-            raise ConfigError(f"--out {out}: another hw1lib report is writing into {out}"
-                              f"{f' (process {holder})' if holder.isdigit() else ''}; wait for it to finish, "
-                              f"or give this one another folder with --out") from None
+            raise ConfigError(
+                f"--out {out}: another hw1lib report is writing into {out}"
+                f"{f' (process {holder})' if holder.isdigit() else ''}; wait for it to finish, "
+                f"or give this one another folder with --out"
+            ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
         yield out

@@ -7,18 +7,19 @@ yet is still checked against the type of the notebook's default. Combinations (a
 for the epochs given, a whole RunConfig) are then checked by building the runs themselves; see
 ``resolve_parameters``.
 """
+
 import ast
 import numbers
 import os
 import pathlib
 
-from . import experiments
-from .execution import NOTEBOOKS
-from .studies import latent
 from ..common import count, finite_number, whole_number
 from ..data.datasets import DATASET_NAMES
 from ..errors import ConfigError, unknown_name
 from ..runs.config import known_names
+from . import experiments
+from .execution import NOTEBOOKS
+from .studies import latent
 
 # Drawn in one figure (gallery_size, 8 a row) or one GIF frame each (stages): beyond these the figure
 # takes minutes to draw and runs over many printed pages.
@@ -33,6 +34,7 @@ def _whole(minimum, maximum=None):
         if not _passes(whole_number, name, value) or not minimum <= value <= maximum:
             raise ConfigError(f"{name}: expected a whole number between {minimum} and {maximum}, got {value!r}")
         return int(value)
+
     return check
 
 
@@ -46,10 +48,12 @@ def _optional(check):
 
 def _list_of(check, item_name=None):
     """A non-empty list (or tuple) whose every item passes ``check``, named ``item_name`` in its message."""
+
     def checked(name, value):
         if not isinstance(value, (list, tuple)) or not value:
             raise ConfigError(f"{name}: expected a list of at least one value, e.g. [1, 2], got {value!r}")
         return [check(item_name or name, item) for item in value]
+
     return checked
 
 
@@ -58,6 +62,7 @@ def _registry_name(kind, label=None):
         if value not in known_names()[kind]:
             raise unknown_name(label or kind, value, known_names()[kind])
         return value
+
     return check
 
 
@@ -98,6 +103,7 @@ SET_BY_THE_REPORT = {"figures_dir": _set_from_out}
 
 def _like(default):
     """A check that a value has the type of ``default`` (ints stay whole numbers, lists stay lists)."""
+
     def check(name, value):
         if default is None:
             return value
@@ -114,6 +120,7 @@ def _like(default):
         if not ok:
             raise ConfigError(f"{name}: expected {kind} like its default {default!r}, got {value!r}")
         return value
+
     return check
 
 
@@ -163,18 +170,47 @@ def resolve_parameters(folder, overrides):
     check_report_parameters({**values, **overrides}, values, overrides)
     values.update(overrides)
     data = values["data"]
-    if isinstance(data, (str, os.PathLike)) and str(data) not in DATASET_NAMES and pathlib.Path(data).expanduser().exists():
+    if (
+        isinstance(data, (str, os.PathLike))
+        and str(data) not in DATASET_NAMES
+        and pathlib.Path(data).expanduser().exists()
+    ):
         values["data"] = str(pathlib.Path(data).expanduser().resolve())  # kernels run in another folder
-    experiments.model_config("sigmoid", hidden=values["hidden"], epochs=values["epochs"], seed=values["seed"],
-                             lr=1.0, batch_size=values["batch_size"], init="normal", init_std=values["init_std"])
-    experiments.seed_report_configs(hidden=values["hidden"], epochs=values["epochs"], seed=values["seed"],
-                                    batch_size=values["batch_size"], learning_rates=values["seed_report_lrs"])
-    latent.check_parameters(hidden=values["hidden"], activation=values["hidden_activation"],
-                            latent_activation=values["latent_activation"], epochs=values["latent_epochs"],
-                            seed=values["seed"], lr=values["latent_lr"], batch_size=values["batch_size"],
-                            frames=values["stages"], seeds=values["latent_seeds"])
-    experiments.check_sweep_parameters(trials=values["sweep_trials"], max_epochs=values["sweep_epochs"],
-                                       seed=values["seed"], screen_epochs=values["sweep_screen_epochs"],
-                                       keep=values["sweep_keep"], jobs=values["sweep_jobs"],
-                                       sigmoid_lrs=values["sigmoid_lrs"])
+    experiments.model_config(
+        "sigmoid",
+        hidden=values["hidden"],
+        epochs=values["epochs"],
+        seed=values["seed"],
+        lr=1.0,
+        batch_size=values["batch_size"],
+        init="normal",
+        init_std=values["init_std"],
+    )
+    experiments.seed_report_configs(
+        hidden=values["hidden"],
+        epochs=values["epochs"],
+        seed=values["seed"],
+        batch_size=values["batch_size"],
+        learning_rates=values["seed_report_lrs"],
+    )
+    latent.check_parameters(
+        hidden=values["hidden"],
+        activation=values["hidden_activation"],
+        latent_activation=values["latent_activation"],
+        epochs=values["latent_epochs"],
+        seed=values["seed"],
+        lr=values["latent_lr"],
+        batch_size=values["batch_size"],
+        frames=values["stages"],
+        seeds=values["latent_seeds"],
+    )
+    experiments.check_sweep_parameters(
+        trials=values["sweep_trials"],
+        max_epochs=values["sweep_epochs"],
+        seed=values["seed"],
+        screen_epochs=values["sweep_screen_epochs"],
+        keep=values["sweep_keep"],
+        jobs=values["sweep_jobs"],
+        sigmoid_lrs=values["sigmoid_lrs"],
+    )
     return values

@@ -10,6 +10,7 @@ fill in ``target-counter``, so its table of contents has no page numbers. The br
 Debian's ``chromium``, Chrome, or one Playwright installed under ~/.cache/ms-playwright;
 ``$HW1LIB_CHROMIUM`` names any other.
 """
+
 import logging
 import os
 import pathlib
@@ -23,12 +24,24 @@ from ..errors import Hw1libError, one_line, unknown_name
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 PLAYWRIGHT_GLOBS = ("chromium-*/chrome-linux*/chrome", "chromium_headless_shell-*/chrome-linux*/headless_shell")
 # Without the background-networking flags Chromium tries to reach update and sync servers.
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--virtual-time-budget=10000", "--no-pdf-header-footer", "--print-to-pdf-no-header")
-HOW_TO_GET_ONE = ("install one with `sudo apt-get install chromium` (Debian/Ubuntu), or set HW1LIB_CHROMIUM to "
-                  "the path of a Chrome or Chromium executable, then run the command again (or leave out "
-                  "--pdf-engine chromium to print with WeasyPrint)")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--virtual-time-budget=10000",
+    "--no-pdf-header-footer",
+    "--print-to-pdf-no-header",
+)
+HOW_TO_GET_ONE = (
+    "install one with `sudo apt-get install chromium` (Debian/Ubuntu), or set HW1LIB_CHROMIUM to "
+    "the path of a Chrome or Chromium executable, then run the command again (or leave out "
+    "--pdf-engine chromium to print with WeasyPrint)"
+)
 
 
 class PdfError(Hw1libError):
@@ -44,7 +57,9 @@ def find_chromium():
         found = shutil.which(name)
         if found:
             return found
-    playwright = pathlib.Path(os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or pathlib.Path.home() / ".cache/ms-playwright")
+    playwright = pathlib.Path(
+        os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or pathlib.Path.home() / ".cache/ms-playwright"
+    )
     for pattern in PLAYWRIGHT_GLOBS:
         for candidate in sorted(playwright.glob(pattern), reverse=True):
             if os.access(candidate, os.X_OK):
@@ -55,8 +70,10 @@ def find_chromium():
 def missing_browser_message(html_path):
     """The one-line explanation when no browser is found (the HTML has been written)."""
     where = f"$HW1LIB_CHROMIUM ({os.environ['HW1LIB_CHROMIUM']}), " if os.environ.get("HW1LIB_CHROMIUM") else ""
-    return (f"no Chromium to print the PDF with (looked for {where}{', '.join(BROWSERS)} and Playwright's "
-            f"browser); the HTML report is written to {html_path}; to get the PDF, {HOW_TO_GET_ONE}")
+    return (
+        f"no Chromium to print the PDF with (looked for {where}{', '.join(BROWSERS)} and Playwright's "
+        f"browser); the HTML report is written to {html_path}; to get the PDF, {HOW_TO_GET_ONE}"
+    )
 
 
 def print_with_chromium(html_path, pdf_path, browser=None, timeout=180):
@@ -69,8 +86,7 @@ def print_with_chromium(html_path, pdf_path, browser=None, timeout=180):
     with tempfile.TemporaryDirectory(prefix="hw1lib-chromium-") as profile, atomic_path(pdf_path) as tmp:
         command = [browser, *FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={tmp}", html_path.as_uri()]
         try:
-            result = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                                    timeout=timeout)
+            result = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:
             raise PdfError(f"{browser} did not finish printing {html_path} within {timeout} s") from None
         except OSError as error:
@@ -87,9 +103,11 @@ def print_with_weasyprint(html_path, pdf_path):
     try:
         import weasyprint
     except (ImportError, OSError) as error:  # OSError: the Pango library is missing
-        raise PdfError(f"WeasyPrint cannot start ({one_line(error)}); the HTML report is written to {html_path}; "
-                       f"to get the PDF, install the Pango library (`sudo apt-get install libpango-1.0-0 "
-                       f"libpangoft2-1.0-0`) or print with --pdf-engine chromium") from None
+        raise PdfError(
+            f"WeasyPrint cannot start ({one_line(error)}); the HTML report is written to {html_path}; "
+            f"to get the PDF, install the Pango library (`sudo apt-get install libpango-1.0-0 "
+            f"libpangoft2-1.0-0`) or print with --pdf-engine chromium"
+        ) from None
     # JupyterLab's stylesheet is full of screen-only rules that WeasyPrint would warn about one by one.
     logger = logging.getLogger("weasyprint")
     level = logger.level

@@ -4,6 +4,7 @@ Each function takes the x values (epochs) and the y values of one curve and retu
 record of plain numbers; the prose turns a record into words ("keeps falling", "levels off",
 "rises", "jumps") and always prints the numbers the word stands for.
 """
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -76,8 +77,12 @@ def start(epochs, values, threshold):
     below = np.flatnonzero(~(values >= threshold))  # a non-finite value counts as fallen too
     stop = int(below[0]) if len(below) else len(values)
     part = values[:stop] if stop else values[:1]
-    return Start(float(epochs[stop]) if len(below) else None, float(epochs[stop - 1]) if stop else None,
-                 float(np.min(part)), float(np.max(part)))
+    return Start(
+        float(epochs[stop]) if len(below) else None,
+        float(epochs[stop - 1]) if stop else None,
+        float(np.min(part)),
+        float(np.max(part)),
+    )
 
 
 @dataclass(frozen=True)
@@ -111,8 +116,11 @@ def growth(stages, values):
     stages, values = np.asarray(stages, dtype=float), np.asarray(values, dtype=float)
     positive = np.flatnonzero(values > 0)
     zeros = np.flatnonzero(values == 0)
-    zero_until = float(stages[zeros[zeros < (positive[0] if len(positive) else len(values))]].max()) \
-        if len(zeros) and (not len(positive) or zeros[0] < positive[0]) else None
+    zero_until = (
+        float(stages[zeros[zeros < (positive[0] if len(positive) else len(values))]].max())
+        if len(zeros) and (not len(positive) or zeros[0] < positive[0])
+        else None
+    )
     if not len(positive):
         return Growth("zero", zero_until)
     xs, logs = stages[positive], np.log10(values[positive])
@@ -123,10 +131,18 @@ def growth(stages, values):
     steps = np.diff(logs)
     big = int(np.argmax(steps))
     total = logs.max() - logs[0]
-    after = values[positive[big + 1:]]
-    fields = dict(first=first, first_at=float(xs[0]), jump_from=float(xs[big]), jump_to=float(xs[big + 1]),
-                  factor=float(10 ** steps[big]), end=end, after_low=float(after.min()), after_high=float(after.max()),
-                  per_epoch=float(per_epoch))
+    after = values[positive[big + 1 :]]
+    fields = dict(
+        first=first,
+        first_at=float(xs[0]),
+        jump_from=float(xs[big]),
+        jump_to=float(xs[big + 1]),
+        factor=float(10 ** steps[big]),
+        end=end,
+        after_low=float(after.min()),
+        after_high=float(after.max()),
+        per_epoch=float(per_epoch),
+    )
     if values[positive].max() <= 10 * values[positive].min():
         return Growth("flat", zero_until, **fields)
     if steps[big] >= 2 and steps[big] >= 0.9 * total and after.max() / after.min() <= 10:

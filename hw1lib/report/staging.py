@@ -9,6 +9,7 @@ entries only (other files in ``--out`` are the user's) and runs with SIGINT and 
 A staging folder whose build was killed outright (kill -9) is removed by the next build into the
 same ``--out``: that build holds the folder's lock, so no other build can still be using it.
 """
+
 import contextlib
 import os
 import pathlib

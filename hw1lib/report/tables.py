@@ -1,4 +1,5 @@
 """The report's tables, drawn from the studies: formatted values, and headers as the reader sees them."""
+
 import pandas as pd
 
 

@@ -4,6 +4,7 @@ Files are ``.npz`` (no pickle) written to a temporary name and renamed into plac
 never sees half a file. A cache folder that cannot be written (read-only, disk full) costs only
 the caching: the run's result is still returned, with a warning.
 """
+
 import hashlib
 
 from ..common import cache_folder, write_atomic, write_problem
@@ -46,7 +47,7 @@ def load_cached(config, dataset):
         return None
     try:
         return History.from_file(path).replace(from_cache=True)
-    except Exception:  # noqa: BLE001 - an unreadable entry is just retrained and replaced
+    except Exception:
         return None
 
 

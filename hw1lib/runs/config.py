@@ -4,6 +4,7 @@ It is what the command line parses, what a widget edits, what the run cache is k
 what the report prints. Values are checked when the object is made, so a bad value fails
 before any training starts, with a message naming the parameter.
 """
+
 import dataclasses
 import hashlib
 import json
@@ -17,8 +18,15 @@ from ..nn.initializers import INITIALIZERS
 from ..nn.optimizers import OPTIMIZERS
 
 NORMALIZATIONS = ("none", "standardize")
-DISPLAY_NAMES = {"relu": "ReLU", "leaky_relu": "leaky ReLU", "xavier": "Xavier", "he": "He", "sgd": "SGD",
-                 "adam": "Adam", "identity": "linear"}
+DISPLAY_NAMES = {
+    "relu": "ReLU",
+    "leaky_relu": "leaky ReLU",
+    "xavier": "Xavier",
+    "he": "He",
+    "sgd": "SGD",
+    "adam": "Adam",
+    "identity": "linear",
+}
 
 
 @dataclass(frozen=True)
@@ -63,8 +71,7 @@ class RunConfig:
         set_("hidden", tuple(whole_number("hidden size", h, minimum=1) for h in _as_tuple("hidden", self.hidden)))
         if not self.hidden:
             raise ConfigError("hidden: expected at least one hidden layer size")
-        for field, registry in (("activation", ACTIVATIONS), ("init", INITIALIZERS),
-                                ("optimizer", OPTIMIZERS)):
+        for field, registry in (("activation", ACTIVATIONS), ("init", INITIALIZERS), ("optimizer", OPTIMIZERS)):
             if getattr(self, field) not in registry:
                 raise unknown_name(field if field != "init" else "initializer", getattr(self, field), registry)
         if self.latent_activation is not None and self.latent_activation not in ACTIVATIONS:
@@ -146,18 +153,25 @@ class RunConfig:
         """The network and its training for readers, e.g. '3 hidden layers of 256 leaky ReLU units (He
         initialisation), momentum 0.9 with learning rate 0.0162, mini-batches of 32, 10 epochs'."""
         n, units = len(self.hidden), self.hidden[0]
-        layers = (f"{n} hidden layer{'s' if n > 1 else ''} of {units}" if len(set(self.hidden)) == 1 else
-                  f"hidden layers of {', '.join(map(str, self.hidden[:-1]))} and {self.hidden[-1]}")
-        text = (f"{layers} {display_name(self.activation)} units ({self.init_label()} initialisation), "
-                f"{self.optimizer_label()} with learning rate {self.lr:g}, mini-batches of {self.batch_size}")
+        layers = (
+            f"{n} hidden layer{'s' if n > 1 else ''} of {units}"
+            if len(set(self.hidden)) == 1
+            else f"hidden layers of {', '.join(map(str, self.hidden[:-1]))} and {self.hidden[-1]}"
+        )
+        text = (
+            f"{layers} {display_name(self.activation)} units ({self.init_label()} initialisation), "
+            f"{self.optimizer_label()} with learning rate {self.lr:g}, mini-batches of {self.batch_size}"
+        )
         return text + (f", {self.epochs} epochs" if epochs else "")
 
     def describe(self):
         """One line, e.g. 'hidden 256 ReLU, He init, SGD lr 0.2, batch 32, 10 epochs, seed 0'."""
         iters = f", max {self.max_iterations} iterations" if self.max_iterations else ""
-        return (f"hidden {self.hidden_label()} {self.activation_label()}, {self.init_label()} init, "
-                f"{self.optimizer_label()} lr {self.lr:g}, batch {self.batch_size}, {self.epochs} epochs{iters}, "
-                f"seed {self.seed}")
+        return (
+            f"hidden {self.hidden_label()} {self.activation_label()}, {self.init_label()} init, "
+            f"{self.optimizer_label()} lr {self.lr:g}, batch {self.batch_size}, {self.epochs} epochs{iters}, "
+            f"seed {self.seed}"
+        )
 
 
 def display_name(name):
@@ -167,8 +181,12 @@ def display_name(name):
 
 def known_names():
     """The names each registry accepts."""
-    return {"activation": sorted(ACTIVATIONS), "init": sorted(INITIALIZERS),
-            "optimizer": sorted(OPTIMIZERS), "normalize": list(NORMALIZATIONS)}
+    return {
+        "activation": sorted(ACTIVATIONS),
+        "init": sorted(INITIALIZERS),
+        "optimizer": sorted(OPTIMIZERS),
+        "normalize": list(NORMALIZATIONS),
+    }
 
 
 def _as_tuple(name, value):

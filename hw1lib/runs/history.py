@@ -2,6 +2,7 @@
 
 Saved as one ``.npz`` (arrays) with the scalars and config as JSON inside it, never pickled.
 """
+
 import dataclasses
 import io
 import json
@@ -13,8 +14,18 @@ import numpy as np
 from .config import RunConfig
 
 FORMAT_VERSION = 1
-_ARRAYS = ("batch_loss", "eval_iteration", "eval_epoch", "train_loss", "train_error",
-           "test_loss", "test_error", "snapshot_stages", "snapshots", "test_pred")
+_ARRAYS = (
+    "batch_loss",
+    "eval_iteration",
+    "eval_epoch",
+    "train_loss",
+    "train_error",
+    "test_loss",
+    "test_error",
+    "snapshot_stages",
+    "snapshots",
+    "test_pred",
+)
 # Recorded since files of this format were first written: a file without them still loads, with none.
 _LATER_ARRAYS = {"snapshot_weights": (0, 0, 0), "snapshot_biases": (0, 0)}
 
@@ -96,10 +107,16 @@ class History:
 
     def to_bytes(self):
         """The whole history as the bytes of an ``.npz`` file."""
-        meta = {"format": FORMAT_VERSION, "config": self.config.to_dict(), "data_name": self.data_name,
-                "data_fingerprint": self.data_fingerprint, "class_names": list(self.class_names),
-                "iterations_per_epoch": self.iterations_per_epoch, "seconds": self.seconds,
-                "diverged": self.diverged}
+        meta = {
+            "format": FORMAT_VERSION,
+            "config": self.config.to_dict(),
+            "data_name": self.data_name,
+            "data_fingerprint": self.data_fingerprint,
+            "class_names": list(self.class_names),
+            "iterations_per_epoch": self.iterations_per_epoch,
+            "seconds": self.seconds,
+            "diverged": self.diverged,
+        }
         arrays = {name: getattr(self, name) for name in (*_ARRAYS, *_LATER_ARRAYS)}
         arrays.update({f"param_{k}": v for k, v in self.params.items()})
         arrays["meta_json"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
@@ -115,13 +132,24 @@ class History:
             if meta.get("format") != FORMAT_VERSION:
                 raise ValueError(f"history format {meta.get('format')} is not {FORMAT_VERSION}")
             arrays = {name: npz[name] for name in _ARRAYS}
-            arrays.update({name: npz[name] if name in npz.files else np.zeros(shape, np.float32)
-                           for name, shape in _LATER_ARRAYS.items()})
-            params = {k[len("param_"):]: npz[k] for k in npz.files if k.startswith("param_")}
-        return cls(config=RunConfig.from_dict(meta["config"]), data_name=meta["data_name"],
-                   data_fingerprint=meta["data_fingerprint"], class_names=tuple(meta["class_names"]),
-                   iterations_per_epoch=meta["iterations_per_epoch"], params=params,
-                   seconds=meta["seconds"], diverged=meta["diverged"], **arrays)
+            arrays.update(
+                {
+                    name: npz[name] if name in npz.files else np.zeros(shape, np.float32)
+                    for name, shape in _LATER_ARRAYS.items()
+                }
+            )
+            params = {k[len("param_") :]: npz[k] for k in npz.files if k.startswith("param_")}
+        return cls(
+            config=RunConfig.from_dict(meta["config"]),
+            data_name=meta["data_name"],
+            data_fingerprint=meta["data_fingerprint"],
+            class_names=tuple(meta["class_names"]),
+            iterations_per_epoch=meta["iterations_per_epoch"],
+            params=params,
+            seconds=meta["seconds"],
+            diverged=meta["diverged"],
+            **arrays,
+        )
 
     def replace(self, **changes):
         return dataclasses.replace(self, **changes)

@@ -5,6 +5,8 @@ allocating and fails with a traceback, or the machine starts swapping. The estim
 training holds at its peak: the parameters with their gradients and the optimiser's state, the
 arrays of one mini-batch and of one evaluation chunk, and the copies of the data the run makes.
 """
+
+import itertools
 import pathlib
 from dataclasses import dataclass
 
@@ -22,9 +24,9 @@ CGROUP = pathlib.Path("/sys/fs/cgroup")
 class MemoryNeed:
     """Bytes a run needs beyond the dataset it is given, in three parts."""
 
-    parameters: int   # weights and biases, their gradients, the optimiser's state, the History's copy
+    parameters: int  # weights and biases, their gradients, the optimiser's state, the History's copy
     activations: int  # one mini-batch's forward and backward arrays, one evaluation chunk's
-    data: int         # standardised copies of the inputs, the recorded snapshots and losses
+    data: int  # standardised copies of the inputs, the recorded snapshots and losses
     n_parameters: int
     batch: int
 
@@ -36,7 +38,7 @@ class MemoryNeed:
 def estimate(config, dataset, eval_chunk):
     """The MemoryNeed of training ``config`` on ``dataset``, evaluating ``eval_chunk`` images at a time."""
     sizes = (dataset.n_features, *config.hidden, dataset.n_classes)
-    weights = [fan_in * fan_out for fan_in, fan_out in zip(sizes[:-1], sizes[1:])]
+    weights = [fan_in * fan_out for fan_in, fan_out in itertools.pairwise(sizes)]
     n_parameters = sum(weights) + sum(sizes[1:])
     n_train, n_test = len(dataset.train_y), len(dataset.test_y)
     # Weights, gradients, the optimiser's arrays and the History's copy in float32, plus the float64 array a
@@ -47,8 +49,9 @@ def estimate(config, dataset, eval_chunk):
     # A training batch: its gathered inputs, and every layer's forward and backward buffers. An evaluation
     # chunk: every layer's output, the copy each layer keeps for a backward pass, and an activation's
     # temporaries; then one predicted class (int64) per image, in chunks and joined.
-    activations = (FLOAT32 * (batch * dataset.n_features + 2 * batch * sum(sizes[1:]) + 3 * chunk * sum(sizes[1:]))
-                   + 2 * 8 * max(n_train, n_test))
+    activations = FLOAT32 * (
+        batch * dataset.n_features + 2 * batch * sum(sizes[1:]) + 3 * chunk * sum(sizes[1:])
+    ) + 2 * 8 * max(n_train, n_test)
     inputs = dataset.train_x.nbytes + dataset.test_x.nbytes
     snapshots = FLOAT32 * len(config.snapshot_stages) * n_test * config.hidden[config.snapshot_layer]
     losses = FLOAT32 * config.updates(-(-n_train // config.batch_size))
@@ -78,11 +81,14 @@ def check_memory(config, dataset, eval_chunk):
     need, available = estimate(config, dataset, eval_chunk), available_bytes()
     if need.total <= available:
         return need
-    advice = {need.parameters: "use fewer or smaller hidden layers",
-              need.activations: "use fewer hidden units or a smaller batch size",
-              need.data: "use less data or fewer snapshot stages"}[max(need.parameters, need.activations, need.data)]
+    advice = {
+        need.parameters: "use fewer or smaller hidden layers",
+        need.activations: "use fewer hidden units or a smaller batch size",
+        need.data: "use less data or fewer snapshot stages",
+    }[max(need.parameters, need.activations, need.data)]
     raise ConfigError(
         f"hidden {config.hidden_label()}: training needs about {size_text(need.total)} of memory "
         f"({size_text(need.parameters)} for {need.n_parameters:,} parameters with their gradients and optimiser "
         f"state, {size_text(need.activations)} for batches of {need.batch} and evaluation, "
-        f"{size_text(need.data)} for copies of the data) but {size_text(available)} is available; {advice}")
+        f"{size_text(need.data)} for copies of the data) but {size_text(available)} is available; {advice}"
+    )

@@ -1,4 +1,5 @@
 """The training loop: mini-batch updates, periodic evaluation, latent snapshots -> History."""
+
 import contextlib
 import math
 import time
@@ -16,9 +17,17 @@ EVAL_CHUNK = 4096
 
 def build_network(config, n_inputs, n_classes, rng, dtype=np.float32):
     """The untrained network ``config`` describes, its weights drawn from ``rng``."""
-    return MLP(n_inputs, config.hidden, n_classes, activation=config.activation,
-               last_activation=config.latent_activation, init=config.init, init_std=config.init_std, rng=rng,
-               dtype=dtype)
+    return MLP(
+        n_inputs,
+        config.hidden,
+        n_classes,
+        activation=config.activation,
+        last_activation=config.latent_activation,
+        init=config.init,
+        init_std=config.init_std,
+        rng=rng,
+        dtype=dtype,
+    )
 
 
 def normalized_inputs(config, dataset):
@@ -26,7 +35,9 @@ def normalized_inputs(config, dataset):
     if config.normalize == "standardize":
         mean, std = float(dataset.train_x.mean()), float(dataset.train_x.std())
         scale = 1.0 / max(std, 1e-6)
-        return ((dataset.train_x - mean) * scale).astype(np.float32), ((dataset.test_x - mean) * scale).astype(np.float32)
+        return ((dataset.train_x - mean) * scale).astype(np.float32), ((dataset.test_x - mean) * scale).astype(
+            np.float32
+        )
     return dataset.train_x, dataset.test_x
 
 
@@ -34,7 +45,7 @@ def evaluate(network, x, y):
     """(mean cross-entropy, error rate, predictions) of ``network`` on x (n, features), y (n,)."""
     losses, preds = [], []
     for start in range(0, len(x), EVAL_CHUNK):
-        xb, yb = x[start:start + EVAL_CHUNK], y[start:start + EVAL_CHUNK]
+        xb, yb = x[start : start + EVAL_CHUNK], y[start : start + EVAL_CHUNK]
         logits = network.forward(xb)
         losses.append(network.loss_layer.forward(logits, yb) * len(xb))
         preds.append(logits.argmax(axis=1))
@@ -57,8 +68,8 @@ def epoch_updates(network, optimizer, train_x, train_y, batch_size, rng):
     # buffering they imply) for indices a permutation makes valid.
     batch_x = np.empty((min(batch_size, n), train_x.shape[1]), train_x.dtype)
     for begin in range(0, n, batch_size):
-        rows = order[begin:begin + batch_size]
-        x = np.take(train_x, rows, axis=0, out=batch_x[:len(rows)], mode="clip")
+        rows = order[begin : begin + batch_size]
+        x = np.take(train_x, rows, axis=0, out=batch_x[: len(rows)], mode="clip")
         loss = network.loss(x, train_y[rows])
         if not math.isfinite(loss):
             yield loss
@@ -134,8 +145,11 @@ class Trainer:
             self.snapshot()
         stop = self.config.epochs if until_epoch is None else min(until_epoch, self.config.epochs)
         # Overflow on the way to divergence is expected; the loss check in run_epoch is what reports it.
-        with self.clock(), np.errstate(over="ignore", invalid="ignore"), tqdm(
-                total=self.total, initial=self.iteration, desc="training", disable=not progress, leave=False) as bar:
+        with (
+            self.clock(),
+            np.errstate(over="ignore", invalid="ignore"),
+            tqdm(total=self.total, initial=self.iteration, desc="training", disable=not progress, leave=False) as bar,
+        ):
             while self.epochs_done < stop and not self.finished:
                 self.finished = not self.run_epoch(bar)
                 self.epochs_done += 1
@@ -183,8 +197,7 @@ class Trainer:
                 setattr(self.optimizer, name, {key: np.array(array) for key, array in value.items()})
         self.train_x, self.test_x = normalized_inputs(self.config, dataset)
         # Weights drawn from a throwaway generator, then overwritten: the run's own generator must not move.
-        self.network = build_network(self.config, self.train_x.shape[1], dataset.n_classes,
-                                     np.random.default_rng(0))
+        self.network = build_network(self.config, self.train_x.shape[1], dataset.n_classes, np.random.default_rng(0))
         for key, value in self._params.items():
             np.copyto(self.network.params[key], value)
         del self._params
@@ -194,8 +207,9 @@ class Trainer:
         """One pass over the training set; False when the run must stop here (diverged, all its updates
         made, or cancelled)."""
         config = self.config
-        for loss in epoch_updates(self.network, self.optimizer, self.train_x, self.dataset.train_y,
-                                  config.batch_size, self.rng):
+        for loss in epoch_updates(
+            self.network, self.optimizer, self.train_x, self.dataset.train_y, config.batch_size, self.rng
+        ):
             self.batch_loss[self.iteration] = loss
             self.iteration += 1
             if not math.isfinite(loss):
@@ -217,9 +231,15 @@ class Trainer:
             return
         train_loss, train_error, _ = evaluate(self.network, self.train_x, self.dataset.train_y)
         test_loss, test_error, self.test_pred = evaluate(self.network, self.test_x, self.dataset.test_y)
-        values = (self.iteration, self.iteration / self.iterations_per_epoch, train_loss, train_error, test_loss,
-                  test_error)
-        for name, value in zip(self.EVAL_FIELDS, values):
+        values = (
+            self.iteration,
+            self.iteration / self.iterations_per_epoch,
+            train_loss,
+            train_error,
+            test_loss,
+            test_error,
+        )
+        for name, value in zip(self.EVAL_FIELDS, values, strict=False):
             self.evaluations[name].append(value)
         if self.on_eval is not None:
             self.on_eval(self.history())
@@ -231,8 +251,14 @@ class Trainer:
             return
         layer = self.config.snapshot_layer
         self.stages.append(stage)
-        self.snapshots.append(np.concatenate([self.network.hidden_output(self.test_x[i:i + EVAL_CHUNK], layer)
-                                              for i in range(0, len(self.test_x), EVAL_CHUNK)]).astype(np.float32))
+        self.snapshots.append(
+            np.concatenate(
+                [
+                    self.network.hidden_output(self.test_x[i : i + EVAL_CHUNK], layer)
+                    for i in range(0, len(self.test_x), EVAL_CHUNK)
+                ]
+            ).astype(np.float32)
+        )
         out = len(self.config.hidden) + 1
         self.snapshot_params.append((self.network.params[f"W{out}"].copy(), self.network.params[f"b{out}"].copy()))
 
@@ -240,22 +266,35 @@ class Trainer:
         """Everything recorded so far, as a History the caller owns (arrays copied)."""
         config, dataset = self.config, self.dataset
         width = config.hidden[config.snapshot_layer]
-        evaluations = {name: np.asarray(values, dtype=np.int64 if name == "eval_iteration" else np.float64)
-                       for name, values in self.evaluations.items()}
-        snapshots = (np.stack(self.snapshots) if self.snapshots
-                     else np.zeros((0, len(dataset.test_y), width), dtype=np.float32))
+        evaluations = {
+            name: np.asarray(values, dtype=np.int64 if name == "eval_iteration" else np.float64)
+            for name, values in self.evaluations.items()
+        }
+        snapshots = (
+            np.stack(self.snapshots) if self.snapshots else np.zeros((0, len(dataset.test_y), width), dtype=np.float32)
+        )
         out = len(config.hidden) + 1
-        weights, biases = (_stack([params[i] for params in self.snapshot_params], self.network.params[f"{key}{out}"])
-                           for i, key in enumerate("Wb"))
+        weights, biases = (
+            _stack([params[i] for params in self.snapshot_params], self.network.params[f"{key}{out}"])
+            for i, key in enumerate("Wb")
+        )
         return History(
-            config=config, data_name=dataset.name, data_fingerprint=dataset.fingerprint,
-            class_names=tuple(dataset.class_names), iterations_per_epoch=self.iterations_per_epoch,
-            batch_loss=self.batch_loss[:self.iteration].copy(), **evaluations,
-            snapshot_stages=np.asarray(self.stages, dtype=np.float64), snapshots=snapshots,
-            snapshot_weights=weights, snapshot_biases=biases,
-            test_pred=self.test_pred, params={k: v.copy() for k, v in self.network.params.items()},
+            config=config,
+            data_name=dataset.name,
+            data_fingerprint=dataset.fingerprint,
+            class_names=tuple(dataset.class_names),
+            iterations_per_epoch=self.iterations_per_epoch,
+            batch_loss=self.batch_loss[: self.iteration].copy(),
+            **evaluations,
+            snapshot_stages=np.asarray(self.stages, dtype=np.float64),
+            snapshots=snapshots,
+            snapshot_weights=weights,
+            snapshot_biases=biases,
+            test_pred=self.test_pred,
+            params={k: v.copy() for k, v in self.network.params.items()},
             seconds=self.elapsed + (time.perf_counter() - self.started if self.started is not None else 0.0),
-            diverged=self.diverged)
+            diverged=self.diverged,
+        )
 
 
 def _stack(arrays, like):

@@ -11,7 +11,9 @@ Trials run through joblib: in local processes (loky), or on a Dask cluster throu
 sweep looks each one up before dispatching it and saves each finished one atomically as it
 arrives), so a repeated sweep trains nothing.
 """
+
 import contextlib
+import itertools
 import math
 import os
 import time
@@ -33,8 +35,22 @@ from ..runs.config import RunConfig
 from ..runs.history import History
 from ..runs.training import Trainer, train
 
-__all__ = ["SearchSpace", "Screening", "Trial", "SweepResult", "run_sweep", "learning_rate_trials", "fit_trials",
-           "screen_trials", "learning_rate_runs", "ranked_trials", "release_workers", "benchmark", "DEFAULT_TRIALS", "BENCH_TRIALS"]
+__all__ = [
+    "BENCH_TRIALS",
+    "DEFAULT_TRIALS",
+    "Screening",
+    "SearchSpace",
+    "SweepResult",
+    "Trial",
+    "benchmark",
+    "fit_trials",
+    "learning_rate_runs",
+    "learning_rate_trials",
+    "ranked_trials",
+    "release_workers",
+    "run_sweep",
+    "screen_trials",
+]
 
 DEFAULT_TRIALS = 40
 BENCH_TRIALS = 12
@@ -73,10 +89,16 @@ class SearchSpace:
             if name not in INIT_FOR or name not in ACTIVATIONS:
                 raise ConfigError(f"search space activations: unknown {name!r}; known: {', '.join(sorted(INIT_FOR))}")
         for entry in self.lr_ranges:
-            if (len(entry) != 3 or entry[0] not in OPTIMIZERS
-                    or not all(isinstance(v, (int, float)) for v in entry[1:]) or not 0 < entry[1] <= entry[2]):
-                raise ConfigError(f"search space lr_ranges: {entry!r}; expected (optimizer, low, high) with an "
-                                  f"optimizer from {', '.join(sorted(OPTIMIZERS))} and 0 < low <= high")
+            if (
+                len(entry) != 3
+                or entry[0] not in OPTIMIZERS
+                or not all(isinstance(v, (int, float)) for v in entry[1:])
+                or not 0 < entry[1] <= entry[2]
+            ):
+                raise ConfigError(
+                    f"search space lr_ranges: {entry!r}; expected (optimizer, low, high) with an "
+                    f"optimizer from {', '.join(sorted(OPTIMIZERS))} and 0 < low <= high"
+                )
 
     def sample(self, n, seed=0):
         """``n`` configurations drawn with ``numpy.random.default_rng(seed)``; every one trains with ``seed``.
@@ -93,9 +115,18 @@ class SearchSpace:
             depth, width, activation = pick(self.depths), pick(self.widths), pick(self.activations)
             optimizer, low, high = pick(self.lr_ranges)
             lr = float(f"{math.exp(rng.uniform(math.log(low), math.log(high))):.3g}")
-            configs.append(RunConfig(hidden=(width,) * depth, activation=activation, init=INIT_FOR[activation],
-                                     optimizer=optimizer, lr=lr, batch_size=pick(self.batch_sizes),
-                                     epochs=pick(self.epochs), seed=seed))
+            configs.append(
+                RunConfig(
+                    hidden=(width,) * depth,
+                    activation=activation,
+                    init=INIT_FOR[activation],
+                    optimizer=optimizer,
+                    lr=lr,
+                    batch_size=pick(self.batch_sizes),
+                    epochs=pick(self.epochs),
+                    seed=seed,
+                )
+            )
         return tuple(configs)
 
     def learning_rates(self, optimizer, count, stretch=1.0):
@@ -103,16 +134,22 @@ class SearchSpace:
         ``optimizer``'s range to its high end times ``stretch``."""
         ranges = {name: (low, high) for name, low, high in self.lr_ranges}
         if optimizer not in ranges:
-            raise ConfigError(f"search space lr_ranges: no range for optimizer {optimizer!r}; "
-                              f"ranges for: {', '.join(ranges)}")
+            raise ConfigError(
+                f"search space lr_ranges: no range for optimizer {optimizer!r}; ranges for: {', '.join(ranges)}"
+            )
         check_count("learning rates", count)
         low, high = ranges[optimizer]
         return tuple(float(f"{lr:.3g}") for lr in np.geomspace(low, high * stretch, count))
 
     def to_dict(self):
-        return {"depths": list(self.depths), "widths": list(self.widths), "activations": list(self.activations),
-                "lr_ranges": [list(entry) for entry in self.lr_ranges], "batch_sizes": list(self.batch_sizes),
-                "epochs": list(self.epochs)}
+        return {
+            "depths": list(self.depths),
+            "widths": list(self.widths),
+            "activations": list(self.activations),
+            "lr_ranges": [list(entry) for entry in self.lr_ranges],
+            "batch_sizes": list(self.batch_sizes),
+            "epochs": list(self.epochs),
+        }
 
 
 @dataclass(frozen=True)
@@ -171,20 +208,40 @@ class Trial:
         else:
             val_error = val_loss = train_error = math.nan
             best_epoch = 0
-        return cls(index, history.config, val_error, val_loss, best_epoch, train_error,
-                   tuple(float(e) for e in errors), float(history.seconds), history.from_cache, history.diverged)
+        return cls(
+            index,
+            history.config,
+            val_error,
+            val_loss,
+            best_epoch,
+            train_error,
+            tuple(float(e) for e in errors),
+            float(history.seconds),
+            history.from_cache,
+            history.diverged,
+        )
 
     def rank_key(self):
         """Sort key: validation error, then validation loss, then sample order (NaN last)."""
+
         def finite(v):
             return v if math.isfinite(v) else math.inf
+
         return (finite(self.val_error), finite(self.val_loss), self.index)
 
     def to_dict(self):
-        return {"index": self.index, "config": self.config.to_dict(), "val_error": _json(self.val_error),
-                "val_loss": _json(self.val_loss), "best_epoch": self.best_epoch,
-                "train_error": _json(self.train_error), "val_curve": [_json(e) for e in self.val_curve],
-                "seconds": round(self.seconds, 3), "cached": self.from_cache, "diverged": self.diverged}
+        return {
+            "index": self.index,
+            "config": self.config.to_dict(),
+            "val_error": _json(self.val_error),
+            "val_loss": _json(self.val_loss),
+            "best_epoch": self.best_epoch,
+            "train_error": _json(self.train_error),
+            "val_curve": [_json(e) for e in self.val_curve],
+            "seconds": round(self.seconds, 3),
+            "cached": self.from_cache,
+            "diverged": self.diverged,
+        }
 
 
 @dataclass(frozen=True)
@@ -228,7 +285,8 @@ class SweepResult:
         return self.ranked[0]
 
     def near_best(self, points=0.01) -> int:
-        """How many other trials reached a validation error within ``points`` (0.01: one percentage point) of the best."""
+        """How many other trials reached a validation error within ``points`` (0.01: one percentage point)
+        of the best."""
         best = self.best.val_error
         return sum(1 for t in self.ranked[1:] if math.isfinite(t.val_error) and t.val_error - best <= points)
 
@@ -250,26 +308,57 @@ class SweepResult:
         """JSON-ready: every trial (ranked), the chosen config and its test error."""
         final = None
         if self.final is not None:
-            final = {"test_error": _json(self.final.final_test_error),
-                     "train_error": _json(self.final.final_train_error), "seconds": round(self.final.seconds, 3), "cached": self.final.from_cache,
-                     "diverged": self.final.diverged}
-        return {"data": self.data_name, "split": self.split_name, "seed": self.seed, "fraction": self.fraction,
-                "n_fit": self.n_fit, "n_val": self.n_val,
-                "search_space": self.space.to_dict(), "workers": self.workers, "seconds": round(self.seconds, 3),
-                "screen": None if self.screen is None else {"epochs": self.screen.epochs, "keep": self.screen.keep},
-                "stopped": list(self.stopped), "continued": list(self.continued),
-                "trained": self.trained, "trials": [t.to_dict() for t in self.ranked],
-                "chosen": {"config": self.chosen.to_dict(), "trial": self.best.index,
-                           "val_error": _json(self.best.val_error), "best_epoch": self.best.best_epoch,
-                           "test_error": final and final["test_error"], "final": final}}
+            final = {
+                "test_error": _json(self.final.final_test_error),
+                "train_error": _json(self.final.final_train_error),
+                "seconds": round(self.final.seconds, 3),
+                "cached": self.final.from_cache,
+                "diverged": self.final.diverged,
+            }
+        return {
+            "data": self.data_name,
+            "split": self.split_name,
+            "seed": self.seed,
+            "fraction": self.fraction,
+            "n_fit": self.n_fit,
+            "n_val": self.n_val,
+            "search_space": self.space.to_dict(),
+            "workers": self.workers,
+            "seconds": round(self.seconds, 3),
+            "screen": None if self.screen is None else {"epochs": self.screen.epochs, "keep": self.screen.keep},
+            "stopped": list(self.stopped),
+            "continued": list(self.continued),
+            "trained": self.trained,
+            "trials": [t.to_dict() for t in self.ranked],
+            "chosen": {
+                "config": self.chosen.to_dict(),
+                "trial": self.best.index,
+                "val_error": _json(self.best.val_error),
+                "best_epoch": self.best.best_epoch,
+                "test_error": final and final["test_error"],
+                "final": final,
+            },
+        }
 
 
 class SweepError(Hw1libError):
     """A trial of the sweep could not finish."""
 
 
-def run_sweep(dataset, *, trials=DEFAULT_TRIALS, space=None, seed=0, fraction=0.1, jobs=None, scheduler=None,
-              progress=True, use_cache=True, final=True, screen=None) -> SweepResult:
+def run_sweep(
+    dataset,
+    *,
+    trials=DEFAULT_TRIALS,
+    space=None,
+    seed=0,
+    fraction=0.1,
+    jobs=None,
+    scheduler=None,
+    progress=True,
+    use_cache=True,
+    final=True,
+    screen=None,
+) -> SweepResult:
     """Search ``trials`` configurations of ``space`` on a validation split of ``dataset``.
 
     ``seed`` seeds the split, the sample and every trial's weights and shuffling. ``screen``: a
@@ -296,13 +385,14 @@ def run_sweep(dataset, *, trials=DEFAULT_TRIALS, space=None, seed=0, fraction=0.
     stopped = go_on = ()
     if screen is not None and any(screen.epochs < c.epochs for c in configs):
         histories, paused, trained, workers = screen_trials(configs, screen.epochs, split, **fit)
-        kept = {t.index for t in ranked_trials(histories)[:screen.keep]}
+        kept = {t.index for t in ranked_trials(histories)[: screen.keep]}
         shortened = [i for i, c in enumerate(configs) if screen.epochs < c.epochs]
         go_on = [i for i in shortened if i in kept]
         stopped = tuple(i for i in shortened if i not in kept)
-        longer, more, later_workers = fit_trials([configs[i] for i in go_on], split,
-                                                 paused=[paused.get(i) for i in go_on], **fit)
-        for i, history in zip(go_on, longer):
+        longer, more, later_workers = fit_trials(
+            [configs[i] for i in go_on], split, paused=[paused.get(i) for i in go_on], **fit
+        )
+        for i, history in zip(go_on, longer, strict=False):
             histories[i] = history
         workers = workers if trained or not more else later_workers
         trained += more
@@ -313,12 +403,29 @@ def run_sweep(dataset, *, trials=DEFAULT_TRIALS, space=None, seed=0, fraction=0.
     best = min(scored, key=Trial.rank_key)
     chosen = best.config.replace(epochs=max(best.best_epoch, 1))
     final_history = cached_train(chosen, dataset, progress=False, use_cache=use_cache) if final else None
-    return SweepResult(dataset.name, split.name, seed, fraction, len(split.train_y), len(split.test_y), space,
-                       scored, chosen, final_history, seconds, trained, workers, screen, stopped, tuple(go_on))
+    return SweepResult(
+        dataset.name,
+        split.name,
+        seed,
+        fraction,
+        len(split.train_y),
+        len(split.test_y),
+        space,
+        scored,
+        chosen,
+        final_history,
+        seconds,
+        trained,
+        workers,
+        screen,
+        stopped,
+        tuple(go_on),
+    )
 
 
-def learning_rate_trials(config, dataset, learning_rates, *, seed=0, fraction=0.1, jobs=None, progress=False,
-                         use_cache=True):
+def learning_rate_trials(
+    config, dataset, learning_rates, *, seed=0, fraction=0.1, jobs=None, progress=False, use_cache=True
+):
     """``config`` at each of ``learning_rates``, trained and scored like the trials of ``run_sweep``, best first.
 
     Same validation split of ``dataset`` (``fraction``, ``seed``), same score (the lowest validation
@@ -353,7 +460,7 @@ def fit_trials(configs, data, *, jobs=None, scheduler=None, progress=True, use_c
     """
     datas = list(data) if isinstance(data, (list, tuple)) else [data] * len(configs)
     paused = [None] * len(configs) if paused is None else list(paused)
-    histories = [load_cached(config, d) if use_cache else None for config, d in zip(configs, datas)]
+    histories = [load_cached(config, d) if use_cache else None for config, d in zip(configs, datas, strict=False)]
 
     def remaining_cost(i):
         done = paused[i].epochs_done if paused[i] is not None else 0
@@ -366,10 +473,13 @@ def fit_trials(configs, data, *, jobs=None, scheduler=None, progress=True, use_c
             store(history, datas[i])
         histories[i] = history
 
-    calls = [(_fit, i, configs[i], datas[i]) if paused[i] is None else (_fit_paused_run, i, paused[i], datas[i])
-             for i in todo]
-    workers = _run_parallel(calls, datas, receive, jobs=jobs, scheduler=scheduler, progress=progress,
-                            total=len(configs))
+    calls = [
+        (_fit, i, configs[i], datas[i]) if paused[i] is None else (_fit_paused_run, i, paused[i], datas[i])
+        for i in todo
+    ]
+    workers = _run_parallel(
+        calls, datas, receive, jobs=jobs, scheduler=scheduler, progress=progress, total=len(configs)
+    )
     return histories, len(todo), workers
 
 
@@ -391,8 +501,9 @@ def screen_trials(configs, epochs, data, *, jobs=None, scheduler=None, progress=
         histories[i], paused[i] = history, trainer
 
     calls = [(_fit_and_pause, i, configs[i], data, first[i].epochs) for i in todo]
-    workers = _run_parallel(calls, [data], receive, jobs=jobs, scheduler=scheduler, progress=progress,
-                            total=len(configs))
+    workers = _run_parallel(
+        calls, [data], receive, jobs=jobs, scheduler=scheduler, progress=progress, total=len(configs)
+    )
     return histories, paused, len(todo), workers
 
 
@@ -407,7 +518,8 @@ def _run_parallel(calls, datasets, receive, *, jobs, scheduler, progress, total)
         if calls:
             with _backend(jobs, scheduler, datasets) as (n_jobs, workers):
                 results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
-                    delayed(function)(*args) for function, *args in calls)
+                    delayed(function)(*args) for function, *args in calls
+                )
                 done = set()
                 try:
                     for result in results:
@@ -416,10 +528,12 @@ def _run_parallel(calls, datasets, receive, *, jobs, scheduler, progress, total)
                         bar.update()
                 except TerminatedWorkerError:
                     lost = [str(i) for _, i, *_ in calls if i not in done]
-                    raise SweepError(f"a sweep worker process died (killed, or out of memory) while"
-                                     f" trial(s) {', '.join(lost)} had not finished; the "
-                                     f"{len(done)} trial(s) that had are in the run cache, so running the command "
-                                     f"again goes on from them") from None
+                    raise SweepError(
+                        f"a sweep worker process died (killed, or out of memory) while"
+                        f" trial(s) {', '.join(lost)} had not finished; the "
+                        f"{len(done)} trial(s) that had are in the run cache, so running the command "
+                        f"again goes on from them"
+                    ) from None
     finally:
         bar.close()
     return workers
@@ -441,11 +555,16 @@ def benchmark(dataset, *, trials=BENCH_TRIALS, space=None, seed=0, fraction=0.1,
         start = time.perf_counter()
         fit_trials(configs, split, jobs=n_jobs, progress=progress, use_cache=False)
         seconds[n_jobs] = time.perf_counter() - start
-    return {"trials": trials, "jobs": parallel, "cores": os.cpu_count(),
-            "seconds_1": seconds[1], "seconds_parallel": seconds[parallel],
-            "trials_per_minute_1": 60 * trials / seconds[1],
-            "trials_per_minute_parallel": 60 * trials / seconds[parallel],
-            "speedup": seconds[1] / seconds[parallel]}
+    return {
+        "trials": trials,
+        "jobs": parallel,
+        "cores": os.cpu_count(),
+        "seconds_1": seconds[1],
+        "seconds_parallel": seconds[parallel],
+        "trials_per_minute_1": 60 * trials / seconds[1],
+        "trials_per_minute_parallel": 60 * trials / seconds[parallel],
+        "speedup": seconds[1] / seconds[parallel],
+    }
 
 
 def _fit(index, config, data):
@@ -477,7 +596,7 @@ def _fit_paused_run(index, trainer, data):
 def _cost(config, data):
     """Rough training time of a run, for ordering only: multiply-adds plus a fixed cost per update."""
     sizes = (data.n_features, *config.hidden, data.n_classes)
-    weights = sum(a * b for a, b in zip(sizes, sizes[1:]))
+    weights = sum(a * b for a, b in itertools.pairwise(sizes))
     n_train = len(data.train_y)
     updates = config.epochs * math.ceil(n_train / config.batch_size)
     return config.epochs * n_train * weights + updates * 1e6
@@ -528,8 +647,10 @@ def _connect(address):
     try:
         return Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError, TypeError) as err:
-        raise ConfigError(f"scheduler {address!r}: cannot connect ({one_line(err)}); "
-                          "expected the address of a running Dask scheduler, e.g. tcp://127.0.0.1:8786") from None
+        raise ConfigError(
+            f"scheduler {address!r}: cannot connect ({one_line(err)}); "
+            "expected the address of a running Dask scheduler, e.g. tcp://127.0.0.1:8786"
+        ) from None
 
 
 def _local_jobs(jobs):

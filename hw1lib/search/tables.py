@@ -2,6 +2,7 @@
 
 Each function takes the :class:`~hw1lib.sweep.SweepResult` of ``run_sweep`` and trains nothing.
 """
+
 import math
 
 import numpy as np
@@ -19,11 +20,25 @@ OFF_SCALE = 0.5
 
 def trials_frame(result) -> pd.DataFrame:
     """One row per trial, best first (index: rank from 1), errors as fractions 0-1."""
-    rows = [{"trial": t.index, "hidden": t.config.hidden_label(), "depth": len(t.config.hidden),
-             "width": t.config.hidden[0], "activation": t.config.activation, "optimizer": t.config.optimizer,
-             "lr": t.config.lr, "batch": t.config.batch_size, "epochs": t.config.epochs,
-             "best epoch": t.best_epoch, "train error": t.train_error, "val error": t.val_error,
-             "seconds": t.seconds, "stopped": result.was_stopped(t)} for t in result.ranked]
+    rows = [
+        {
+            "trial": t.index,
+            "hidden": t.config.hidden_label(),
+            "depth": len(t.config.hidden),
+            "width": t.config.hidden[0],
+            "activation": t.config.activation,
+            "optimizer": t.config.optimizer,
+            "lr": t.config.lr,
+            "batch": t.config.batch_size,
+            "epochs": t.config.epochs,
+            "best epoch": t.best_epoch,
+            "train error": t.train_error,
+            "val error": t.val_error,
+            "seconds": t.seconds,
+            "stopped": result.was_stopped(t),
+        }
+        for t in result.ranked
+    ]
     frame = pd.DataFrame(rows)
     frame.index = pd.RangeIndex(1, len(frame) + 1, name="rank")
     return frame
@@ -38,28 +53,40 @@ def top_table(result, n=10) -> pd.DataFrame:
 def styled_top_table(result, n=10):
     """``top_table`` as a pandas Styler for a notebook: errors in percent, learning rate as %g."""
     percent = "{:.2%}".format
-    return top_table(result, n).style.format({"train error": percent, "val error": percent, "lr": "{:g}".format,
-                                              "seconds": "{:.1f}".format}, na_rep="-")
+    return top_table(result, n).style.format(
+        {"train error": percent, "val error": percent, "lr": "{:g}".format, "seconds": "{:.1f}".format}, na_rep="-"
+    )
 
 
 def format_table(result, n=10) -> str:
     """``top_table`` as fixed-width text (errors in percent), for the command line."""
     percent = {col: (lambda v: "-" if not math.isfinite(v) else f"{v:.2%}") for col in ("train error", "val error")}
-    return top_table(result, n).reset_index().to_string(index=False, formatters={
-        **percent, "lr": "{:g}".format, "seconds": "{:.1f}".format})
+    return (
+        top_table(result, n)
+        .reset_index()
+        .to_string(index=False, formatters={**percent, "lr": "{:g}".format, "seconds": "{:.1f}".format})
+    )
 
 
 def report_top_table(result, n=10):
     """``top_table`` as the report shows it: readable column names and values, no timings; a Styler."""
     frame = top_table(result, n)
-    rows = pd.DataFrame({
-        "rank": frame.index, "hidden layers": [_layers(t.config.hidden) for t in result.ranked[:len(frame)]],
-        "activation": frame["activation"].map(display_name),
-        "optimiser": [RunConfig(optimizer=o).optimizer_label() for o in frame["optimizer"]],
-        "learning rate": frame["lr"].map("{:g}".format), "batch": frame["batch"],
-        "best epoch": [f"{best} of {trained}" for best, trained in zip(frame["best epoch"], frame["epochs"])],
-        "training error": frame["train error"].map(_percent), "validation error": frame["val error"].map(_percent)},
-        index=frame.index)
+    rows = pd.DataFrame(
+        {
+            "rank": frame.index,
+            "hidden layers": [_layers(t.config.hidden) for t in result.ranked[: len(frame)]],
+            "activation": frame["activation"].map(display_name),
+            "optimiser": [RunConfig(optimizer=o).optimizer_label() for o in frame["optimizer"]],
+            "learning rate": frame["lr"].map("{:g}".format),
+            "batch": frame["batch"],
+            "best epoch": [
+                f"{best} of {trained}" for best, trained in zip(frame["best epoch"], frame["epochs"], strict=True)
+            ],
+            "training error": frame["train error"].map(_percent),
+            "validation error": frame["val error"].map(_percent),
+        },
+        index=frame.index,
+    )
     return rows.style.hide(axis="index")
 
 
@@ -92,8 +119,8 @@ def validation_figure(result) -> Figure:
     widths = sorted(frame["width"].unique())
     # Right panel: one slot per (width, depth), depths side by side within each width.
     slot = {(w, d): i * (len(depths) + 1) + j for i, w in enumerate(widths) for j, d in enumerate(depths)}
-    x_slot = np.array([slot[(w, d)] for w, d in zip(shown["width"], shown["depth"])], dtype=float)
-    markers = dict(zip(sorted(frame["activation"].unique()), "os^Dv"))
+    x_slot = np.array([slot[(w, d)] for w, d in zip(shown["width"], shown["depth"], strict=False)], dtype=float)
+    markers = dict(zip(sorted(frame["activation"].unique()), "os^Dv", strict=False))
     optimizers = sorted(frame["optimizer"].unique())
     colour = {o: f"C{i % 10}" for i, o in enumerate(optimizers)}
     fig = Figure(figsize=(9, 3.8), layout="constrained")  # at most 9 inches wide, like the report's other figures
@@ -103,16 +130,29 @@ def validation_figure(result) -> Figure:
             for stopped in (False, True):
                 rows = ((shown["activation"] == activation) & (shown["stopped"] == stopped)).to_numpy()
                 colours = [colour[o] for o in shown["optimizer"][rows]]
-                ax.scatter(x[rows], 100 * shown["val error"][rows], marker=marker, s=30, alpha=0.8,
-                           **({"facecolors": "none", "edgecolors": colours, "linewidths": 1.2} if stopped
-                              else {"c": colours}))
+                ax.scatter(
+                    x[rows],
+                    100 * shown["val error"][rows],
+                    marker=marker,
+                    s=30,
+                    alpha=0.8,
+                    **({"facecolors": "none", "edgecolors": colours, "linewidths": 1.2} if stopped else {"c": colours}),
+                )
         if result.best.index in set(shown["trial"]):
             row = (shown["trial"] == result.best.index).to_numpy()
-            ax.scatter(x[row], 100 * shown["val error"][row], s=170, facecolors="none", edgecolors="black",
-                       linewidths=1.5, zorder=3)
+            ax.scatter(
+                x[row],
+                100 * shown["val error"][row],
+                s=170,
+                facecolors="none",
+                edgecolors="black",
+                linewidths=1.5,
+                zorder=3,
+            )
         ax.grid(alpha=0.3)
-    lr_ax.set(xscale="log", xlabel="learning rate (log scale)", ylabel="validation error (%)",
-              ylim=(0, 100 * top * 1.05))
+    lr_ax.set(
+        xscale="log", xlabel="learning rate (log scale)", ylabel="validation error (%)", ylim=(0, 100 * top * 1.05)
+    )
     width_ax.set_xticks(list(slot.values()), [str(d) for _w, d in slot])
     width_ax.set_xlim(-0.8, max(slot.values()) + 0.8)
     width_ax.set_xlabel("hidden layers, grouped by units per layer")
@@ -121,15 +161,27 @@ def validation_figure(result) -> Figure:
         width_ax.axvline(i * (len(depths) + 1) - 1, color="0.85", lw=1)
     for w in widths:
         centre = np.mean([slot[(w, d)] for d in depths])
-        width_ax.text(centre, 1.0, f"{w} units", transform=width_ax.get_xaxis_transform(), ha="center",
-                      va="bottom", fontsize=9)
-    handles = [Line2D([], [], ls="", marker="o", color=colour[o], label=RunConfig(optimizer=o).optimizer_label())
-               for o in optimizers]
+        width_ax.text(
+            centre, 1.0, f"{w} units", transform=width_ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=9
+        )
+    handles = [
+        Line2D([], [], ls="", marker="o", color=colour[o], label=RunConfig(optimizer=o).optimizer_label())
+        for o in optimizers
+    ]
     handles += [Line2D([], [], ls="", marker=m, color="0.4", label=display_name(a)) for a, m in markers.items()]
     if result.stopped:
         epochs = result.screen.epochs
-        handles.append(Line2D([], [], ls="", marker="o", mfc="none", mec="0.4",
-                              label=f"hollow: stopped after {epochs} epoch{'s' if epochs > 1 else ''}"))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                ls="",
+                marker="o",
+                mfc="none",
+                mec="0.4",
+                label=f"hollow: stopped after {epochs} epoch{'s' if epochs > 1 else ''}",
+            )
+        )
     handles.append(Line2D([], [], ls="", marker="o", ms=12, mfc="none", mec="black", label="chosen"))
     # One row while it fits the figure's width, else two.
     columns = len(handles) if len(handles) <= 7 else math.ceil(len(handles) / 2)
@@ -151,13 +203,21 @@ def summary_markdown(result, figure="", table="") -> str:
     best, chosen, final = result.best, result.chosen, result.final
     space = result.space
     n_train = result.n_fit + result.n_val
-    optimizers = _choices([f"{RunConfig(optimizer=name).optimizer_label()} (learning rate {low:g}–{high:g})"
-                           for name, low, high in space.lr_ranges])
+    optimizers = _choices(
+        [
+            f"{RunConfig(optimizer=name).optimizer_label()} (learning rate {low:g}–{high:g})"
+            for name, low, high in space.lr_ranges
+        ]
+    )
     near = result.near_best()
     images = f" ({round(0.01 * result.n_val)} validation images)" if result.n_val >= 200 else ""
-    close = (f"{_number_word(near)} other configuration{'s are' if near > 1 else ' is'} within one percentage point "
-             f"of it{images}, "
-             f"so among those the choice rests on a few images. " if near else "")
+    close = (
+        f"{_number_word(near)} other configuration{'s are' if near > 1 else ' is'} within one percentage point "
+        f"of it{images}, "
+        f"so among those the choice rests on a few images. "
+        if near
+        else ""
+    )
     shown = f" ({figure}{', ' + table if table else ''})" if figure else ""
     return (
         f"**How the hyperparameters were chosen.** {result.n_val:,} of the {n_train:,} training images "
@@ -168,10 +228,12 @@ def summary_markdown(result, figure="", table="") -> str:
         f"scale; mini-batches of {_choices(space.batch_sizes)}. {_training_sentence(result)}\n\n"
         f"**The choice.** The best configuration{shown} reached a validation error of {best.val_error:.2%} "
         f"({round(best.val_error * result.n_val):,} of {result.n_val:,} images) at epoch {best.best_epoch}: "
-        f"{chosen.in_words(epochs=False)}. {close}Trained again with these settings on all {n_train:,} training images for "
+        f"{chosen.in_words(epochs=False)}. {close}"
+        f"Trained again with these settings on all {n_train:,} training images for "
         f"{chosen.epochs} epochs ({chosen.epochs * final.iterations_per_epoch:,} updates), it has a training error of "
         f"{final.final_train_error:.2%} and a test error of {final.final_test_error:.2%}, the only number here that "
-        f"comes from the test set.")
+        f"comes from the test set."
+    )
 
 
 def _training_sentence(result):
@@ -179,19 +241,23 @@ def _training_sentence(result):
     budget, fit = _choices(result.space.epochs), f"{result.n_fit:,}"
     score = "scored by its lowest validation error after any epoch"
     if not result.stopped:
-        return (f"Each was trained for {budget} epochs on the other {fit} images and {score}; that epoch became "
-                f"its number of epochs (early stopping).")
+        return (
+            f"Each was trained for {budget} epochs on the other {fit} images and {score}; that epoch became "
+            f"its number of epochs (early stopping)."
+        )
     screen = result.screen
     kept = len(result.trials) - len(result.stopped)
     full = sum(c.epochs for c in result.space.sample(len(result.trials), result.seed))  # the budgets drawn
     # A stopped trial trained its screening epochs; one that went on, its whole budget (it did not start again).
     trained = sum(t.config.epochs for t in result.trials)
-    return (f"Each was first trained for {screen.epochs} epoch{'s' if screen.epochs > 1 else ''} on the other {fit} "
-            f"images and {score}; the {_number_word(kept).lower()} best went on from there to {budget} epochs "
-            f"(from the weights and optimiser state they had reached, not from the start), and the "
-            f"other {len(result.stopped)} stopped there: {trained:,} epochs of training in all, against {full:,} "
-            f"had every configuration gone the whole way. Each configuration's best epoch became its number of "
-            f"epochs (early stopping).")
+    return (
+        f"Each was first trained for {screen.epochs} epoch{'s' if screen.epochs > 1 else ''} on the other {fit} "
+        f"images and {score}; the {_number_word(kept).lower()} best went on from there to {budget} epochs "
+        f"(from the weights and optimiser state they had reached, not from the start), and the "
+        f"other {len(result.stopped)} stopped there: {trained:,} epochs of training in all, against {full:,} "
+        f"had every configuration gone the whole way. Each configuration's best epoch became its number of "
+        f"epochs (early stopping)."
+    )
 
 
 def _number_word(n):

@@ -1,4 +1,5 @@
 """How the report writes numbers, lists and tables, shared by the four questions' prose."""
+
 import math
 
 import numpy as np
@@ -56,7 +57,7 @@ def paragraphs(*texts):
 def mean_last(values, n):
     """Mean of the last ``n`` values (all of them when there are fewer)."""
     values = np.asarray(values, dtype=float)
-    return float(np.mean(values[max(0, len(values) - n):]))
+    return float(np.mean(values[max(0, len(values) - n) :]))
 
 
 def mean_until(values, stop, n):
@@ -70,5 +71,7 @@ def diverged_line(histories):
     if not diverged:
         return ""
     runs = and_list([f"{label} (after {plural(h.iterations, 'update')})" for label, h in diverged.items()])
-    return (f"**Diverged:** {runs}: the loss stopped being finite, so the run was stopped there and its "
-            f"numbers below are those of a broken network; lower the learning rate.")
+    return (
+        f"**Diverged:** {runs}: the loss stopped being finite, so the run was stopped there and its "
+        f"numbers below are those of a broken network; lower the learning rate."
+    )

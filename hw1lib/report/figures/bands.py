@@ -1,5 +1,6 @@
 """Drawing runs repeated over seeds: the mean as a line, lowest to highest as a band; baselines; and
 legends that sit below the axes instead of on the data."""
+
 import numpy as np
 from matplotlib import ticker
 from matplotlib.lines import Line2D
@@ -32,13 +33,29 @@ def baseline_lines(ax, baselines):
 def baseline_handles(baselines):
     """Legend entries for ``baseline_lines``."""
     if baselines.same:
-        return [Line2D([], [], color=BASELINE_GREY, lw=1.2, ls=":",
-                       label=f"uniform guess = always one class ({100 * baselines.uniform_error:.1f}%)")]
-    return [Line2D([], [], color=BASELINE_GREY, lw=1.2, ls=":",
-                   label=f"uniform guess ({100 * baselines.uniform_error:.1f}%)"),
-            Line2D([], [], color=BASELINE_GREY, lw=1.2, ls="-.",
-                   label=f"always class {baselines.name(baselines.majority_class)} "
-                         f"({100 * baselines.majority_error:.1f}%)")]
+        return [
+            Line2D(
+                [],
+                [],
+                color=BASELINE_GREY,
+                lw=1.2,
+                ls=":",
+                label=f"uniform guess = always one class ({100 * baselines.uniform_error:.1f}%)",
+            )
+        ]
+    return [
+        Line2D(
+            [], [], color=BASELINE_GREY, lw=1.2, ls=":", label=f"uniform guess ({100 * baselines.uniform_error:.1f}%)"
+        ),
+        Line2D(
+            [],
+            [],
+            color=BASELINE_GREY,
+            lw=1.2,
+            ls="-.",
+            label=f"always class {baselines.name(baselines.majority_class)} ({100 * baselines.majority_error:.1f}%)",
+        ),
+    ]
 
 
 def style_handle(label, **line):
@@ -52,8 +69,11 @@ def color_handle(label, color):
 
 def seeds_handle(seeds):
     """Legend entry for the shaded band, or None for a single seed."""
-    return Patch(facecolor="0.5", alpha=BAND_ALPHA + 0.1, lw=0, label=f"lowest–highest of {seeds} seeds") \
-        if seeds > 1 else None
+    return (
+        Patch(facecolor="0.5", alpha=BAND_ALPHA + 0.1, lw=0, label=f"lowest–highest of {seeds} seeds")
+        if seeds > 1
+        else None
+    )
 
 
 def legend_below(fig, handles, ncol=None):

@@ -1,4 +1,5 @@
 """Question 4's figures: the confusion matrix, error rate per class, and misclassified images."""
+
 import math
 
 import numpy as np
@@ -13,8 +14,18 @@ def _confusion_panel(ax, values, conf, fmt, cmap, title, names, annot_size=8.5):
     import seaborn as sns  # imported here: it costs a second, and only confusion matrices need it
 
     text = np.where(conf > 0, np.char.mod(fmt, values), "") if len(names) <= 12 else False
-    sns.heatmap(values, ax=ax, annot=text, fmt="", cmap=cmap, square=True, xticklabels=names, yticklabels=names,
-                annot_kws={"fontsize": annot_size}, cbar_kws={"shrink": 0.8})
+    sns.heatmap(
+        values,
+        ax=ax,
+        annot=text,
+        fmt="",
+        cmap=cmap,
+        square=True,
+        xticklabels=names,
+        yticklabels=names,
+        annot_kws={"fontsize": annot_size},
+        cbar_kws={"shrink": 0.8},
+    )
     ax.set_title(title)
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")
@@ -69,12 +80,17 @@ def confusion_matrix_figure(conf, class_names):
         size = 7 if n <= 10 else 5.5
         for (i, j), text in np.ndenumerate(cell_labels(conf)):
             dark = not diagonal[i, j] and conf[i, j] and shares[i, j] > 0.6 * top
-            ax.text(j, i, text, ha="center", va="center", fontsize=size, linespacing=1.1,
-                    color="white" if dark else "black")
+            ax.text(
+                j, i, text, ha="center", va="center", fontsize=size, linespacing=1.1, color="white" if dark else "black"
+            )
     names = list(class_names)
-    ax.set_xticks(range(n), names, rotation=45 if max(map(len, names)) > 2 else 0,
-                  ha="right" if max(map(len, names)) > 2 else "center")
-    ax.set_yticks(range(n), [f"{name} ({total:,})" for name, total in zip(names, totals)])
+    ax.set_xticks(
+        range(n),
+        names,
+        rotation=45 if max(map(len, names)) > 2 else 0,
+        ha="right" if max(map(len, names)) > 2 else "center",
+    )
+    ax.set_yticks(range(n), [f"{name} ({total:,})" for name, total in zip(names, totals, strict=False)])
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class (test images)")
     ax.set_xticks(np.arange(n + 1) - 0.5, minor=True)
@@ -107,11 +123,16 @@ def per_class_error_bars(errors, class_names, overall, low=None, high=None):
     ax.bar(x, errors, color=class_colors(len(errors)))
     if low is not None and high is not None:
         spans = np.clip([np.asarray(errors) - low, np.asarray(high) - errors], 0, None)  # no rounding below 0
-        ax.errorbar(x, errors, yerr=spans, fmt="none",
-                    ecolor="black", elinewidth=1.2, capsize=4, label="95% interval (Wilson)")
+        ax.errorbar(
+            x, errors, yerr=spans, fmt="none", ecolor="black", elinewidth=1.2, capsize=4, label="95% interval (Wilson)"
+        )
     ax.axhline(overall, color="black", ls="--", lw=1, label=f"all classes ({overall:.1%})")
-    ax.set_xticks(x, class_names, rotation=45 if max(map(len, class_names)) > 2 else 0,
-                  ha="right" if max(map(len, class_names)) > 2 else "center")
+    ax.set_xticks(
+        x,
+        class_names,
+        rotation=45 if max(map(len, class_names)) > 2 else 0,
+        ha="right" if max(map(len, class_names)) > 2 else "center",
+    )
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_ylim(0, None)
     ax.set_xlabel("true class")
@@ -139,15 +160,22 @@ def misclassified_gallery(images, true, pred, confidence, class_names, cols=8, r
     ref_rows = 0 if references is None else math.ceil(len(references) / cols)
     rows = max(1, math.ceil(n / cols))
     fig = Figure(figsize=(1.0 * cols, 1.4 * rows + 1.25 * ref_rows + 0.6), layout="constrained")
-    titles = [f"{class_names[t]} → {class_names[p]}\n({_probability(c)})" for t, p, c in zip(true, pred, confidence)]
+    titles = [
+        f"{class_names[t]} → {class_names[p]}\n({_probability(c)})"
+        for t, p, c in zip(true, pred, confidence, strict=True)
+    ]
     if references is None:
         _image_grid(fig, images, titles, cols, rows)
         return fig
     top, bottom = fig.subfigures(2, 1, height_ratios=[1.25 * ref_rows + 0.3, 1.4 * rows + 0.3])
     top.suptitle("What each class looks like: a correctly classified test image of each", fontsize=10.5)
     _image_grid(top, references, [str(name) for name in class_names], cols, ref_rows)
-    bottom.suptitle("Mistakes, the surest first: true class → predicted class (probability given to it)"
-                    if n else "No test image is misclassified.", fontsize=10.5)
+    bottom.suptitle(
+        "Mistakes, the surest first: true class → predicted class (probability given to it)"
+        if n
+        else "No test image is misclassified.",
+        fontsize=10.5,
+    )
     _image_grid(bottom, images, titles, cols, rows)
     return fig
 
@@ -163,6 +191,6 @@ def _image_grid(fig, images, titles, cols, rows):
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
     for ax in axes:
         ax.axis("off")
-    for ax, image, title in zip(axes, images, titles):
+    for ax, image, title in zip(axes, images, titles, strict=False):
         ax.imshow(image, cmap="gray_r", interpolation="nearest")
         ax.set_title(title, fontsize=9)

@@ -1,16 +1,36 @@
 """Question 1's figures: learning curves and error rates of the compared networks, the rerun of the
 first sigmoid attempt, and the explorer's view of one run."""
+
 import math
 
 import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
-from .bands import (BASELINE_GREY, band, baseline_handles, baseline_lines, color_handle, legend_below, log_loss_axis,
-                    percent_axis, seeds_handle, style_handle, zoom_top)
-from .style import (chance_error_line, epochs_of, error_axis, error_lines, finite, loss_axis, loss_lines,
-                    series_color, styled)
-
+from .bands import (
+    BASELINE_GREY,
+    band,
+    baseline_handles,
+    baseline_lines,
+    color_handle,
+    legend_below,
+    log_loss_axis,
+    percent_axis,
+    seeds_handle,
+    style_handle,
+    zoom_top,
+)
+from .style import (
+    chance_error_line,
+    epochs_of,
+    error_axis,
+    error_lines,
+    finite,
+    loss_axis,
+    loss_lines,
+    series_color,
+    styled,
+)
 
 # The magnified panel of ``error_curves`` starts at this share of the run.
 ZOOM_FROM = 0.6
@@ -28,7 +48,7 @@ def learning_curves(study):
     fig = Figure(figsize=(9.0, 3.6), layout="constrained")
     axes = fig.subplots(1, len(models), sharey=True, squeeze=False)[0]
     k = study.baselines.n_classes
-    for i, (ax, m) in enumerate(zip(axes, models)):
+    for i, (ax, m) in enumerate(zip(axes, models, strict=False)):
         color = series_color(m.config.activation, i)
         h = m.repeated.first
         ax.plot(epochs_of(h, np.arange(1, h.iterations + 1)), finite(h.batch_loss), color=color, alpha=0.25, lw=0.6)
@@ -39,10 +59,17 @@ def learning_curves(study):
         ax.set_title(m.name)
         ax.set_xlabel("epoch")
     seeds = len(study.seeds)
-    legend_below(fig, [style_handle(f"mini-batch (seed {study.seeds[0]})", lw=0.8, alpha=0.5),
-                       style_handle("training set", lw=2), style_handle("test set", lw=2, ls="--"),
-                       seeds_handle(seeds), style_handle(f"uniform guess, ln {k}", color=BASELINE_GREY, ls=":")],
-                 ncol=5)
+    legend_below(
+        fig,
+        [
+            style_handle(f"mini-batch (seed {study.seeds[0]})", lw=0.8, alpha=0.5),
+            style_handle("training set", lw=2),
+            style_handle("test set", lw=2, ls="--"),
+            seeds_handle(seeds),
+            style_handle(f"uniform guess, ln {k}", color=BASELINE_GREY, ls=":"),
+        ],
+        ncol=5,
+    )
     return fig
 
 
@@ -74,8 +101,12 @@ def error_curves(study):
     for ax in (whole, zoom):
         ax.set_xlabel("epoch")
     handles = [color_handle(m.name, series_color(m.config.activation, i)) for i, m in enumerate(study.models)]
-    handles += [style_handle("training", lw=2, marker="o", ms=3), style_handle("test", lw=2, ls="--", marker="s", ms=3),
-                seeds_handle(len(study.seeds)), *baseline_handles(study.baselines)]
+    handles += [
+        style_handle("training", lw=2, marker="o", ms=3),
+        style_handle("test", lw=2, ls="--", marker="s", ms=3),
+        seeds_handle(len(study.seeds)),
+        *baseline_handles(study.baselines),
+    ]
     legend_below(fig, handles, ncol=4)
     return fig
 
@@ -139,10 +170,13 @@ def first_attempt_curves(study):
     right.set(xlabel="epoch", title="test error")
     b = study.baselines
     handles = [style_handle(f"learning rate {lr:g}", color=colors[lr], lw=2, ls=styles[lr]) for lr in rates]
-    handles += [style_handle(f"first attempt stopped ({short.iterations} updates)", color="black", ls=":"),
-                style_handle("first attempt's test error", color=mark, ls="", marker="X", mec="black", ms=9),
-                style_handle(f"uniform guess (loss ln {b.n_classes}, error {100 * b.uniform_error:.1f}%)",
-                             color=BASELINE_GREY, ls=":")]
+    handles += [
+        style_handle(f"first attempt stopped ({short.iterations} updates)", color="black", ls=":"),
+        style_handle("first attempt's test error", color=mark, ls="", marker="X", mec="black", ms=9),
+        style_handle(
+            f"uniform guess (loss ln {b.n_classes}, error {100 * b.uniform_error:.1f}%)", color=BASELINE_GREY, ls=":"
+        ),
+    ]
     handles += baseline_handles(b)[1:]  # always the most frequent class, when it differs from a uniform guess
     legend_below(fig, handles, ncol=3)
     return fig

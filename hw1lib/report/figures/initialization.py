@@ -1,19 +1,33 @@
 """Question 2's figures: error rates by initialiser, the hidden units at the end of training, and how
 alike the units of zero-initialised networks stay during training. Each reads an ``InitStudy``."""
+
 import numpy as np
 from matplotlib import ticker
 from matplotlib.figure import Figure
 
 from ...runs.config import display_name
 from .. import metrics
-from .bands import (BASELINE_GREY, band, baseline_handles, baseline_lines, legend_below, log_loss_axis, percent_axis,
-                    seeds_handle, style_handle)
+from .bands import (
+    BASELINE_GREY,
+    band,
+    baseline_handles,
+    baseline_lines,
+    legend_below,
+    log_loss_axis,
+    percent_axis,
+    seeds_handle,
+    style_handle,
+)
 from .style import series_color, styled
 
 # Xavier and He draw weights of nearly the same size, so their curves overlap: He is drawn solid,
 # Xavier dashed on top of it with hollow markers, so both stay visible.
-INIT_LINES = {"zero": dict(ls="-", marker="o"), "normal": dict(ls="-", marker="^"),
-              "he": dict(ls="-", marker="o"), "xavier": dict(ls="--", marker="s", mfc="white")}
+INIT_LINES = {
+    "zero": dict(ls="-", marker="o"),
+    "normal": dict(ls="-", marker="^"),
+    "he": dict(ls="-", marker="o"),
+    "xavier": dict(ls="--", marker="s", mfc="white"),
+}
 DRAW_ORDER = ("zero", "normal", "he", "xavier")
 
 
@@ -23,7 +37,7 @@ def init_comparison(study):
     activation; mean over seeds, range shaded. Colour and line style = initialiser."""
     fig = Figure(figsize=(9.0, 2.7 * len(study.activations) + 0.6), layout="constrained")
     axes = fig.subplots(len(study.activations), 2, sharex=True, squeeze=False)
-    for (loss_ax, error_ax), activation in zip(axes, study.activations):
+    for (loss_ax, error_ax), activation in zip(axes, study.activations, strict=False):
         for init in sorted(activation.runs, key=lambda i: DRAW_ORDER.index(i) if i in DRAW_ORDER else 9):
             repeated = activation.runs[init]
             style = dict(color=series_color(init), lw=1.8, ms=4, **INIT_LINES.get(init, {}))
@@ -37,8 +51,10 @@ def init_comparison(study):
     for ax in axes[-1]:
         ax.set_xlabel("epoch")
     runs = study.activations[0].runs
-    handles = [style_handle(runs[init].config.init_label(), color=series_color(init), lw=1.8, ms=5,
-                            **INIT_LINES.get(init, {})) for init in runs]
+    handles = [
+        style_handle(runs[init].config.init_label(), color=series_color(init), lw=1.8, ms=5, **INIT_LINES.get(init, {}))
+        for init in runs
+    ]
     handles += [seeds_handle(len(study.seeds)), *baseline_handles(study.baselines)]
     legend_below(fig, handles, ncol=4)
     return fig
@@ -52,7 +68,7 @@ def activation_heatmaps(study):
     panels = study.heatmap_panels()
     fig = Figure(figsize=(9.0, 2.9), layout="constrained")
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
-    for ax, (activation, init) in zip(axes, panels):
+    for ax, (activation, init) in zip(axes, panels, strict=False):
         inside = activation.inside[init]
         block = np.asarray(inside.activations)[:images, :units]
         image = ax.imshow(block, aspect="auto", cmap="viridis", interpolation="nearest")
@@ -86,14 +102,18 @@ def symmetry_curves(study):
         relative = metrics.relative_stage_spread(sym)
         keep = relative > 0
         ax.plot(sym["stages"][keep], relative[keep], color=color, lw=1.8, marker="o", ms=5)
-        for x, y, count in zip(sym["stages"][keep], relative[keep], sym["stage_distinct"][keep]):
-            ax.annotate(str(count), (x, y), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8,
-                        color=color)
+        for x, y, count in zip(sym["stages"][keep], relative[keep], sym["stage_distinct"][keep], strict=False):
+            ax.annotate(
+                str(count), (x, y), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8, color=color
+            )
         reference = activation.reference
         ax.axhline(metrics.relative_spread(activation.inside[reference].symmetry), color=color, ls="--", lw=1.2)
-        handles += [style_handle(f"{activation.label}, zero init", color=color, lw=1.8, marker="o", ms=5),
-                    style_handle(f"{activation.label}, {display_name(reference)} init, end of training", color=color,
-                                 ls="--", lw=1.2)]
+        handles += [
+            style_handle(f"{activation.label}, zero init", color=color, lw=1.8, marker="o", ms=5),
+            style_handle(
+                f"{activation.label}, {display_name(reference)} init, end of training", color=color, ls="--", lw=1.2
+            ),
+        ]
     ax.axhline(eps, color=BASELINE_GREY, ls=":", lw=1.2)
     handles.append(style_handle("float32 rounding (2^-23)", color=BASELINE_GREY, ls=":"))
     ax.set_yscale("log")

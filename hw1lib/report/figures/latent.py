@@ -4,6 +4,7 @@ Every panel is drawn by ``plane_panel``: a square window centred on the origin w
 angles read true), the output layer's classes of that stage shaded behind the test points, each
 class's centroid marked with its name, and the window's half-width printed in its corner.
 """
+
 import math
 import pathlib
 
@@ -20,8 +21,8 @@ from ...common import atomic_path
 from ..studies.latent import last_stage, read_stage, region_grid
 from .style import RC, class_colors, class_handles, class_legend, styled
 
-RESOLUTION = 240   # pixels per side of the shaded regions
-SHADE = 0.22       # how much of a class's colour its region gets (the rest white)
+RESOLUTION = 240  # pixels per side of the shaded regions
+SHADE = 0.22  # how much of a class's colour its region gets (the rest white)
 
 
 def region_colors(colors):
@@ -36,21 +37,40 @@ def plane_panel(ax, stage, class_names, colors=None, title=None, point_size=4):
     image = None
     if stage.weights is not None:
         regions = region_grid(scale, stage.weights, stage.biases, RESOLUTION)
-        image = ax.imshow(region_colors(colors)[regions], origin="lower", extent=(-scale, scale, -scale, scale),
-                          interpolation="nearest", zorder=0)
+        image = ax.imshow(
+            region_colors(colors)[regions],
+            origin="lower",
+            extent=(-scale, scale, -scale, scale),
+            interpolation="nearest",
+            zorder=0,
+        )
     # Shuffled drawing order, so no class is always painted on top of the others.
     order = np.random.default_rng(0).permutation(len(stage.points))
-    ax.scatter(*stage.points[order].T, c=np.asarray(colors)[stage.labels[order]], s=point_size, alpha=0.6,
-               linewidths=0, zorder=2, rasterized=True)
+    ax.scatter(
+        *stage.points[order].T,
+        c=np.asarray(colors)[stage.labels[order]],
+        s=point_size,
+        alpha=0.6,
+        linewidths=0,
+        zorder=2,
+        rasterized=True,
+    )
     outline = [patheffects.withStroke(linewidth=2.5, foreground="white")]
     centroids = np.asarray(stage.centroids, dtype=float).reshape(-1, 2)
     shown = np.flatnonzero(np.isfinite(centroids).all(axis=1) & (np.abs(centroids).max(axis=1) <= scale))
     if len(shown):  # one scatter for all the class centroids: a scatter each cost more than the test points
-        ax.scatter(*centroids[shown].T, s=38, c=np.asarray(colors)[shown], edgecolors="black", linewidths=0.9,
-                   zorder=4)
+        ax.scatter(*centroids[shown].T, s=38, c=np.asarray(colors)[shown], edgecolors="black", linewidths=0.9, zorder=4)
     for k in shown:
-        ax.annotate(class_names[k], tuple(centroids[k]), xytext=(4, 3), textcoords="offset points", fontsize=8.5,
-                    fontweight="bold", zorder=5, path_effects=outline)
+        ax.annotate(
+            class_names[k],
+            tuple(centroids[k]),
+            xytext=(4, 3),
+            textcoords="offset points",
+            fontsize=8.5,
+            fontweight="bold",
+            zorder=5,
+            path_effects=outline,
+        )
     ax.set_xlim(-scale, scale)
     ax.set_ylim(-scale, scale)
     ax.set_aspect("equal")
@@ -60,8 +80,17 @@ def plane_panel(ax, stage, class_names, colors=None, title=None, point_size=4):
     ax.grid(False)
     ax.axhline(0, color="grey", lw=0.5, zorder=1)
     ax.axvline(0, color="grey", lw=0.5, zorder=1)
-    ax.text(0.03, 0.97, f"±{scale:g}", transform=ax.transAxes, ha="left", va="top", fontsize=8.5, zorder=6,
-            bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "grey", "lw": 0.5})
+    ax.text(
+        0.03,
+        0.97,
+        f"±{scale:g}",
+        transform=ax.transAxes,
+        ha="left",
+        va="top",
+        fontsize=8.5,
+        zorder=6,
+        bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "grey", "lw": 0.5},
+    )
     ax.set_title(stage.title if title is None else title, fontsize=10.5)
     return image
 
@@ -74,19 +103,25 @@ def latent_grid(study, cols=3):
     fig = Figure(figsize=(9, 2.6 * rows + 0.45), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
     colors = class_colors(len(study.class_names))
-    for ax, stage in zip(axes, stages):
+    for ax, stage in zip(axes, stages, strict=False):
         plane_panel(ax, stage, study.class_names, colors)
-    for ax in axes[len(stages):]:
+    for ax in axes[len(stages) :]:
         ax.set_visible(False)
     if len(stages) < len(axes):  # the legend takes the first free slot
         free = axes[len(stages)]
         free.set_visible(True)
         free.axis("off")
-        free.legend(handles=class_handles(study.class_names), title="class", loc="center",
-                    ncols=2 if len(study.class_names) > 5 else 1, frameon=False)
+        free.legend(
+            handles=class_handles(study.class_names),
+            title="class",
+            loc="center",
+            ncols=2 if len(study.class_names) > 5 else 1,
+            frameon=False,
+        )
     else:
-        class_legend(fig, study.class_names, loc="outside lower center", ncols=min(len(study.class_names), 10),
-                     frameon=False)
+        class_legend(
+            fig, study.class_names, loc="outside lower center", ncols=min(len(study.class_names), 10), frameon=False
+        )
     return fig
 
 
@@ -101,9 +136,17 @@ def folded_comparison(study):
     # Black for both networks, told apart by line style: every colour in this figure means a class.
     for role, style, name in (("linear", "-", latent), ("folded", "--", hidden)):
         for i, h in enumerate(study.repeats[role]):
-            right.plot(h.eval_epoch, h.test_error, color="black", ls=style, lw=2 if i == 0 else 0.9,
-                       alpha=1 if i == 0 else 0.55, marker="o" if i == 0 else None, ms=3,
-                       label=f"{name} 2-unit layer" if i == 0 else None)
+            right.plot(
+                h.eval_epoch,
+                h.test_error,
+                color="black",
+                ls=style,
+                lw=2 if i == 0 else 0.9,
+                alpha=1 if i == 0 else 0.55,
+                marker="o" if i == 0 else None,
+                ms=3,
+                label=f"{name} 2-unit layer" if i == 0 else None,
+            )
     right.set_ylim(0, None)
     right.yaxis.set_major_formatter(PercentFormatter(1.0))
     right.set_xlabel("epoch")

@@ -5,6 +5,7 @@ exactly once (through ``show``), no global figure state piles up, and the explor
 from its background thread. Every class is drawn in the colour ``class_colors`` gives it, in
 every figure.
 """
+
 import functools
 import io
 import math
@@ -21,19 +22,35 @@ from ...common import write_atomic
 from .. import metrics
 from ..captions import figure_html
 
-
 DPI = 150
 # Figures are at most 9 inches wide: printed on A4 they shrink by at most a fifth, so text stays readable.
 
 
-RC = {"font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11, "legend.fontsize": 9.5,
-       "xtick.labelsize": 10, "ytick.labelsize": 10, "axes.grid": True, "grid.alpha": 0.3,
-       "axes.spines.top": False, "axes.spines.right": False}
+RC = {
+    "font.size": 11,
+    "axes.titlesize": 12,
+    "axes.labelsize": 11,
+    "legend.fontsize": 9.5,
+    "xtick.labelsize": 10,
+    "ytick.labelsize": 10,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
 # Fixed colours for the things compared across figures (activations, initialisers), apart from classes.
 
 
-SERIES_COLORS = {"sigmoid": "#d95f02", "relu": "#1b9e77", "tanh": "#7570b3", "leaky_relu": "#e7298a",
-           "zero": "#666666", "normal": "#e6ab02", "xavier": "#7570b3", "he": "#1b9e77"}
+SERIES_COLORS = {
+    "sigmoid": "#d95f02",
+    "relu": "#1b9e77",
+    "tanh": "#7570b3",
+    "leaky_relu": "#e7298a",
+    "zero": "#666666",
+    "normal": "#e6ab02",
+    "xavier": "#7570b3",
+    "he": "#1b9e77",
+}
 
 
 def class_colors(n):
@@ -57,10 +74,12 @@ STYLE_LOCK = threading.RLock()
 
 def styled(function):
     """Build the figure under the report's font sizes and grid style."""
+
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
         with STYLE_LOCK, matplotlib.rc_context(RC):
             return function(*args, **kwargs)
+
     return wrapper
 
 
@@ -68,8 +87,7 @@ def png_bytes(fig, dpi=DPI, fast=False):
     """``fig`` as the bytes of a PNG on white; ``fast`` trades file size for speed (images shown for seconds)."""
     FigureCanvasAgg(fig)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, facecolor="white",
-                pil_kwargs={"compress_level": 1} if fast else None)
+    fig.savefig(buffer, format="png", dpi=dpi, facecolor="white", pil_kwargs={"compress_level": 1} if fast else None)
     return buffer.getvalue()
 
 
@@ -104,8 +122,12 @@ def show_animation(path, caption):
 
     path = pathlib.Path(path)
     data = base64.b64encode(path.read_bytes()).decode("ascii")
-    display(HTML(f'<figure class="hw1-animation"><img src="data:image/gif;base64,{data}" alt="{path.name}">'
-                 f'<figcaption>{caption}</figcaption></figure>'))
+    display(
+        HTML(
+            f'<figure class="hw1-animation"><img src="data:image/gif;base64,{data}" alt="{path.name}">'
+            f"<figcaption>{caption}</figcaption></figure>"
+        )
+    )
 
 
 def epochs_of(history, iterations):
@@ -123,8 +145,14 @@ def chance_loss(history):
 
 def loss_lines(ax, h, color):
     """Every mini-batch's loss, and the loss on the whole training and test sets at each evaluation."""
-    ax.plot(epochs_of(h, np.arange(1, h.iterations + 1)), finite(h.batch_loss), color=color, alpha=0.25, lw=0.6,
-            label="mini-batch loss")
+    ax.plot(
+        epochs_of(h, np.arange(1, h.iterations + 1)),
+        finite(h.batch_loss),
+        color=color,
+        alpha=0.25,
+        lw=0.6,
+        label="mini-batch loss",
+    )
     ax.plot(h.eval_epoch, finite(h.train_loss), color=color, lw=2, marker="o", ms=3, label="training set")
     ax.plot(h.eval_epoch, finite(h.test_loss), color="black", lw=1.5, ls="--", marker="s", ms=3, label="test set")
     ax.axhline(chance_loss(h), color="grey", lw=1, ls=":", label=f"uniform guess, ln {len(h.class_names)}")
@@ -167,7 +195,10 @@ def error_axis(ax, label="error rate"):
 def class_handles(class_names):
     """One legend entry per class: a dot of its colour."""
     colors = class_colors(len(class_names))
-    return [Line2D([], [], ls="", marker="o", ms=7, color=c, label=name) for c, name in zip(colors, class_names)]
+    return [
+        Line2D([], [], ls="", marker="o", ms=7, color=c, label=name)
+        for c, name in zip(colors, class_names, strict=False)
+    ]
 
 
 def class_legend(fig, class_names, **kwargs):

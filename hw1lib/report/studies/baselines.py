@@ -4,6 +4,7 @@ Two are named apart, because they differ as soon as the classes are unbalanced: 
 guess (each class with the same probability) and always answering the most frequent training
 class, which is what a network can reach by learning only the class frequencies.
 """
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,10 +28,15 @@ class Baselines:
     def of(cls, dataset):
         n = dataset.n_classes
         label, error = metrics.majority_class(dataset.train_y, dataset.test_y, n)
-        return cls(dataset.name, tuple(dataset.class_names),
-                   tuple(int(c) for c in np.bincount(dataset.train_y, minlength=n)),
-                   tuple(int(c) for c in np.bincount(dataset.test_y, minlength=n)),
-                   metrics.uniform_guess_error(n), label, error)
+        return cls(
+            dataset.name,
+            tuple(dataset.class_names),
+            tuple(int(c) for c in np.bincount(dataset.train_y, minlength=n)),
+            tuple(int(c) for c in np.bincount(dataset.test_y, minlength=n)),
+            metrics.uniform_guess_error(n),
+            label,
+            error,
+        )
 
     @property
     def n_classes(self):

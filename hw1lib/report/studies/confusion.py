@@ -6,6 +6,7 @@ baselines, the class pairs it confuses and how sure it was. The figures, the tab
 and the prose of question 4 all read this one object, so a class a sentence names is the class
 the figure beside it draws.
 """
+
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -74,14 +75,17 @@ class ConfusionStudy:
         """The study of ``history``'s final network on ``dataset``'s test set."""
         pred = np.asarray(history.test_pred)
         n = dataset.n_classes
-        return cls(history=history, data_name=data_name or dataset.title or dataset.name,
-                   class_names=tuple(dataset.class_names),
-                   conf=metrics.confusion_matrix(dataset.test_y, pred, n),
-                   probabilities=metrics.test_probabilities(history, dataset),
-                   test_y=np.asarray(dataset.test_y),
-                   train_counts=np.bincount(dataset.train_y, minlength=n),
-                   test_counts=np.bincount(dataset.test_y, minlength=n),
-                   correlation=metrics.class_mean_correlation(dataset.train_x, dataset.train_y, n))
+        return cls(
+            history=history,
+            data_name=data_name or dataset.title or dataset.name,
+            class_names=tuple(dataset.class_names),
+            conf=metrics.confusion_matrix(dataset.test_y, pred, n),
+            probabilities=metrics.test_probabilities(history, dataset),
+            test_y=np.asarray(dataset.test_y),
+            train_counts=np.bincount(dataset.train_y, minlength=n),
+            test_counts=np.bincount(dataset.test_y, minlength=n),
+            correlation=metrics.class_mean_correlation(dataset.train_x, dataset.train_y, n),
+        )
 
     # --- the network -------------------------------------------------------------------------
 
@@ -220,9 +224,18 @@ class ConfusionStudy:
         """Every unordered pair of classes, most confused first (ties: the more alike first)."""
         upper = np.triu_indices(self.n_classes, k=1)
         values = self.correlation[upper]
-        rank = {(int(a), int(b)): int(np.sum(values > self.correlation[a, b])) + 1 for a, b in zip(*upper)}
-        pairs = [Pair(int(a), int(b), int(self.conf[a, b]), int(self.conf[b, a]), float(self.correlation[a, b]),
-                      rank[int(a), int(b)]) for a, b in zip(*upper)]
+        rank = {(int(a), int(b)): int(np.sum(values > self.correlation[a, b])) + 1 for a, b in zip(*upper, strict=True)}
+        pairs = [
+            Pair(
+                int(a),
+                int(b),
+                int(self.conf[a, b]),
+                int(self.conf[b, a]),
+                float(self.correlation[a, b]),
+                rank[int(a), int(b)],
+            )
+            for a, b in zip(*upper, strict=False)
+        ]
         return sorted(pairs, key=lambda p: (-p.images, p.similarity_rank))
 
     @property
@@ -342,11 +355,17 @@ class ConfusionStudy:
             return "The main model classifies every test image correctly.", key
         pairs = self.standout_pairs
         if not pairs:
-            return (f"The {self.wrong:,} mistakes are spread thinly: no pair of classes is confused more than "
-                    f"{times(self.pairs[0].images)}.", key)
+            return (
+                f"The {self.wrong:,} mistakes are spread thinly: no pair of classes is confused more than "
+                f"{times(self.pairs[0].images)}.",
+                key,
+            )
         top = pairs[0]
-        return (f"The most frequent confusion is between {self.pair_name(top)} ({top.images:,} of the "
-                f"{self.wrong:,} mistakes).", key)
+        return (
+            f"The most frequent confusion is between {self.pair_name(top)} ({top.images:,} of the "
+            f"{self.wrong:,} mistakes).",
+            key,
+        )
 
 
 def _ranks(values):
@@ -362,6 +381,7 @@ def _ranks(values):
 
 def confusion_study(dataset, *, trials, max_epochs, seed, screen_epochs, keep, jobs=None, data_name=""):
     """Question 4's study of the main model that question 1's validation sweep chooses (from the run cache)."""
-    history = experiments.choose_hyperparameters(dataset, trials=trials, max_epochs=max_epochs, seed=seed,
-                                                 screen_epochs=screen_epochs, keep=keep, jobs=jobs).final
+    history = experiments.choose_hyperparameters(
+        dataset, trials=trials, max_epochs=max_epochs, seed=seed, screen_epochs=screen_epochs, keep=keep, jobs=jobs
+    ).final
     return ConfusionStudy.of(history, dataset, data_name)

@@ -6,6 +6,7 @@ question 2's figures, tables, captions and prose all read it. For each activatio
 initialiser is the reference the zero-initialised network is shown beside: the one designed for
 it (Xavier for sigmoid, He for ReLU), in the figures and in the text alike.
 """
+
 import inspect
 from dataclasses import dataclass
 
@@ -19,7 +20,6 @@ from ...search.sweep import fit_trials, release_workers
 from .. import experiments, metrics, shapes
 from .baselines import Baselines
 from .seeds import Repeated, Spread, seed_list
-
 
 # ``metrics.distinct_units`` compares units on this many test images (the first ones).
 COMPARED_IMAGES = inspect.signature(metrics.distinct_units).parameters["rows"].default
@@ -147,8 +147,11 @@ class InitStudy:
     def symmetry_drawn(self):
         """The activations whose zero-initialised network has units that differ at some recorded stage: the
         only ones a log-scale plot of the spread between units can show."""
-        return [a for a in self.activations
-                if "stages" in a.inside["zero"].symmetry and (a.inside["zero"].symmetry["stage_spread"] > 0).any()]
+        return [
+            a
+            for a in self.activations
+            if "stages" in a.inside["zero"].symmetry and (a.inside["zero"].symmetry["stage_spread"] > 0).any()
+        ]
 
     def networks(self):
         """[(role, RunConfig), ...]: every network question 2 trains, at its first seed."""
@@ -185,10 +188,14 @@ def run_init_study(dataset, *, networks, init_std, seed, seeds, jobs=None):
         runs = {}
         for init, config in by_init.items():
             i = next(found)
-            runs[init] = Repeated(config, tuple(histories[i:i + n]))
+            runs[init] = Repeated(config, tuple(histories[i : i + n]))
         reference = experiments.MATCHING_INIT.get(name, "he")
-        inside = {init: Inside(metrics.symmetry(runs[init].first, dataset),
-                               metrics.hidden_activations(runs[init].first, dataset)) for init in ("zero", reference)}
+        inside = {
+            init: Inside(
+                metrics.symmetry(runs[init].first, dataset), metrics.hidden_activations(runs[init].first, dataset)
+            )
+            for init in ("zero", reference)
+        }
         start_std = {init: float(metrics.initial_activations(r.first, dataset).std()) for init, r in runs.items()}
         activations.append(Activation(name, runs, reference, inside, start_std))
     fan_in, fan_out = dataset.n_features, int(networks[0].hidden[0])
@@ -202,14 +209,22 @@ def _net_facts(study, a):
     zero, ref = a.inside["zero"], a.inside[a.reference]
     randoms = [init for init in a.runs if init != "zero"]
     facts = {
-        "label": a.label, "reference": display_name(a.reference), "stuck": a.stuck,
-        "zero_test": a.final("zero").mean, "zero_train": a.final("zero", "train_error").mean,
+        "label": a.label,
+        "reference": display_name(a.reference),
+        "stuck": a.stuck,
+        "zero_test": a.final("zero").mean,
+        "zero_train": a.final("zero", "train_error").mean,
         "reference_test": a.final(a.reference).mean,
-        "random_low": min(a.final(i).mean for i in randoms), "random_high": max(a.final(i).mean for i in randoms),
+        "random_low": min(a.final(i).mean for i in randoms),
+        "random_high": max(a.final(i).mean for i in randoms),
         "value_at_zero": float(make_activation(a.name).forward(np.zeros((1, 1), dtype=np.float32))[0, 0]),
-        "updates": int(a.zero.first.iterations), "units": zero.units, "weights": int(zero.symmetry["weights"]),
+        "updates": int(a.zero.first.iterations),
+        "units": zero.units,
+        "weights": int(zero.symmetry["weights"]),
         "zero_drawn": (a, "zero") in study.heatmap_panels(),
-        "reference_distinct": ref.distinct, "reference_units": ref.units, "reference_silent": ref.silent,
+        "reference_distinct": ref.distinct,
+        "reference_units": ref.units,
+        "reference_silent": ref.silent,
         "reference_all_distinct": ref.distinct == ref.units,
         "silent_explains": ref.silent > 1 and ref.distinct + ref.silent - 1 == ref.units,
         "zero_distinct": zero.distinct,
@@ -220,7 +235,9 @@ def _net_facts(study, a):
     answers = [b.name(p[0]) for p in predicted] if all(len(p) == 1 for p in predicted) else []
     shares = np.array(b.train_counts, dtype=float) / b.n_train
     facts.update(
-        one_class=bool(answers), answers=answers, seeds=list(a.zero.seeds),
+        one_class=bool(answers),
+        answers=answers,
+        seeds=list(a.zero.seeds),
         same_answer=len(set(answers)) == 1,
         answers_majority=bool(answers) and len(set(answers)) == 1 and predicted[0][0] == b.majority_class,
         classes_answered=[len(p) for p in predicted],
@@ -228,33 +245,56 @@ def _net_facts(study, a):
         zero_like_baseline=abs(a.final("zero").mean - b.lowest) < 0.5 / b.n_test,
         # How the zero-initialised network ends: no better than a baseline (within a point of the lower one),
         # far behind its random start (more than twice its error), or only somewhat behind.
-        zero_outcome="baseline" if a.final("zero").mean >= b.lowest - 0.01 else
-        "far_behind" if a.final("zero").mean > 2 * a.final(a.reference).mean else "behind",
+        zero_outcome="baseline"
+        if a.final("zero").mean >= b.lowest - 0.01
+        else "far_behind"
+        if a.final("zero").mean > 2 * a.final(a.reference).mean
+        else "behind",
     )
     # How the zero-initialised units drift apart (when the run recorded them).
     if "stages" in zero.symmetry and not a.stuck:
         g = zero.growth()
-        facts.update(growth=g.kind, drift_first=g.first, drift_first_at=g.first_at, drift_end=g.end,
-                     drift_zero_until=g.zero_until, drift_rounding=g.first <= 100 * FLOAT32_EPS,
-                     drift_factor=g.factor, drift_jump_to=g.jump_to, drift_per_epoch=g.per_epoch)
+        facts.update(
+            growth=g.kind,
+            drift_first=g.first,
+            drift_first_at=g.first_at,
+            drift_end=g.end,
+            drift_zero_until=g.zero_until,
+            drift_rounding=g.first <= 100 * FLOAT32_EPS,
+            drift_factor=g.factor,
+            drift_jump_to=g.jump_to,
+            drift_per_epoch=g.per_epoch,
+        )
     else:
         facts.update(growth="none")
     # Xavier against He, and a fixed small standard deviation against the reference.
     if "xavier" in a.runs and "he" in a.runs:
         better, worse = sorted(("xavier", "he"), key=lambda init: a.final(init).mean)
-        facts.update(xavier_he_tie=study.ties(a, "xavier", "he"), xavier_he_better=display_name(better),
-                     xavier_he_worse=display_name(worse), xavier_test=a.final("xavier").mean,
-                     he_test=a.final("he").mean, xavier_he_gap=a.final(worse).mean - a.final(better).mean)
+        facts.update(
+            xavier_he_tie=study.ties(a, "xavier", "he"),
+            xavier_he_better=display_name(better),
+            xavier_he_worse=display_name(worse),
+            xavier_test=a.final("xavier").mean,
+            he_test=a.final("he").mean,
+            xavier_he_gap=a.final(worse).mean - a.final(better).mean,
+        )
     if "normal" in a.runs and a.reference != "normal":
         early = {init: _after_first_epoch(a.runs[init]) for init in ("normal", a.reference)}
         normal, reference = a.final("normal"), a.final(a.reference)
         facts.update(
             normal_test=normal.mean,
-            normal_end="tie" if study.ties(a, "normal", a.reference) else
-            "behind" if normal.mean > reference.mean else "ahead",
-            normal_start="tie" if early["normal"].ties(early[a.reference], study.resolution) else
-            "slower" if early["normal"].mean > early[a.reference].mean else "faster",
-            normal_first_epoch=early["normal"].mean, reference_first_epoch=early[a.reference].mean,
+            normal_end="tie"
+            if study.ties(a, "normal", a.reference)
+            else "behind"
+            if normal.mean > reference.mean
+            else "ahead",
+            normal_start="tie"
+            if early["normal"].ties(early[a.reference], study.resolution)
+            else "slower"
+            if early["normal"].mean > early[a.reference].mean
+            else "faster",
+            normal_first_epoch=early["normal"].mean,
+            reference_first_epoch=early[a.reference].mean,
             start_spread_ratio=a.start_std[a.reference] / a.start_std["normal"] if a.start_std["normal"] else 0.0,
         )
     return facts
@@ -269,31 +309,52 @@ def init_facts(study):
     """Question 2's flat facts record (see ``InitStudy.facts``)."""
     b, c = study.baselines, study.budget
     nets = [_net_facts(study, a) for a in study.activations]
-    diverged = [f"{a.label}, {r.config.init_label()}" for a in study.activations for r in a.runs.values()
-                if r.diverged]
+    diverged = [f"{a.label}, {r.config.init_label()}" for a in study.activations for r in a.runs.values() if r.diverged]
     symmetry_zero_at = {}
     for a in study.symmetry_drawn():
         sym = a.inside["zero"].symmetry
-        symmetry_zero_at[a.label] = [float(x) for x, v in zip(sym["stages"], metrics.relative_stage_spread(sym))
-                                     if v == 0]
+        symmetry_zero_at[a.label] = [
+            float(x) for x, v in zip(sym["stages"], metrics.relative_stage_spread(sym), strict=False) if v == 0
+        ]
     return {
-        "nets": nets, "labels": [n["label"] for n in nets], "main": nets[-1],
-        "seeds": len(study.seeds), "seed_list": list(study.seeds), "first_seed": study.seeds[0],
-        "layers": "-".join(map(str, (study.fan_in, *c.hidden, b.n_classes))), "hidden_layers": len(c.hidden),
-        "optimiser": c.optimizer_label(), "batch": c.batch_size, "epochs": c.epochs,
-        "fan_in": study.fan_in, "fan_out": study.fan_out,
-        "std_normal": study.stds["normal"], "std_xavier": study.stds["xavier"], "std_he": study.stds["he"],
-        "xavier_formula": initializers.FORMULAS["xavier"], "he_formula": initializers.FORMULAS["he"],
+        "nets": nets,
+        "labels": [n["label"] for n in nets],
+        "main": nets[-1],
+        "seeds": len(study.seeds),
+        "seed_list": list(study.seeds),
+        "first_seed": study.seeds[0],
+        "layers": "-".join(map(str, (study.fan_in, *c.hidden, b.n_classes))),
+        "hidden_layers": len(c.hidden),
+        "optimiser": c.optimizer_label(),
+        "batch": c.batch_size,
+        "epochs": c.epochs,
+        "fan_in": study.fan_in,
+        "fan_out": study.fan_out,
+        "std_normal": study.stds["normal"],
+        "std_xavier": study.stds["xavier"],
+        "std_he": study.stds["he"],
+        "xavier_formula": initializers.FORMULAS["xavier"],
+        "he_formula": initializers.FORMULAS["he"],
         "normal_smaller": min(study.stds["xavier"], study.stds["he"]) / study.stds["normal"],
-        "uniform_error": b.uniform_error, "majority_error": b.majority_error, "baselines_same": b.same,
-        "majority_class": b.name(b.majority_class), "balanced": b.balanced,
-        "majority_count": b.train_counts[b.majority_class], "n_train": b.n_train, "per_class": b.train_counts[0],
-        "diverged": diverged, "heatmap_images": study.heatmap_images, "heatmap_units": study.heatmap_units,
-        "compared_images": COMPARED_IMAGES, "symmetry_drawn": bool(symmetry_zero_at),
-        "symmetry_labels": list(symmetry_zero_at), "symmetry_zero_at": symmetry_zero_at,
+        "uniform_error": b.uniform_error,
+        "majority_error": b.majority_error,
+        "baselines_same": b.same,
+        "majority_class": b.name(b.majority_class),
+        "balanced": b.balanced,
+        "majority_count": b.train_counts[b.majority_class],
+        "n_train": b.n_train,
+        "per_class": b.train_counts[0],
+        "diverged": diverged,
+        "heatmap_images": study.heatmap_images,
+        "heatmap_units": study.heatmap_units,
+        "compared_images": COMPARED_IMAGES,
+        "symmetry_drawn": bool(symmetry_zero_at),
+        "symmetry_labels": list(symmetry_zero_at),
+        "symmetry_zero_at": symmetry_zero_at,
         "symmetry_references": [display_name(a.reference) for a in study.symmetry_drawn()],
         "left_out": [{"label": n["label"], "value": n["value_at_zero"]} for n in nets if not n["zero_drawn"]],
         "stuck_any": any(n["stuck"] for n in nets),
-        "all_fail": all(n["zero_outcome"] != "behind" for n in nets), "tie_all": all(n.get("xavier_he_tie", True) for n in nets),
+        "all_fail": all(n["zero_outcome"] != "behind" for n in nets),
+        "tie_all": all(n.get("xavier_he_tie", True) for n in nets),
         "float32_eps": FLOAT32_EPS,
     }

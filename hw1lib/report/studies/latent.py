@@ -7,6 +7,7 @@ the network's error, 5-NN error, the radius holding 99% of the points). The figu
 the captions and the prose all read this one object, so a stage the text names is one the figure
 draws.
 """
+
 import math
 from dataclasses import dataclass
 
@@ -124,7 +125,9 @@ class Stage:
     def _neighbours(self):
         """(a, b, degrees counter-clockwise from a to b) for each directed class a and the next one round."""
         order = [int(k) for k in np.argsort(self.angles) if self.directed[k]]
-        return [(a, b, (self.angles[b] - self.angles[a]) % 360) for a, b in zip(order, order[1:] + order[:1])]
+        return [
+            (a, b, (self.angles[b] - self.angles[a]) % 360) for a, b in zip(order, order[1:] + order[:1], strict=True)
+        ]
 
     def gaps(self):
         """(class a, class b, degrees) for each pair of neighbouring directions among the directed classes,
@@ -133,8 +136,9 @@ class Stage:
         if len(neighbours) < 2:
             return []
         pairs = neighbours if len(neighbours) > 2 else neighbours[:1]
-        return sorted(((a, b, angle_between(self.angles[a], self.angles[b])) for a, b, _ in pairs),
-                      key=lambda gap: gap[2])
+        return sorted(
+            ((a, b, angle_between(self.angles[a], self.angles[b])) for a, b, _ in pairs), key=lambda gap: gap[2]
+        )
 
     def span(self):
         """The smallest arc (degrees) that holds the directions of all directed classes; None for fewer than 2."""
@@ -143,8 +147,7 @@ class Stage:
 
     def origin_class(self):
         """The class the output layer gives the origin, or None without weights."""
-        return None if self.weights is None else int(decision_regions(np.zeros((1, 2)), self.weights,
-                                                                         self.biases)[0])
+        return None if self.weights is None else int(decision_regions(np.zeros((1, 2)), self.weights, self.biases)[0])
 
 
 def read_stage(history, index, labels):
@@ -153,9 +156,14 @@ def read_stage(history, index, labels):
     weights = biases = None
     if len(history.snapshot_biases) == len(history.snapshot_stages):
         weights, biases = history.snapshot_weights[index], history.snapshot_biases[index]
-    return Stage(epoch=epoch, update=round(epoch * history.iterations_per_epoch),
-                 points=np.asarray(history.snapshots[index]), labels=np.asarray(labels), weights=weights,
-                 biases=biases)
+    return Stage(
+        epoch=epoch,
+        update=round(epoch * history.iterations_per_epoch),
+        points=np.asarray(history.snapshots[index]),
+        labels=np.asarray(labels),
+        weights=weights,
+        biases=biases,
+    )
 
 
 def check_parameters(*, epochs, frames, seeds, **params):
@@ -193,23 +201,33 @@ class LatentStudy:
     epochs_by_rule: bool
 
     @staticmethod
-    def configs(n_train, *, hidden, activation, latent_activation, lr, batch_size, seed, epochs=None, frames=20,
-                seeds=3):
+    def configs(
+        n_train, *, hidden, activation, latent_activation, lr, batch_size, seed, epochs=None, frames=20, seeds=3
+    ):
         """({role: [RunConfig, ...]}, shown stages) of every network the study trains on ``n_train`` training
         images; the first config of each role is the one drawn, the others are its other seeds."""
         epochs = experiments.latent_epochs(n_train) if epochs is None else epochs
         shown = experiments.round_stages(epochs)
         per_epoch = math.ceil(n_train / batch_size)
         recorded = experiments.animation_stages(epochs, shown, per_epoch, frames)
-        linear = experiments.latent_config(hidden=hidden, activation=activation, latent_activation=latent_activation,
-                                           epochs=epochs, seed=seed, lr=lr, batch_size=batch_size, stages=recorded)
+        linear = experiments.latent_config(
+            hidden=hidden,
+            activation=activation,
+            latent_activation=latent_activation,
+            epochs=epochs,
+            seed=seed,
+            lr=lr,
+            batch_size=batch_size,
+            stages=recorded,
+        )
         roles = {"linear": [linear], "flat": [experiments.without_latent(linear)]}
         if latent_activation not in (None, activation):
             roles["folded"] = [linear.replace(latent_activation=None)]
         for role in ("linear", "folded"):
             if role in roles:
-                roles[role] += [roles[role][0].replace(seed=s, snapshot_stages=()) for s in
-                                range(seed + 1, seed + seeds)]
+                roles[role] += [
+                    roles[role][0].replace(seed=s, snapshot_stages=()) for s in range(seed + 1, seed + seeds)
+                ]
         return roles, shown
 
     @classmethod
@@ -221,9 +239,15 @@ class LatentStudy:
         recorded = [float(s) for s in linear.snapshot_stages]
         # A run that diverged stopped recording: only the stages it reached are shown.
         stages = [read_stage(linear, recorded.index(float(s)), dataset.test_y) for s in shown if float(s) in recorded]
-        return cls(dataset=dataset, linear=linear, folded=runs.get("folded", [None])[0], flat=runs["flat"][0],
-                   repeats={role: runs[role] for role in ("linear", "folded") if role in runs}, stages=stages,
-                   epochs_by_rule=epochs is None)
+        return cls(
+            dataset=dataset,
+            linear=linear,
+            folded=runs.get("folded", [None])[0],
+            flat=runs["flat"][0],
+            repeats={role: runs[role] for role in ("linear", "folded") if role in runs},
+            stages=stages,
+            epochs_by_rule=epochs is None,
+        )
 
     # What the report reads -------------------------------------------------------------------------------
 
@@ -250,8 +274,9 @@ class LatentStudy:
 
     def activation_names(self):
         """(the 2-unit layer's activation, the hidden layers'), as the report writes them."""
-        return display_name(self.config.latent_activation or self.config.activation), \
-            display_name(self.config.activation)
+        return display_name(self.config.latent_activation or self.config.activation), display_name(
+            self.config.activation
+        )
 
     def networks(self):
         """[(role, RunConfig)] of every network question 3 trains (one seed each; see ``repeats`` for all)."""
@@ -268,7 +293,9 @@ class LatentStudy:
         directed = int(final.directed.sum())
         total = len(self.class_names)
         pointing = f"all {total} point" if directed == total else f"{directed} of {total} point"
-        answer = (f"With a {self.activation_names()[0]} 2-unit layer the classes spread out from the origin along "
-                  f"their own directions ({pointing} one way at the end), and the output layer splits the plane "
-                  f"between them with straight borders.")
+        answer = (
+            f"With a {self.activation_names()[0]} 2-unit layer the classes spread out from the origin along "
+            f"their own directions ({pointing} one way at the end), and the output layer splits the plane "
+            f"between them with straight borders."
+        )
         return answer, f"test error {final.network_error:.1%}, 5-NN in the plane {final.knn_error:.1%}"

@@ -5,6 +5,7 @@ budget (each trained on several seeds), and the rerun of the first sigmoid attem
 one ``ModelsStudy``; its figures, tables, captions and prose all read that object, so a network a
 sentence names is the one the figure beside it draws, with the same seeds and numbers.
 """
+
 import dataclasses
 import math
 from dataclasses import dataclass
@@ -49,7 +50,9 @@ class Model:
     def loss_start(self):
         """How long the mean training loss stays near ln K (the loss of a uniform guess) before it falls."""
         mean, _, _ = self.repeated.curve("train_loss")
-        return shapes.start(self.repeated.epochs, mean, (1 - STALL_LOSS) * math.log(len(self.repeated.first.class_names)))
+        return shapes.start(
+            self.repeated.epochs, mean, (1 - STALL_LOSS) * math.log(len(self.repeated.first.class_names))
+        )
 
     def error_start(self, baselines):
         """How long the mean training error stays within STALL_ERROR of the lower baseline."""
@@ -79,9 +82,11 @@ class FirstAttempt:
     @property
     def best_rate(self):
         """The rate whose run ends with the lowest training loss (diverged runs last): chosen without the test set."""
+
         def key(lr):
             h = self.by_rate[lr]
             return (h.diverged or not math.isfinite(h.final_loss), h.final_loss)
+
         return min(self.by_rate, key=key)
 
 
@@ -124,11 +129,14 @@ class ModelsStudy:
         """[(role, RunConfig), ...]: every network question 1 trains for its answer, at its first seed
         (the validation sweep's trials aside: see ``sweep``)."""
         first = self.first_attempt
-        rows = [(f"{self.chosen.name}, chosen by the validation sweep", self.chosen.config),
-                (f"{self.sigmoid.name}, same budget", self.sigmoid.config),
-                ("appendix A: the first sigmoid attempt", first.short.config)]
-        rows += [("appendix A: the first sigmoid attempt, full budget", h.config)
-                 for _, h in sorted(first.by_rate.items())]
+        rows = [
+            (f"{self.chosen.name}, chosen by the validation sweep", self.chosen.config),
+            (f"{self.sigmoid.name}, same budget", self.sigmoid.config),
+            ("appendix A: the first sigmoid attempt", first.short.config),
+        ]
+        rows += [
+            ("appendix A: the first sigmoid attempt, full budget", h.config) for _, h in sorted(first.by_rate.items())
+        ]
         return rows
 
     def summary(self):
@@ -143,8 +151,22 @@ def model_name(config):
     return f"{display_name(config.activation)} network"
 
 
-def run_models_study(dataset, *, seed, trials, sweep_epochs, sigmoid_lrs, seeds, hidden, batch_size, epochs,
-                     first_attempt_rates, screen_epochs=2, keep=None, jobs=None):
+def run_models_study(
+    dataset,
+    *,
+    seed,
+    trials,
+    sweep_epochs,
+    sigmoid_lrs,
+    seeds,
+    hidden,
+    batch_size,
+    epochs,
+    first_attempt_rates,
+    screen_epochs=2,
+    keep=None,
+    jobs=None,
+):
     """Train (or read from the run cache) every run of question 1 and return its ``ModelsStudy``.
 
     The sweep's trials (screened for ``screen_epochs`` epochs, the ``keep`` best going on to
@@ -154,31 +176,54 @@ def run_models_study(dataset, *, seed, trials, sweep_epochs, sigmoid_lrs, seeds,
     ``first_attempt_rates``) on the whole training set. All of it trains on ``jobs`` worker processes.
     """
     seed_values = seed_list(seed, seeds)
-    first_short, first_full = experiments.seed_report_configs(hidden=hidden, epochs=epochs, seed=seed,
-                                                              batch_size=batch_size,
-                                                              learning_rates=first_attempt_rates)
-    sweep = experiments.choose_hyperparameters(dataset, trials=trials, max_epochs=sweep_epochs, seed=seed,
-                                               screen_epochs=screen_epochs, keep=keep, jobs=jobs, final=False)
+    first_short, first_full = experiments.seed_report_configs(
+        hidden=hidden, epochs=epochs, seed=seed, batch_size=batch_size, learning_rates=first_attempt_rates
+    )
+    sweep = experiments.choose_hyperparameters(
+        dataset,
+        trials=trials,
+        max_epochs=sweep_epochs,
+        seed=seed,
+        screen_epochs=screen_epochs,
+        keep=keep,
+        jobs=jobs,
+        final=False,
+    )
     chosen = sweep.chosen
     n = len(seed_values)
     # Two batches keep both workers busy: the sigmoid network's learning-rate trials beside the chosen
     # network's seeds (neither needs the other), then the sigmoid network's seeds beside the first attempt.
     rate_configs, split = experiments.sigmoid_trial_runs(dataset, sweep, sigmoid_lrs)
-    first_batch, _, _ = fit_trials([*rate_configs, *(chosen.replace(seed=s) for s in seed_values)],
-                                   [split] * len(rate_configs) + [dataset] * n, jobs=jobs, progress=False)
-    sigmoid_trials = ranked_trials(first_batch[:len(rate_configs)])
+    first_batch, _, _ = fit_trials(
+        [*rate_configs, *(chosen.replace(seed=s) for s in seed_values)],
+        [split] * len(rate_configs) + [dataset] * n,
+        jobs=jobs,
+        progress=False,
+    )
+    sigmoid_trials = ranked_trials(first_batch[: len(rate_configs)])
     sigmoid = experiments.sigmoid_counterpart(chosen, sigmoid_trials[0].config.lr)
-    second_batch, _, _ = fit_trials([*(sigmoid.replace(seed=s) for s in seed_values), first_short,
-                                     *first_full.values()], dataset, jobs=jobs, progress=False)
+    second_batch, _, _ = fit_trials(
+        [*(sigmoid.replace(seed=s) for s in seed_values), first_short, *first_full.values()],
+        dataset,
+        jobs=jobs,
+        progress=False,
+    )
     release_workers()  # this question's training is done; its notebook's kernel can stop at once
-    histories = [*first_batch[len(rate_configs):], *second_batch]
+    histories = [*first_batch[len(rate_configs) :], *second_batch]
     sweep = dataclasses.replace(sweep, final=histories[0])
-    models = tuple(Model(role, model_name(config), Repeated(config, tuple(runs)), _start_slope(runs[0], dataset))
-                   for role, config, runs in (("chosen", chosen, histories[:n]), ("sigmoid", sigmoid, histories[n:2 * n])))
+    models = tuple(
+        Model(role, model_name(config), Repeated(config, tuple(runs)), _start_slope(runs[0], dataset))
+        for role, config, runs in (("chosen", chosen, histories[:n]), ("sigmoid", sigmoid, histories[n : 2 * n]))
+    )
     short = histories[2 * n]
     outputs = metrics.initial_activations(short, dataset)
-    first = FirstAttempt(short, dict(zip(first_full, histories[2 * n + 1:])), float(outputs.mean()),
-                         float(outputs.std()), metrics.weight_change(short, dataset))
+    first = FirstAttempt(
+        short,
+        dict(zip(first_full, histories[2 * n + 1 :], strict=False)),
+        float(outputs.mean()),
+        float(outputs.std()),
+        metrics.weight_change(short, dataset),
+    )
     return ModelsStudy(Baselines.of(dataset), sweep, sigmoid_trials, models, first)
 
 

@@ -4,6 +4,7 @@ A seed draws the starting weights and the order of the mini-batches, so runs tha
 it show how much of a result is luck. Two results are called a tie when they differ by no more
 than either one's seed-to-seed range, and never by less than one test image.
 """
+
 import warnings
 from dataclasses import dataclass
 
@@ -101,9 +102,9 @@ class Repeated:
     def curve(self, name):
         """(mean, low, high) of the curve ``name`` over the seeds, one entry per evaluation."""
         stack = np.full((len(self.runs), len(self.epochs)), np.nan)
-        for row, h in zip(stack, self.runs):
+        for row, h in zip(stack, self.runs, strict=False):
             values = np.asarray(getattr(h, name), dtype=float)
-            row[:len(values)] = np.where(np.isfinite(values), values, np.nan)
+            row[: len(values)] = np.where(np.isfinite(values), values, np.nan)
         with np.errstate(invalid="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # an evaluation no run reached stays NaN
             return np.nanmean(stack, axis=0), np.nanmin(stack, axis=0), np.nanmax(stack, axis=0)

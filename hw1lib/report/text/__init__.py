@@ -6,6 +6,7 @@ caption, and branches only on those facts. ``render("q2", "results", facts)`` gi
 as Markdown. Every string value that reaches the text is escaped for Markdown (``finalize``), so
 a name shows exactly as typed; filters that build markup return ``markupsafe.Markup``.
 """
+
 from .render import LANGUAGES, render, render_all
 
 __all__ = ["LANGUAGES", "render", "render_all"]

@@ -1,4 +1,5 @@
 """The few ways the templates write numbers and lists: percentages, counts, plurals, lists."""
+
 import math
 
 NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
@@ -48,5 +49,13 @@ def decimal(x, digits=2):
     return f"{x:.{digits}g}"
 
 
-FILTERS = {"percent": percent, "points": points, "count": count, "number_word": number_word, "plural": plural,
-           "join": join, "capital": capital, "decimal": decimal}
+FILTERS = {
+    "percent": percent,
+    "points": points,
+    "count": count,
+    "number_word": number_word,
+    "plural": plural,
+    "join": join,
+    "capital": capital,
+    "decimal": decimal,
+}

@@ -1,4 +1,5 @@
 """Render one block of a question's template in one language."""
+
 import functools
 import pathlib
 
@@ -29,9 +30,15 @@ def environment(lang):
     """The Jinja environment of ``lang``'s templates: a missing fact is an error, not an empty string."""
     if lang not in LANGUAGES:
         raise ConfigError(f"unknown language {lang!r}; known: {', '.join(LANGUAGES)}")
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / lang), undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
-                             finalize=_finalize, autoescape=False)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / lang),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        finalize=_finalize,
+        autoescape=False,
+    )
     env.filters.update(FILTERS)
     return env
 
