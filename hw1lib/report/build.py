@@ -106,7 +106,7 @@ def build_report(out_dir, overrides=None, *, title=TITLE, subtitle=SUBTITLE, aut
         try:
             result = _write_report(stage, folder, parameters, start, title=title, subtitle=subtitle, author=author,
                                    student_id=student_id, make_pdf=make_pdf, pdf_engine=pdf_engine, jobs=jobs,
-                                   log=log)
+                                   log=log, shown=out)
         except KeyboardInterrupt as error:
             raise type(error)(f"the previous report in {out} is unchanged; the partial notebooks are in "
                               f"{stage / 'notebooks'}") from None
@@ -140,8 +140,8 @@ def _sigterm_stops_the_build():
 
 
 def _write_report(out, folder, parameters, start, *, title, subtitle, author, student_id, make_pdf, pdf_engine,
-                  jobs, log):
-    """``build_report``'s work, in the staging folder ``out``."""
+                  jobs, log, shown):
+    """``build_report``'s work, in the staging folder ``out``; ``shown`` is the --out it will replace."""
     begin = time.perf_counter()
     dataset = load_dataset(parameters["data"])  # fails early on bad data, and fills the data cache for the kernels
     data_seconds = time.perf_counter() - begin
@@ -149,7 +149,7 @@ def _write_report(out, folder, parameters, start, *, title, subtitle, author, st
     parameters["figures_dir"] = str((out / "figures").resolve())
     for key, value in KERNEL_ENV.items():
         os.environ.setdefault(key, value)
-    log(f"hw1lib report: data {dataset.name}, writing to {out}/ ({jobs} notebook(s) at a time)")
+    log(f"hw1lib report: data {dataset.name}, writing to {shown}/ ({jobs} notebook(s) at a time)")
     log(f"  {'load data':<26}{data_seconds:6.1f} s")
     threading.Thread(target=_import_writers, args=(make_pdf and pdf_engine == "weasyprint",), daemon=True,
                      name="hw1lib-import-writers").start()
