@@ -144,6 +144,7 @@ def build_report(
                 pdf_engine=pdf_engine,
                 jobs=jobs,
                 log=log,
+                shown=out,
             )
         except KeyboardInterrupt as error:
             raise type(error)(
@@ -184,9 +185,9 @@ def _sigterm_stops_the_build():
 
 
 def _write_report(
-    out, folder, parameters, start, *, title, subtitle, author, student_id, make_pdf, pdf_engine, jobs, log
+    out, folder, parameters, start, *, title, subtitle, author, student_id, make_pdf, pdf_engine, jobs, log, shown
 ):
-    """``build_report``'s work, in the staging folder ``out``."""
+    """``build_report``'s work, in the staging folder ``out``; ``shown`` is the --out it will replace."""
     begin = time.perf_counter()
     dataset = load_dataset(parameters["data"])  # fails early on bad data, and fills the data cache for the kernels
     data_seconds = time.perf_counter() - begin
@@ -194,7 +195,7 @@ def _write_report(
     parameters["figures_dir"] = str((out / "figures").resolve())
     for key, value in KERNEL_ENV.items():
         os.environ.setdefault(key, value)
-    log(f"hw1lib report: data {dataset.name}, writing to {out}/ ({jobs} notebook(s) at a time)")
+    log(f"hw1lib report: data {dataset.name}, writing to {shown}/ ({jobs} notebook(s) at a time)")
     log(f"  {'load data':<26}{data_seconds:6.1f} s")
     threading.Thread(
         target=_import_writers,
