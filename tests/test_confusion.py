@@ -8,7 +8,7 @@ import pytest
 
 from hw1lib.cli import build_parser
 from hw1lib.data.datasets import load_dataset
-from hw1lib.report import build, experiments, figures, metrics
+from hw1lib.report import build, experiments, figures, merge, metrics
 from hw1lib.report.discussion import confusion as prose
 from hw1lib.report.discussion.words import pct
 from hw1lib.report.figures.confusion import cell_labels
@@ -217,7 +217,7 @@ def test_the_data_name_reaches_the_title_page_and_no_path_does(tmp_path):
         line = build.data_line(data, {**parameters, "data_name": name})
         assert line.startswith(f"{shown}: 300 training and 100 test images")
         assert "30 training images per class" in line and "30 to 30" not in line
-        settings = build._settings_markdown(data, {**parameters, "data_name": name}, 1.0)
+        settings = merge._settings_markdown(data, {**parameters, "data_name": name}, 1.0)
         assert str(tmp_path) not in line + settings and str(folder) not in line + settings
     study = ConfusionStudy.of(
         train(experiments.model_config("relu", **BUDGET), data, progress=False), data, "Striped digits"
