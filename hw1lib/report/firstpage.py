@@ -46,18 +46,41 @@ def network_row(question, role, config, n_inputs, n_classes):
     }
 
 
-def publish(question, topic, answer, key_number, networks, dataset):
+def publish(question, topic, answer, key_number, networks, dataset, facts=None):
     """Display question ``question``'s line of the first page, for the build to collect.
 
     topic: what the question asks, in a few words; answer: one sentence; key_number: the number
-    that backs it, as text; networks: [(role, RunConfig), ...] of every network the question trains.
+    that backs it, as text; networks: [(role, RunConfig), ...] of every network the question trains;
+    facts: the few facts of the question that the Conclusion words (numbers, booleans, enums, text),
+    which the build hands to ``text/<lang>/conclusion.md.j2`` as ``q1``, ``q2``, ...
     """
     from IPython.display import display
 
     rows = [network_row(question, role, config, dataset.n_features, dataset.n_classes) for role, config in networks]
-    payload = {"question": question, "topic": topic, "answer": answer, "key": key_number, "networks": rows}
+    payload = {
+        "question": question,
+        "topic": topic,
+        "answer": answer,
+        "key": key_number,
+        "networks": rows,
+        "facts": plain(facts or {}),
+    }
     text = f"**At a glance.** {answer} ({key_number})"
     display({MIME: payload, "text/markdown": text}, raw=True)
+
+
+def plain(value):
+    """``value`` with NumPy scalars and tuples made plain JSON (float, int, bool, list); anything else
+    that JSON cannot hold is an error naming it."""
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
+        return value.item()
+    raise TypeError(f"a published fact must be plain JSON, not {type(value).__name__}: {value!r}")
 
 
 def collect(notebooks):
