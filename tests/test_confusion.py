@@ -1,23 +1,28 @@
-"""Question 4 on a balanced and a 2:1 unbalanced data set: every class the text names is the one the
-study (the object its figures are drawn from) designates, and the baselines fit each set."""
+"""Question 4 on a balanced and a 2:1 unbalanced data set: its facts are the confusion matrix's numbers,
+every class the text names is the one the facts designate, and the text changes with what the data shows
+(class frequency only on unbalanced classes, "hardest" only where the intervals separate)."""
 
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from hw1lib.cli import build_parser
 from hw1lib.data.datasets import load_dataset
-from hw1lib.report import build, experiments, figures, merge, metrics
-from hw1lib.report.discussion import confusion as prose
-from hw1lib.report.discussion.words import pct
+from hw1lib.report import build, experiments, figures, firstpage, merge, metrics, tables
+from hw1lib.report.captions import Numbering
 from hw1lib.report.figures.confusion import cell_labels
-from hw1lib.report.studies.confusion import MIN_PAIR_IMAGES, ConfusionStudy
+from hw1lib.report.studies import confusion
+from hw1lib.report.studies.confusion import MIN_PAIR_IMAGES, PAIR_COLORS, ConfusionStudy, conclusion_facts
+from hw1lib.report.text import render, render_text
 from hw1lib.runs.training import train
 
 from .helpers import SMALL_REPORT, write_noisy_course_folder, write_unbalanced_course_folder
 
 BUDGET = dict(hidden=[16], epochs=3, seed=0, lr=0.2, batch_size=32)
+RUNNING = ("setup", "classes", "pairs", "similarity", "confidence")
+CAPTIONS = ("caption_matrix", "caption_classes", "caption_pairs", "caption_gallery")
 
 
 @pytest.fixture(scope="module", params=["balanced", "unbalanced"])
@@ -34,55 +39,126 @@ def with_predictions(study, data, pred):
     return ConfusionStudy.of(study.history.replace(test_pred=np.asarray(pred)), data)
 
 
-def capital(text):
-    return text[:1].upper() + text[1:]
+def facts_of(study, **changes):
+    """The study's facts with the numbering's labels, as the notebook builds them, and ``changes`` on top."""
+    facts = study.facts(8)
+    numbers = Numbering(4, figures=("matrix", "classes", "gallery"), tables=("pairs",) if facts["has_top"] else ())
+    return {**facts, **numbers.labels(), **changes}
+
+
+def text_of(facts, blocks=RUNNING):
+    return "\n\n".join(render("q4", block, facts) for block in blocks)
 
 
 def named_classes(text):
-    """Every class the prose names by number ('class 3', 'classes 4 and 9')."""
+    """Every class the prose names by number ('class 3', 'classes 4 and 9', 'classes 1, 3 and 4')."""
     found = {int(k) for k in re.findall(r"\b[Cc]lass (\d)\b", text)}
     for listed in re.findall(r"\b[Cc]lasses ((?:\d, )*\d and \d)\b", text):
         found |= {int(k) for k in re.findall(r"\d", listed)}
     return found
 
 
-def test_the_study_holds_the_figures_numbers(case):
+def test_the_facts_are_the_matrixs_numbers(case):
     data, study = case
-    assert np.array_equal(study.conf, metrics.confusion_matrix(data.test_y, study.history.test_pred, 10))
-    assert study.wrong == int((study.history.test_pred != data.test_y).sum())
-    assert study.class_errors.sum() == study.wrong
-    low, high = metrics.wilson_interval(study.class_errors, study.test_counts)
-    assert np.allclose(study.intervals[0], low) and np.allclose(study.intervals[1], high)
-    assert sum(p.images for p in study.pairs) == study.wrong and len(study.pairs) == 45
-    assert [p.images for p in study.pairs] == sorted((p.images for p in study.pairs), reverse=True)
-    assert all(p.images >= MIN_PAIR_IMAGES for p in study.standout_pairs)
-    assert study.networks() == [("question 1's chosen network", study.history.config)]
-    answer, key = study.summary()
-    assert answer.endswith(".") and key == f"{pct(study.error)} test error"
+    facts = study.facts(8)
+    conf = metrics.confusion_matrix(data.test_y, study.history.test_pred, 10)
+    assert np.array_equal(study.conf, conf)
+    assert facts["wrong"] == int((study.history.test_pred != data.test_y).sum()) == conf.sum() - np.trace(conf)
+    assert facts["right"] == np.trace(conf) and facts["error"] == pytest.approx(facts["wrong"] / len(data.test_y))
+    rates = 1 - np.diag(conf) / conf.sum(axis=1)
+    assert facts["class_error"] == pytest.approx(list(rates))
+    low, high = metrics.wilson_interval(conf.sum(axis=1) - np.diag(conf), conf.sum(axis=1))
+    assert facts["class_low"] == pytest.approx(list(low)) and facts["class_high"] == pytest.approx(list(high))
+    assert facts["worst_class"] == str(int(np.argmax(rates))) and facts["worst_error"] == pytest.approx(rates.max())
+    assert facts["lowest_error"] == pytest.approx(rates.min())
+    assert sum(p.images for p in study.pairs) == facts["wrong"] and facts["total_pairs"] == 45
+    assert all(p["images"] >= MIN_PAIR_IMAGES for p in facts["pairs"])
+    if facts["has_top"]:
+        a, b = (int(k) for k in facts["top"])
+        assert facts["top_images"] == conf[a, b] + conf[b, a] == max(p.images for p in study.pairs)
+        assert facts["highlight"] == [a, b]
+    counts = np.bincount(data.train_y, minlength=10)
+    assert facts["train_counts"] == list(counts) and facts["balanced"] == (counts.min() == counts.max())
+    assert facts["class_sizes"] == ("equal" if facts["balanced"] else "unequal")  # 2:1 is not nearly equal
+    assert facts["gallery"] == min(8, facts["wrong"]) and study.networks()[0][1] == study.history.config
 
 
-def test_the_figures_draw_the_study(case):
+def test_class_size_is_correlated_with_error_only_when_the_classes_differ(case):
     _, study = case
+    facts = study.facts()
+    if facts["class_sizes"] != "unequal":
+        assert facts["size_rho"] is None and not facts["size_clear"]
+        return
+    counts, rates = pd.Series(facts["train_counts"]), pd.Series(facts["class_error"])
+    assert facts["size_rho"] == pytest.approx(counts.corr(rates, method="spearman"))
+    assert facts["size_low"] < facts["size_rho"] < facts["size_high"]
+    assert facts["size_strength"] == confusion.strength(facts["size_rho"])
+    assert facts["size_clear"] == (facts["size_high"] < 0 or facts["size_low"] > 0)
+
+
+def test_correlations_are_worded_no_stronger_than_they_are():
+    assert [confusion.strength(r) for r in (0.05, -0.3, 0.45, 0.63, -0.7, 0.95, float("nan"))] == [
+        "none",
+        "weak",
+        "moderate",
+        "moderate",
+        "strong",
+        "strong",
+        "none",
+    ]
+    low, high = confusion.spearman_interval(0.63, 10)
+    assert low < 0.1 < 0.63 < high < 1  # with ten classes even 0.63 is far from sure
+
+
+def test_the_conclusions_facts_are_plain_json(case):
+    _, study = case
+    facts = conclusion_facts(study.facts())
+    assert firstpage.plain(facts) == facts
+    assert set(facts) == {
+        "test_error",
+        "train_error",
+        "wrong",
+        "n_test",
+        "numbered",
+        "worst_class",
+        "worst_error",
+        "hardest",
+        "top_pair",
+        "top_pair_images",
+        "balanced",
+        "class_sizes",
+        "size_rho",
+        "size_strength",
+        "size_clear",
+        "similarity_rho",
+        "similarity_strength",
+    }
+
+
+def test_the_figures_draw_the_facts_and_the_caption_names_their_colours(case):
+    _, study = case
+    facts = facts_of(study)
     ax = figures.confusion_matrix_figure(study.conf, study.class_names).axes[0]
     assert [t.get_text() for t in ax.texts] == list(cell_labels(study.conf).ravel())
-    low, high = study.intervals
-    bars = figures.per_class_error_bars(study.class_error_rates, study.class_names, study.error, low, high).axes[0]
-    assert [b.get_height() for b in bars.patches] == pytest.approx(list(study.class_error_rates))
-
-
-def test_every_class_the_text_names_is_the_one_the_study_designates(case):
-    _, study = case
-    text = prose.confusion_text(study, 8)
-    top, bottom = capital(study.names(study.highest_classes)), capital(study.names(study.lowest_classes))
-    if study.hardest_class is not None:
-        assert f"{top} is the hardest class" in text
+    colors = figures.pair_colors(10, facts["highlight"], facts["pair_colors"], facts["other_color"])
+    bars = figures.per_class_error_bars(
+        facts["class_error"], study.class_names, facts["error"], facts["class_low"], facts["class_high"], colors
+    ).axes[0]
+    assert [b.get_height() for b in bars.patches] == pytest.approx(facts["class_error"])
+    assert PAIR_COLORS == ("#0072B2", "#E69F00")  # Okabe-Ito blue and orange: the caption's words
+    caption = render_text("q4", "caption_classes", facts)
+    if facts["has_top"]:
+        a, b = facts["highlight"]
+        assert colors[a] == PAIR_COLORS[0] and colors[b] == PAIR_COLORS[1]
+        assert f"lass {a} is drawn in blue and class {b} in orange" in caption
     else:
-        assert f"{top} has the highest rate" in text or f"{top} share the highest rate" in text
-    assert re.search(
-        f"lowest observed rate is that of {re.escape(study.names(study.lowest_classes))}:|"
-        f"{re.escape(bottom)} share the lowest observed rate|{re.escape(bottom)} have no wrong",
-        text,
-    )
+        assert set(colors) == {facts["other_color"]} and "blue" not in caption
+    assert "overlap" not in caption and not re.search(r"\b(red|green)\b", caption)
+
+
+def test_every_class_the_text_names_is_the_one_the_facts_designate(case):
+    _, study = case
+    facts = facts_of(study)
     designated = {
         *study.highest_classes,
         *study.lowest_classes,
@@ -91,37 +167,50 @@ def test_every_class_the_text_names_is_the_one_the_study_designates(case):
         *study.below_overall,
         study.most_alike_pair.a,
         study.most_alike_pair.b,
+        study.majority_class,
     }
-    if not study.balanced:
-        designated.add(study.majority_class)
     if study.standout_pairs:
         top = study.standout_pairs[0]
         designated |= {top.a, top.b}
-        assert (
-            f"The first, {study.pair_name(top)}, accounts for {top.images:,} of the {study.wrong:,}" in text
-            or f"It, {study.pair_name(top)}, accounts for" in text
-        )
-    assert named_classes(text) <= designated
+    assert named_classes(text_of(facts)) <= designated
     i, j, n = study.darkest_cell
-    caption = prose.matrix_caption(study)
-    assert f"the darkest red cell, {study.name(i)} answered as {study.name(j)} ({n} image" in caption
+    caption = render_text("q4", "caption_matrix", facts)
+    assert f"The darkest red cell is class {i} answered as class {j}: {n} image" in caption
 
 
-def test_the_baselines_fit_each_data_set(case):
-    data, study = case
-    text = prose.overall_text(study)
-    counts = np.bincount(data.train_y, minlength=10)
-    if counts.min() == counts.max():
-        assert study.balanced and "most frequent" not in text
-        assert f"every class has {counts[0]:,} training images" in text and "wrong 90.0% of the time" in text
+def test_class_frequency_is_discussed_only_on_unbalanced_classes(case):
+    _, study = case
+    facts = facts_of(study)
+    text = render("q4", "classes", facts)
+    discussed = "Spearman rank correlation between a class's training images and its test error rate" in text
+    assert discussed == (not study.balanced)
+    if study.balanced:
+        assert "Every class has the same number of training images, so these differences cannot" in text
     else:
-        k = int(np.argmax(counts))
-        error = float(np.mean(data.test_y != k))
-        assert k == 0 and study.majority_class == 0 and study.majority_error == pytest.approx(error)
-        assert f"always answering the most frequent training class, class 0 ({pct(counts[0] / counts.sum())}" in text
-        assert f"would be wrong on {pct(error)} of the test images" in text and "wrong 90.0% of the time" in text
-        assert counts.max() == 2 * counts.min()
-        assert error < 0.9  # below the uniform guess: that is why both are named
+        assert (
+            "30 to 60 training images" in text and "cause" in text and "cannot rule out that there is no link" in text
+        )
+    # Nearly equal classes: one clause, no correlation.
+    near = render("q4", "classes", {**facts, "class_sizes": "near", "train_min": 400, "train_max": 430})
+    assert "nearly equal in size, with 400 to 430 training images" in near and "Spearman" not in near
+    # A clear link is said to be clear, and never to be the cause.
+    clear = render(
+        "q4",
+        "classes",
+        {
+            **facts,
+            "class_sizes": "unequal",
+            "size_defined": True,
+            "size_rho": -0.9,
+            "size_low": -0.98,
+            "size_high": -0.6,
+            "size_strength": "strong",
+            "size_direction": "larger_better",
+            "size_clear": True,
+        },
+    )
+    assert "a strong tendency for larger classes to have lower error" in clear and "excludes zero" in clear
+    assert "would not show that size is the cause" in clear
 
 
 def test_hardest_is_said_only_where_the_intervals_separate(case):
@@ -129,29 +218,34 @@ def test_hardest_is_said_only_where_the_intervals_separate(case):
     low, high = study.intervals
     worst = study.worst_class
     separated = low[worst] > max(high[k] for k in range(10) if k != worst)
-    assert ("is the hardest class" in prose.by_class_text(study)) == separated
+    assert ("is the hardest class" in render("q4", "classes", facts_of(study))) == separated
     # Every image of class 4 wrong, every other image right: class 4 is clearly the hardest.
     pred = np.asarray(data.test_y).copy()
     pred[pred == 4] = 5
     clear = with_predictions(study, data, pred)
-    assert clear.hardest_class == 4 and "Class 4 is the hardest class: its error rate, 100.0%" in prose.by_class_text(
-        clear
-    )
+    assert clear.facts()["ranking"] == "hardest"
+    assert "Class 4 is the hardest class: its interval lies wholly above" in render("q4", "classes", facts_of(clear))
     # One more error in class 4 than in class 7: the intervals overlap, so no class is called the hardest.
     pred = np.asarray(data.test_y).copy()
     pred[np.flatnonzero(data.test_y == 4)[:2]] = 5
     pred[np.flatnonzero(data.test_y == 7)[:1]] = 1
     close = with_predictions(study, data, pred)
-    text = prose.by_class_text(close)
-    assert close.hardest_class is None and "hardest" not in text
-    assert "Class 4 has the highest rate" in text and "do not show it to be harder" in text
+    text = render("q4", "classes", facts_of(close))
+    assert close.facts()["ranking"] == "overlap" and "hardest class" not in text
+    assert "Class 4 has the highest rate, but its interval overlaps" in text
 
 
-def test_counts_are_never_written_next_to_a_class_number(case):
+def test_no_raw_number_no_order_and_no_long_sentence(case):
     _, study = case
-    text = prose.confusion_text(study, 8)
-    assert not re.search(r"\d \d", text)  # as in "9 is read as 4 12 times"
-    assert "the other way round" not in text and "only 0.0%" not in text
+    for facts in (facts_of(study), facts_of(study, diverged=True)):
+        running = text_of(facts)
+        captions = text_of(facts, CAPTIONS if facts["has_top"] else CAPTIONS[:2] + CAPTIONS[3:])
+        for text in (running, captions):
+            assert not re.search(r"\d \d|nan|None|\d\.\d{3,}|\{|\}", text), text
+            assert not re.search(r"\b(Look|Compare|Note|See)\b", text)
+        sentences = [s for s in re.split(r"(?<=[.!?])\s+", running) if s.strip()]
+        assert max(len(s.split()) for s in sentences) <= 45
+        assert "largely follow" not in running and "only where their intervals do not overlap" not in captions
 
 
 def test_pairs_are_named_only_when_they_stand_out(case):
@@ -161,28 +255,32 @@ def test_pairs_are_named_only_when_they_stand_out(case):
     fours = np.flatnonzero(data.test_y == 4)
     pred[nines[:3]], pred[fours[:1]] = 4, 9
     one = with_predictions(study, data, pred)
-    text = prose.pairs_text(one)
-    assert "Only one pair of classes is confused at least 3 times (Table 4.1)" in text
-    assert (
-        "3 test images of class 9 were answered as class 4, and 1 of class 4 as class 9" in text
-        or "1 test image of class 4 was answered as class 9, and 3 of class 9 as class 4" in text
+    facts = facts_of(one)
+    assert render("q4", "pairs", facts) == (
+        "Only one pair, classes 4 and 9, is confused at least 3 times (Table 4.1). It accounts for 4 of the 4 "
+        "mistakes, most of them images of class 9 answered as class 4."
     )
-    assert prose.pairs_table(one).data["both"].tolist() == [4]
+    columns = [line.removeprefix("- ") for line in render_text("q4", "pairs_columns", facts).splitlines()]
+    assert columns[-1] == "mean-image correlation (rank of 45)"
+    assert tables.pairs_table(facts, columns).data["both"].tolist() == [4]
     pred = np.asarray(data.test_y).copy()
     pred[nines[:2]] = 4
     pred[fours[:1]] = 3
-    thin = with_predictions(study, data, pred)
-    assert prose.pairs_table(thin) is None
-    assert "No two classes are confused more than twice" in prose.pairs_text(thin)
+    thin = facts_of(with_predictions(study, data, pred))
+    assert not thin["has_top"] and thin["table"] == {}  # the notebook declares no table of pairs
+    assert render("q4", "pairs", thin).startswith("No two classes are confused more than twice")
+    assert render("q4", "similarity", thin) == ""
 
 
 def test_confidence_is_compared_on_right_and_wrong_answers(case):
     _, study = case
-    text = prose.confidence_text(study, 8)
+    facts = study.facts()
     right, wrong = study.confidence_correct, study.confidence_wrong
     assert len(right) + len(wrong) == study.n_test and len(wrong) == study.wrong
-    assert f"{len(right):,} test images it gets right" in text and f"{len(wrong):,} it gets wrong" in text
-    assert "does not signal" not in text and "regularisation" not in text and "more training data" not in text
+    assert facts["median_right"] == pytest.approx(np.median(right))
+    assert facts["median_wrong"] == pytest.approx(np.median(wrong))
+    low, caught, mistakes = study.unsure
+    assert facts["unsure_share"] == low / study.n_test and facts["sure_mistakes"] == mistakes - caught
 
 
 def test_cell_labels_never_print_zero_for_a_cell_with_images():
@@ -222,24 +320,33 @@ def test_the_data_name_reaches_the_title_page_and_no_path_does(tmp_path):
     study = ConfusionStudy.of(
         train(experiments.model_config("relu", **BUDGET), data, progress=False), data, "Striped digits"
     )
-    for text in (prose.matrix_caption(study), prose.classes_caption(study), prose.overall_text(study)):
+    facts = facts_of(study)
+    for text in (render_text("q4", "caption_matrix", facts), render_text("q4", "caption_classes", facts)):
         assert "Striped digits" in text and str(tmp_path) not in text
+    assert "Striped digits" in render("q4", "setup", facts)
 
 
 def test_the_similarity_claims_follow_the_numbers(case):
     _, study = case
-    text = prose.pairs_text(study)
-    if not study.standout_pairs:
+    facts = facts_of(study)
+    if not facts["has_top"]:
         return
-    top, total = study.standout_pairs[0], len(study.pairs)
-    assert ("are among the most alike" in text) == (top.similarity_rank <= total / 5)
-    assert f"rank {top.similarity_rank} of {total}" in text or f"ranks {top.similarity_rank} of {total}" in text
-    link, chance = study.similarity_link, 1.96 / np.sqrt(total - 1)
-    assert f"ρ = {link:.2f}" in text
-    assert ("tend to be confused more often" in text or "the more often the network confuses them" in text) == (
-        link >= chance
+    text = render("q4", "similarity", facts)
+    assert ("are among the most alike" in text) == (facts["top_alike"] and not facts["alike_is_top"])
+    assert f"ρ = {facts['similarity_rho']:.2f}".replace("-", "\u2212") in text
+    assert ("within what chance alone gives" in text) == (not facts["similarity_clear"])
+    moderate = render(
+        "q4",
+        "similarity",
+        {
+            **facts,
+            "similarity_rho": 0.63,
+            "similarity_clear": True,
+            "similarity_positive": True,
+            "similarity_strength": "moderate",
+        },
     )
-    assert "look alike even on average" not in text
+    assert "ρ = 0.63. That is a moderate link: pairs that look more alike on average tend to be confused" in moderate
 
 
 @pytest.mark.usefixtures("jupyter_home")

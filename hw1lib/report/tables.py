@@ -2,6 +2,8 @@
 
 import pandas as pd
 
+from .escape import html_table
+
 
 def init_table(study):
     """Question 2's final error rates by initialiser (rows) and activation (column groups): mean and range
@@ -17,3 +19,27 @@ def init_table(study):
     frame.columns = pd.MultiIndex.from_tuples(frame.columns)
     frame.index.name = "initialisation"
     return frame
+
+
+def pairs_table(facts, columns):
+    """Question 4's table of the pairs of classes confused most (``facts["pairs"]``), under the headers
+    ``columns`` (six, in the template's words): both classes, each direction, both together, their share
+    of all mistakes, and the correlation of the two classes' mean training images with its rank."""
+    rows = [
+        dict(
+            zip(
+                columns,
+                (
+                    f"{p['a']}, {p['b']}",
+                    p["a_as_b"],
+                    p["b_as_a"],
+                    p["images"],
+                    f"{100 * p['share']:.1f}%",
+                    f"{p['correlation']:.2f} ({p['rank']})",
+                ),
+                strict=True,
+            )
+        )
+        for p in facts["pairs"]
+    ]
+    return html_table(pd.DataFrame(rows, columns=list(columns)).style.hide(axis="index"))

@@ -2,7 +2,13 @@
 histories, arrays or a question's study object and returns a matplotlib Figure; nothing here trains.
 """
 
-from .confusion import confusion_counts, confusion_matrix_figure, misclassified_gallery, per_class_error_bars
+from .confusion import (
+    confusion_counts,
+    confusion_matrix_figure,
+    misclassified_gallery,
+    pair_colors,
+    per_class_error_bars,
+)
 from .curves import error_curves, first_attempt_curves, learning_curves, run_curves
 from .initialization import activation_heatmaps, init_comparison, symmetry_curves
 from .latent import folded_comparison, latent_grid, latent_panel, save_latent_animation
@@ -22,6 +28,7 @@ __all__ = [
     "latent_panel",
     "learning_curves",
     "misclassified_gallery",
+    "pair_colors",
     "per_class_error_bars",
     "png_bytes",
     "run_curves",

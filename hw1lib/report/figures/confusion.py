@@ -114,31 +114,43 @@ def confusion_counts(conf, class_names, title="counts"):
 
 
 @styled
-def per_class_error_bars(errors, class_names, overall, low=None, high=None):
-    """Error rate of each class as bars in the class colours, with the overall test error as a line and,
-    given ``low`` and ``high`` (n,), each rate's interval as an error bar."""
-    fig = Figure(figsize=(8, 2.9), layout="constrained")
+def per_class_error_bars(errors, class_names, overall, low=None, high=None, colors=None, train_counts=None):
+    """Error rate of each class as bars, with the overall test error as a dashed line and, given ``low`` and
+    ``high`` (n,), each rate's interval as an error bar.
+
+    colors: one colour per bar (default: the class colours); question 4 passes grey bars with the most
+    confused pair in its two pair colours. train_counts (n,), optional: each class's training images,
+    written under its name.
+    """
+    fig = Figure(figsize=(8, 2.9 if train_counts is None else 3.1), layout="constrained")
     ax = fig.subplots()
     x = np.arange(len(errors))
-    ax.bar(x, errors, color=class_colors(len(errors)))
+    ax.bar(x, errors, color=class_colors(len(errors)) if colors is None else colors)
     if low is not None and high is not None:
         spans = np.clip([np.asarray(errors) - low, np.asarray(high) - errors], 0, None)  # no rounding below 0
         ax.errorbar(
             x, errors, yerr=spans, fmt="none", ecolor="black", elinewidth=1.2, capsize=4, label="95% interval (Wilson)"
         )
     ax.axhline(overall, color="black", ls="--", lw=1, label=f"all classes ({overall:.1%})")
-    ax.set_xticks(
-        x,
-        class_names,
-        rotation=45 if max(map(len, class_names)) > 2 else 0,
-        ha="right" if max(map(len, class_names)) > 2 else "center",
-    )
+    long = max(map(len, class_names)) > 2
+    names = list(class_names)
+    if train_counts is not None:
+        names = [f"{name}\n{int(n):,}" for name, n in zip(names, train_counts, strict=True)]
+    ax.set_xticks(x, names, rotation=45 if long else 0, ha="right" if long else "center")
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_ylim(0, None)
-    ax.set_xlabel("true class")
+    ax.set_xlabel("true class" if train_counts is None else "true class (training images)")
     ax.set_ylabel("test error rate")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)
     return fig
+
+
+def pair_colors(n, pair, colors, other):
+    """(n,) bar colours: ``other`` for every class but the two of ``pair`` (may be empty), which get ``colors``."""
+    drawn = [other] * n
+    for k, color in zip(pair, colors, strict=False):
+        drawn[k] = color
+    return drawn
 
 
 @styled

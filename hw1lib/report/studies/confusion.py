@@ -2,9 +2,31 @@
 
 ``ConfusionStudy`` holds the main model's run (question 1's chosen network, read from the run
 cache), its test-set confusion matrix, per-class error rates with their Wilson intervals, the two
-baselines, the class pairs it confuses and how sure it was. The figures, the table, the captions
-and the prose of question 4 all read this one object, so a class a sentence names is the class
-the figure beside it draws.
+baselines, the class pairs it confuses and how sure it was. ``ConfusionStudy.facts()`` turns it
+into one flat record (numbers, named booleans and enums, class labels); question 4's figures, its
+table and the template ``text/en/q4.md.j2`` all read that record, so a class a sentence names is
+the class the figure beside it draws.
+
+``conclusion_facts(facts)`` is the small plain dict question 4 publishes for the report's Conclusion
+(``firstpage.publish(..., facts=...)``), with these keys:
+
+- ``test_error``, ``train_error``: the main model's error rates (floats, 0-1), its one run (seed 0's).
+- ``wrong``, ``n_test``: its mistakes on the test set and the number of test images (ints).
+- ``numbered``: True when the classes are named by number (say "class 3"), False for names ("Shirt").
+- ``worst_class``: the label of the class with the highest test error rate; ``worst_error`` its rate.
+- ``hardest``: True when that class's 95% interval lies wholly above every other class's, so it can be
+  called the hardest class; False when the intervals overlap (say "the highest rate", not "hardest").
+- ``top_pair``: [label, label] of the pair of classes confused most often, or [] when no pair is
+  confused ``MIN_PAIR_IMAGES`` times; ``top_pair_images``: how often (both directions together).
+- ``balanced``: True when every class has as many training images as every other;
+  ``class_sizes``: "equal", "near" (the largest at most ``NEAR_BALANCED`` times the smallest) or
+  "unequal".
+- ``size_rho``: Spearman's rank correlation over the classes between training images and test error
+  rate (negative: larger classes err less), or None unless ``class_sizes`` is "unequal";
+  ``size_strength``: "none", "weak", "moderate" or "strong" (see ``strength``); ``size_clear``: True when
+  its 95% interval excludes 0 (with ten classes it rarely does).
+- ``similarity_rho``: Spearman's rank correlation over all pairs between confusions and how alike the
+  classes' mean training images are (None when undefined); ``similarity_strength`` as above.
 """
 
 from dataclasses import dataclass
@@ -14,10 +36,6 @@ import numpy as np
 
 from ...runs.config import display_name
 from .. import experiments, metrics
-from ..captions import Numbering
-from ..discussion.words import and_list, pct, times
-
-NUMBERS = Numbering(4, figures=("matrix", "classes", "gallery"), tables=("pairs",))
 
 # A pair of classes confused fewer times than this is not discussed on its own: with one or two
 # images, which pair is hit is mostly chance.
@@ -26,8 +44,23 @@ MIN_PAIR_IMAGES = 3
 # when too many tie there, so that every pair confused as often as a listed one is listed too.
 MAX_PAIRS = 5
 TIED_PAIRS = 7
+# The gallery shows this many of the mistakes the network was surest of (the notebook's default).
+GALLERY_SIZE = 20
 # Answers given less than this probability are called unsure in the confidence paragraph.
 UNSURE_BELOW = 0.9
+# The network is called less sure on its mistakes only when their median probability is at least this much
+# below that of its right answers.
+CLEARLY_LESS_SURE = 0.05
+# Unsure answers are called rare when they are fewer than this share of all answers.
+RARE = 0.1
+# Classes whose training counts differ by at most this factor are "nearly equal in size": the text says
+# so in a clause and does not correlate size with error.
+NEAR_BALANCED = 1.2
+# The colours (Okabe-Ito blue and orange, told apart by colour-blind readers) of the most confused pair's
+# two classes in the per-class figure; q4.md.j2's caption names them "blue" and "orange", in this order.
+PAIR_COLORS = ("#0072B2", "#E69F00")
+# The figure's other classes, in grey.
+OTHER_COLOR = "#b0b0b0"
 
 
 @dataclass(frozen=True)
@@ -278,11 +311,7 @@ class ConfusionStudy:
     @property
     def similarity_link(self):
         """Spearman's rank correlation, over all pairs, between confusions and mean-image correlation."""
-        images = np.array([p.images for p in self.pairs], dtype=float)
-        alike = np.array([p.correlation for p in self.pairs])
-        if np.ptp(images) == 0 or np.ptp(alike) == 0:
-            return float("nan")
-        return float(np.corrcoef(_ranks(images), _ranks(alike))[0, 1])
+        return spearman([p.images for p in self.pairs], [p.correlation for p in self.pairs])
 
     # --- confidence --------------------------------------------------------------------------------------
 
@@ -325,47 +354,10 @@ class ConfusionStudy:
             picks.append(int(members[np.argmax(confidence[members])]) if len(members) else -1)
         return np.array(picks)
 
-    # --- words -------------------------------------------------------------------------------------------
-
-    def name(self, k):
-        """How the prose names class ``k``: 'class 3' when classes are numbered, else the class name."""
-        label = self.class_names[k]
-        return f"class {label}" if label.isdigit() else label
-
-    def names(self, classes):
-        """'classes 1, 4 and 6' when classes are numbered, 'Shirt and Coat' otherwise; one class as ``name``."""
-        labels = [self.class_names[k] for k in classes]
-        if len(labels) == 1:
-            return self.name(classes[0])
-        return ("classes " if all(label.isdigit() for label in labels) else "") + and_list(labels)
-
-    def pair_name(self, pair):
-        """'classes 4 and 9', or 'Shirt and T-shirt/top' for named classes."""
-        a, b = self.class_names[pair.a], self.class_names[pair.b]
-        return f"classes {a} and {b}" if a.isdigit() and b.isdigit() else f"{a} and {b}"
-
-    def network_name(self):
-        """The main model in a few words, for captions: 'hidden 256-256 leaky ReLU, chosen in question 1'."""
-        return f"the main model (hidden {self.config.hidden_label()}, {display_name(self.config.activation)})"
-
-    def summary(self):
-        """(one-sentence answer, key number as text) for the report's first page."""
-        key = f"{pct(self.error)} test error"
-        if self.wrong == 0:
-            return "The main model classifies every test image correctly.", key
-        pairs = self.standout_pairs
-        if not pairs:
-            return (
-                f"The {self.wrong:,} mistakes are spread thinly: no pair of classes is confused more than "
-                f"{times(self.pairs[0].images)}.",
-                key,
-            )
-        top = pairs[0]
-        return (
-            f"The most frequent confusion is between {self.pair_name(top)} ({top.images:,} of the "
-            f"{self.wrong:,} mistakes).",
-            key,
-        )
+    def facts(self, gallery_size=GALLERY_SIZE):
+        """Question 4's facts record: what its figures, table and text all read (see ``confusion_facts``);
+        ``gallery_size``: how many of the surest mistakes the gallery shows."""
+        return confusion_facts(self, gallery_size)
 
 
 def _ranks(values):
@@ -385,3 +377,265 @@ def confusion_study(dataset, *, trials, max_epochs, seed, screen_epochs, keep, j
         dataset, trials=trials, max_epochs=max_epochs, seed=seed, screen_epochs=screen_epochs, keep=keep, jobs=jobs
     ).final
     return ConfusionStudy.of(history, dataset, data_name)
+
+
+def strength(rho):
+    """How strong a correlation is, in the words the text uses: |rho| below 0.1 "none", below 0.4 "weak",
+    below 0.7 "moderate", else "strong"; "none" for NaN."""
+    r = abs(rho) if rho is not None and np.isfinite(rho) else 0.0
+    return "none" if r < 0.1 else "weak" if r < 0.4 else "moderate" if r < 0.7 else "strong"
+
+
+def spearman_interval(rho, n, z=1.96):
+    """(low, high): an approximate 95% interval of Spearman's rho over ``n`` points (Fisher's z with the
+    Fieller-Hartley-Pearson standard error sqrt(1.06 / (n - 3))); (-1, 1) for n <= 3."""
+    if n <= 3 or not np.isfinite(rho):
+        return -1.0, 1.0
+    centre, half = np.arctanh(np.clip(rho, -0.9999, 0.9999)), z * np.sqrt(1.06 / (n - 3))
+    return float(np.tanh(centre - half)), float(np.tanh(centre + half))
+
+
+def spearman(x, y):
+    """Spearman's rank correlation of ``x`` and ``y`` (ties share their mean rank); NaN when either is constant."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if len(x) < 2 or np.ptp(x) == 0 or np.ptp(y) == 0:
+        return float("nan")
+    return float(np.corrcoef(_ranks(x), _ranks(y))[0, 1])
+
+
+def _or_none(x):
+    return None if x is None or not np.isfinite(x) else float(x)
+
+
+def confusion_facts(study, gallery_size=GALLERY_SIZE):
+    """Question 4's flat facts record: numbers, class labels, named booleans and enums (see ``ConfusionStudy``).
+
+    Classes appear by their label (``class_names[k]``); ``numbered`` says whether the labels are numbers, so
+    the text writes "class 3" or "Shirt".
+    """
+    s, c = study, study.config
+    names = s.class_names
+    rates = s.class_error_rates
+    low, high = s.intervals
+    present = s.test_counts > 0
+    numbered = all(str(name).isdigit() for name in names)
+
+    def labels(classes):
+        return [names[k] for k in classes]
+
+    facts = {
+        "data_name": s.data_name,
+        "numbered": numbered,
+        "network": f"hidden {c.hidden_label()}, {display_name(c.activation)}",
+        "seed": c.seed,
+        "n_classes": s.n_classes,
+        "n_test": s.n_test,
+        "n_train": s.n_train,
+        "wrong": s.wrong,
+        "right": s.n_test - s.wrong,
+        "error": s.error,
+        "train_error": float(s.train_error),
+        "train_perfect": s.train_error == 0,
+        "diverged": bool(s.history.diverged),
+        "interval_level": 0.95,
+        "min_pair_images": MIN_PAIR_IMAGES,
+        "unsure_below": UNSURE_BELOW,
+        "pair_colors": list(PAIR_COLORS),
+        "other_color": OTHER_COLOR,
+        "total_pairs": len(s.pairs),
+        "gallery": min(int(gallery_size), s.wrong),
+    }
+    # Class sizes and the two baselines.
+    train_min, train_max = int(s.train_counts.min()), int(s.train_counts.max())
+    class_sizes = "equal" if train_min == train_max else "near" if train_max <= NEAR_BALANCED * train_min else "unequal"
+    facts.update(
+        balanced=s.balanced,
+        class_sizes=class_sizes,
+        train_min=train_min,
+        train_max=train_max,
+        train_counts=[int(n) for n in s.train_counts],
+        majority_class=names[s.majority_class],
+        majority_share=float(s.train_counts[s.majority_class] / s.n_train),
+        majority_error=s.majority_error,
+        uniform_error=s.uniform_error,
+        baselines_same=abs(s.majority_error - s.uniform_error) < 0.5 / s.n_test,
+    )
+    # Error rate per class.
+    counts = s.test_counts[present]
+    worst, top = s.worst_class, s.highest_classes
+    facts.update(
+        class_error=[float(r) for r in rates],
+        class_low=[float(v) for v in low],
+        class_high=[float(v) for v in high],
+        test_min=int(counts.min()),
+        test_max=int(counts.max()),
+        test_equal=bool(counts.min() == counts.max()),
+        worst_class=names[worst],
+        worst_error=float(rates[worst]),
+        worst_low=float(low[worst]),
+        worst_high=float(high[worst]),
+        # "hardest": the worst class's interval lies above every other's; "tied": several share the top rate;
+        # "overlap": one class has the top rate but its interval overlaps another's.
+        ranking="hardest" if s.hardest_class is not None else "tied" if len(top) > 1 else "overlap",
+        highest_classes=labels(top),
+        overlapping=labels(s.overlapping_worst),
+        overlap_count=len(s.overlapping_worst),
+        overlap_all=len(s.overlapping_worst) == int(present.sum()) - 1,
+        overlap_many=len(s.overlapping_worst) > 3,  # too many to name: counted instead
+        above=labels(s.above_overall),
+        below=labels(s.below_overall),
+        above_is_worst=s.above_overall == [worst],
+        # The text names up to two such classes and counts more (the figure shows which).
+        above_named=len(s.above_overall) <= 2,
+        below_named=len(s.below_overall) <= 2,
+        lowest_classes=labels(s.lowest_classes),
+        lowest_error=float(rates[s.lowest_classes[0]]),
+        lowest_errors=int(s.class_errors[s.lowest_classes[0]]),
+        lowest_images=int(s.test_counts[s.lowest_classes[0]]),
+        lowest_same_size=len({int(s.test_counts[k]) for k in s.lowest_classes}) == 1,
+    )
+    # Class size against error rate, only where the sizes differ enough to ask.
+    rho = spearman(s.train_counts[present], rates[present]) if class_sizes == "unequal" else float("nan")
+    rho_low, rho_high = spearman_interval(rho, int(present.sum()))
+    smallest = int(np.argmin(s.train_counts))
+    facts.update(
+        size_rho=_or_none(rho),
+        size_defined=bool(np.isfinite(rho)),
+        size_low=rho_low,
+        size_high=rho_high,
+        size_strength=strength(rho),
+        size_direction="larger_better" if rho < 0 else "larger_worse",
+        size_clear=bool(np.isfinite(rho) and (rho_low > 0 or rho_high < 0)),
+        # The largest class has the lowest error rate (perhaps shared); the smallest the highest.
+        majority_lowest=bool(rates[s.majority_class] == np.nanmin(rates)),
+        minority_class=names[smallest],
+        minority_highest=bool(rates[smallest] == np.nanmax(rates)),
+    )
+    # The darkest mistake cell of the matrix.
+    cell = s.darkest_cell
+    facts.update(
+        has_mistakes=cell is not None,
+        darkest_true=names[cell[0]] if cell else "",
+        darkest_pred=names[cell[1]] if cell else "",
+        darkest_images=cell[2] if cell else 0,
+        darkest_share=float(cell[2] / s.test_counts[cell[0]]) if cell else 0.0,
+        few_cells_red=s.confused_pairs < len(s.pairs) / 3,
+    )
+    facts.update(_pair_facts(s))
+    facts.update(_confidence_facts(s))
+    return facts
+
+
+def _pair_facts(s):
+    """The pairs the table lists, the most confused one, and whether alike classes are confused more."""
+    names = s.class_names
+    pairs = s.standout_pairs
+    facts = {
+        "confused_pairs": s.confused_pairs,
+        "max_pair_images": s.pairs[0].images,
+        "pairs_listed": len(pairs),
+        # "all": the table lists every pair confused MIN_PAIR_IMAGES times or more; "most": only the most
+        # confused of them (each at least ``pairs_cut`` times).
+        "pairs_which": "all" if len(pairs) == sum(p.images >= MIN_PAIR_IMAGES for p in s.pairs) else "most",
+        "pairs_cut": pairs[-1].images if pairs else 0,
+        "pairs": [
+            {
+                "a": names[p.a],
+                "b": names[p.b],
+                "a_as_b": p.a_as_b,
+                "b_as_a": p.b_as_a,
+                "images": p.images,
+                "share": p.images / s.wrong,
+                "correlation": p.correlation,
+                "rank": p.similarity_rank,
+            }
+            for p in pairs
+        ],
+    }
+    alike = s.most_alike_pair
+    link = s.similarity_link
+    chance = 1.96 / np.sqrt(len(s.pairs) - 1)  # |rho| up to about this arises by chance alone (5%, two-sided)
+    facts.update(
+        alike_pair=[names[alike.a], names[alike.b]],
+        alike_correlation=alike.correlation,
+        alike_images=alike.images,
+        alike_is_top=bool(pairs) and alike == pairs[0],
+        similarity_rho=_or_none(link),
+        similarity_defined=bool(np.isfinite(link)),
+        similarity_chance=float(chance),
+        similarity_clear=bool(np.isfinite(link) and abs(link) >= chance),
+        similarity_strength=strength(link),
+        similarity_positive=bool(np.isfinite(link) and link > 0),
+    )
+    if not pairs:
+        return {**facts, "has_top": False, "top": [], "top_images": 0, "highlight": []}
+    top = pairs[0]
+    counted = sum(p.images for p in pairs)
+    rest = [p for p in s.pairs[len(pairs) :] if p.images]
+    one_way = max(top.a_as_b, top.b_as_a)
+    source, target = (top.a, top.b) if top.a_as_b >= top.b_as_a else (top.b, top.a)
+    return {
+        **facts,
+        "has_top": True,
+        "top": [names[top.a], names[top.b]],
+        "top_images": top.images,
+        "top_share": top.images / s.wrong,
+        # "only": every confusion of the pair goes one way; "mostly": at least two thirds do; "both": neither.
+        "top_direction": "only" if one_way == top.images else "mostly" if 3 * one_way >= 2 * top.images else "both",
+        "top_source": names[source],
+        "top_target": names[target],
+        "top_alike": top.similarity_rank <= len(s.pairs) / 5,
+        "top_rank": top.similarity_rank,
+        "top_correlation": top.correlation,
+        "listed_share": counted / s.wrong,
+        "listed_most": 2 * counted >= s.wrong,
+        "rest_pairs": len(rest),
+        "rest_max": rest[0].images if rest else 0,
+        # The per-class figure draws the most confused pair's two classes in PAIR_COLORS, the rest grey.
+        "highlight": [top.a, top.b],
+    }
+
+
+def _confidence_facts(s):
+    """How sure the network is on its right and its wrong answers."""
+    right, wrong = s.confidence_correct, s.confidence_wrong
+    low, caught, mistakes = s.unsure
+    median_right = float(np.median(right)) if len(right) else float("nan")
+    median_wrong = float(np.median(wrong)) if len(wrong) else float("nan")
+    less_sure = bool(len(wrong) and median_wrong <= median_right - CLEARLY_LESS_SURE)
+    return {
+        "median_right": median_right,
+        "median_wrong": median_wrong,
+        "unsure_share": low / s.n_test,
+        "unsure_rare": 0 < low < RARE * s.n_test,
+        "unsure_caught": caught,
+        "unsure_caught_share": caught / mistakes if mistakes else 0.0,
+        "sure_mistakes": mistakes - caught,
+        # "flags_most": mistakes get clearly lower probabilities (CLEARLY_LESS_SURE) and most fall below
+        # UNSURE_BELOW; "somewhat": clearly lower,
+        # but most mistakes are still given UNSURE_BELOW or more; "no": no lower on mistakes.
+        "confidence": "flags_most" if less_sure and 2 * caught >= mistakes else "somewhat" if less_sure else "no",
+    }
+
+
+def conclusion_facts(facts):
+    """The plain dict question 4 publishes for the Conclusion, from its facts (keys in the module docstring)."""
+    return {
+        "test_error": facts["error"],
+        "train_error": facts["train_error"],
+        "wrong": facts["wrong"],
+        "n_test": facts["n_test"],
+        "numbered": facts["numbered"],
+        "worst_class": facts["worst_class"],
+        "worst_error": facts["worst_error"],
+        "hardest": facts["ranking"] == "hardest",
+        "top_pair": facts["top"],
+        "top_pair_images": facts["top_images"],
+        "balanced": facts["balanced"],
+        "class_sizes": facts["class_sizes"],
+        "size_rho": facts["size_rho"],
+        "size_strength": facts["size_strength"],
+        "size_clear": facts["size_clear"],
+        "similarity_rho": facts["similarity_rho"],
+        "similarity_strength": facts["similarity_strength"],
+    }

@@ -7,6 +7,6 @@ as Markdown. Every string value that reaches the text is escaped for Markdown (`
 a name shows exactly as typed; filters that build markup return ``markupsafe.Markup``.
 """
 
-from .render import LANGUAGES, render, render_all
+from .render import LANGUAGES, render, render_all, render_text
 
-__all__ = ["LANGUAGES", "render", "render_all"]
+__all__ = ["LANGUAGES", "render", "render_all", "render_text"]

@@ -49,6 +49,36 @@ def decimal(x, digits=2):
     return f"{x:.{digits}g}"
 
 
+def classes(labels, numbered):
+    """Class labels as prose names them: (['3'], True) -> 'class 3'; (['4', '9'], True) -> 'classes 4 and 9';
+    (['Shirt', 'Coat'], False) -> 'Shirt and Coat'."""
+    labels = list(labels)
+    if not numbered:
+        return join(labels)
+    return ("class " if len(labels) == 1 else "classes ") + join(labels)
+
+
+def probability(x):
+    """A probability or share to one decimal that never rounds to a certainty it is not: 0.9997 -> '>99.9%',
+    0.0003 -> '<0.1%', 1.0 -> '100.0%', 0.812 -> '81.2%'."""
+    x = float(x)
+    if 0.9995 <= x < 1:
+        return ">99.9%"
+    if 0 < x < 0.0005:
+        return "<0.1%"
+    return percent(x)
+
+
+def times(n):
+    """How often, in words: 1 -> 'once', 2 -> 'twice', 5 -> '5 times'."""
+    return {1: "once", 2: "twice"}.get(int(n), f"{int(n):,} times")
+
+
+def fixed(x, digits=2):
+    """A number to ``digits`` decimals with a true minus sign, as correlations are written: -0.3 -> '−0.30'."""
+    return f"{x:.{digits}f}".replace("-", "\u2212")
+
+
 FILTERS = {
     "percent": percent,
     "points": points,
@@ -58,4 +88,8 @@ FILTERS = {
     "join": join,
     "capital": capital,
     "decimal": decimal,
+    "classes": classes,
+    "probability": probability,
+    "times": times,
+    "fixed": fixed,
 }

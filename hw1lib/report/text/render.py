@@ -1,6 +1,7 @@
 """Render one block of a question's template in one language."""
 
 import functools
+import html
 import pathlib
 
 import jinja2
@@ -70,3 +71,10 @@ def _paragraphs(text):
         keep = any(line.startswith(("- ", "| ")) for line in lines)
         paragraphs.append("\n".join(lines) if keep else " ".join(lines))
     return "\n\n".join(p for p in paragraphs if p)
+
+
+def render_text(name, block, facts, lang="en"):
+    """Block ``block`` of template ``name`` as plain text, for a place that escapes text itself (a figure's or
+    a table's caption, which ``captions.caption_html`` escapes as HTML): ``render``'s Markdown with the
+    character references it escaped the facts' strings into decoded again, so no name is escaped twice."""
+    return html.unescape(render(name, block, facts, lang))
