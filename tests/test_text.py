@@ -43,3 +43,20 @@ def test_missing_facts_and_unknown_blocks_are_errors():
 def test_paragraphs_join_lines_and_keep_lists():
     assert _paragraphs("a\nb\n\n\n\nc") == "a b\n\nc"
     assert _paragraphs("- one\n- two") == "- one\n- two"
+
+
+def test_question_4s_filters_name_classes_probabilities_and_counts():
+    assert filters.classes(["3"], True) == "class 3" and filters.classes(["4", "9"], True) == "classes 4 and 9"
+    assert filters.classes(["Shirt", "Coat"], False) == "Shirt and Coat"
+    assert filters.probability(0.9997) == ">99.9%" and filters.probability(0.0003) == "<0.1%"
+    assert filters.probability(1.0) == "100.0%" and filters.probability(0.812) == "81.2%"
+    assert [filters.times(n) for n in (1, 2, 5)] == ["once", "twice", "5 times"]
+    assert filters.fixed(-0.3) == "\u22120.30" and filters.fixed(0.634) == "0.63"
+
+
+def test_render_text_decodes_what_render_escaped_for_a_caption_that_escapes_itself():
+    from hw1lib.report.text import render_text
+
+    facts = {"data_name": "a_b: *c*", "n_test": 10, "network": "hidden 16, ReLU", "has_mistakes": False}
+    assert "&#" in render("q4", "caption_matrix", facts)
+    assert "10 test images of a_b: *c*." in render_text("q4", "caption_matrix", facts)

@@ -3,7 +3,8 @@
 Figures are built with ``matplotlib.figure.Figure`` rather than pyplot, so a notebook shows each
 exactly once (through ``show``), no global figure state piles up, and the explorer can draw them
 from its background thread. Every class is drawn in the colour ``class_colors`` gives it, in
-every figure.
+every figure that colours classes; question 4's error rates per class are grey but for the most
+confused pair, in two colours a colour-blind reader can tell apart.
 """
 
 import functools
