@@ -385,3 +385,47 @@ def test_the_notebook_names_the_data_as_asked(tmp_path):
         o.get("data", {}).get("text/markdown", "") + o.get("data", {}).get("text/html", "") for o in outputs
     )
     assert shown.count("Striped digits") >= 4 and str(tmp_path) not in shown  # text and every caption
+
+
+def test_every_branch_of_the_template_reads_as_sentences(case):
+    """The facts' enums and booleans in every combination the text branches on: each renders, no sentence of
+    the running text exceeds 45 words, and no braces, raw numbers or doubled spaces leak."""
+    import itertools
+
+    _, study = case
+    base = facts_of(study)
+    if not base["has_top"]:
+        return
+    variants = itertools.product(
+        ("hardest", "tied", "overlap"),
+        ("equal", "near", "unequal"),
+        ("none", "weak", "strong"),
+        ("larger_better", "larger_worse"),
+        (True, False),
+        ("only", "mostly", "both"),
+        ("flags_most", "somewhat", "no"),
+    )
+    for ranking, sizes, strength, direction, clear, way, confidence in variants:
+        facts = {
+            **base,
+            "ranking": ranking,
+            "class_sizes": sizes,
+            "size_defined": True,
+            "size_rho": -0.5 if direction == "larger_better" else 0.5,
+            "size_low": -0.9,
+            "size_high": 0.2,
+            "size_strength": strength,
+            "size_direction": direction,
+            "size_clear": clear,
+            "majority_lowest": True,
+            "top_direction": way,
+            "confidence": confidence,
+            "similarity_clear": clear,
+            "pairs_listed": 1 if clear else 3,
+            "listed_most": clear,
+        }
+        running = text_of(facts)
+        assert not re.search(r"\{|\}|  |\d\.\d{3,}| ,| \.", running), running
+        sentences = [s for s in re.split(r"(?<=[.!?])\s+", running) if s.strip()]
+        assert max(len(s.split()) for s in sentences) <= 45
+        assert ("cause" in running) == (sizes == "unequal" and strength != "none")

@@ -484,7 +484,6 @@ def confusion_facts(study, gallery_size=GALLERY_SIZE):
         overlap_many=len(s.overlapping_worst) > 3,  # too many to name: counted instead
         above=labels(s.above_overall),
         below=labels(s.below_overall),
-        above_is_worst=s.above_overall == [worst],
         # The text names up to two such classes and counts more (the figure shows which).
         above_named=len(s.above_overall) <= 2,
         below_named=len(s.below_overall) <= 2,
@@ -497,7 +496,6 @@ def confusion_facts(study, gallery_size=GALLERY_SIZE):
     # Class size against error rate, only where the sizes differ enough to ask.
     rho = spearman(s.train_counts[present], rates[present]) if class_sizes == "unequal" else float("nan")
     rho_low, rho_high = spearman_interval(rho, int(present.sum()))
-    smallest = int(np.argmin(s.train_counts))
     facts.update(
         size_rho=_or_none(rho),
         size_defined=bool(np.isfinite(rho)),
@@ -506,10 +504,8 @@ def confusion_facts(study, gallery_size=GALLERY_SIZE):
         size_strength=strength(rho),
         size_direction="larger_better" if rho < 0 else "larger_worse",
         size_clear=bool(np.isfinite(rho) and (rho_low > 0 or rho_high < 0)),
-        # The largest class has the lowest error rate (perhaps shared); the smallest the highest.
+        # The largest class has the lowest error rate (perhaps shared with others).
         majority_lowest=bool(rates[s.majority_class] == np.nanmin(rates)),
-        minority_class=names[smallest],
-        minority_highest=bool(rates[smallest] == np.nanmax(rates)),
     )
     # The darkest mistake cell of the matrix.
     cell = s.darkest_cell
