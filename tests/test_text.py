@@ -57,6 +57,6 @@ def test_question_4s_filters_name_classes_probabilities_and_counts():
 def test_render_text_decodes_what_render_escaped_for_a_caption_that_escapes_itself():
     from hw1lib.report.text import render_text
 
-    facts = {"data_name": "a_b: *c*", "n_test": 10, "network": "hidden 16, ReLU", "has_mistakes": False}
+    facts = {"data_name": "a_b: *c*", "n_test": 10, "network": "hidden 16, ReLU", "seed": 0, "has_mistakes": False}
     assert "&#" in render("q4", "caption_matrix", facts)
     assert "10 test images of a_b: *c*." in render_text("q4", "caption_matrix", facts)

@@ -488,6 +488,7 @@ def confusion_facts(study, gallery_size=GALLERY_SIZE):
         above_named=len(s.above_overall) <= 2,
         below_named=len(s.below_overall) <= 2,
         lowest_classes=labels(s.lowest_classes),
+        lowest_shared=len(s.lowest_classes) > 1,
         lowest_error=float(rates[s.lowest_classes[0]]),
         lowest_errors=int(s.class_errors[s.lowest_classes[0]]),
         lowest_images=int(s.test_counts[s.lowest_classes[0]]),
@@ -530,6 +531,7 @@ def _pair_facts(s):
         "confused_pairs": s.confused_pairs,
         "max_pair_images": s.pairs[0].images,
         "pairs_listed": len(pairs),
+        "one_pair": len(pairs) == 1,
         # "all": the table lists every pair confused MIN_PAIR_IMAGES times or more; "most": only the most
         # confused of them (each at least ``pairs_cut`` times).
         "pairs_which": "all" if len(pairs) == sum(p.images >= MIN_PAIR_IMAGES for p in s.pairs) else "most",
@@ -604,6 +606,7 @@ def _confidence_facts(s):
         "median_wrong": median_wrong,
         "unsure_share": low / s.n_test,
         "unsure_rare": 0 < low < RARE * s.n_test,
+        "unsure_none": low == 0,
         "unsure_caught": caught,
         "unsure_caught_share": caught / mistakes if mistakes else 0.0,
         "sure_mistakes": mistakes - caught,
