@@ -129,7 +129,10 @@ def test_the_conclusions_facts_are_plain_json(case):
         "class_sizes",
         "size_rho",
         "size_strength",
+        "size_direction",
         "size_clear",
+        "largest_class",
+        "largest_lowest",
         "similarity_rho",
         "similarity_strength",
     }

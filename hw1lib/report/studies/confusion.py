@@ -23,8 +23,10 @@ the class the figure beside it draws.
   "unequal".
 - ``size_rho``: Spearman's rank correlation over the classes between training images and test error
   rate (negative: larger classes err less), or None unless ``class_sizes`` is "unequal";
-  ``size_strength``: "none", "weak", "moderate" or "strong" (see ``strength``); ``size_clear``: True when
-  its 95% interval excludes 0 (with ten classes it rarely does).
+  ``size_strength``: "none", "weak", "moderate" or "strong" (see ``strength``); ``size_direction``:
+  "larger_better" (larger classes err less) or "larger_worse"; ``size_clear``: True when its 95% interval
+  excludes 0 (with ten classes it rarely does); ``largest_lowest``: True when the largest class has the
+  lowest error rate (perhaps shared); ``largest_class``: its label.
 - ``similarity_rho``: Spearman's rank correlation over all pairs between confusions and how alike the
   classes' mean training images are (None when undefined); ``similarity_strength`` as above.
 """
@@ -437,7 +439,7 @@ def confusion_facts(study, gallery_size=GALLERY_SIZE):
         "train_error": float(s.train_error),
         "train_perfect": s.train_error == 0,
         "diverged": bool(s.history.diverged),
-        "interval_level": 0.95,
+        "interval_level": 0.95,  # of every interval drawn and quoted: Wilson's and Spearman's use z = 1.96
         "min_pair_images": MIN_PAIR_IMAGES,
         "unsure_below": UNSURE_BELOW,
         "pair_colors": list(PAIR_COLORS),
@@ -634,7 +636,10 @@ def conclusion_facts(facts):
         "class_sizes": facts["class_sizes"],
         "size_rho": facts["size_rho"],
         "size_strength": facts["size_strength"],
+        "size_direction": facts["size_direction"],
         "size_clear": facts["size_clear"],
+        "largest_class": facts["majority_class"],
+        "largest_lowest": facts["majority_lowest"],
         "similarity_rho": facts["similarity_rho"],
         "similarity_strength": facts["similarity_strength"],
     }
