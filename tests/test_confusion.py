@@ -333,7 +333,8 @@ def test_the_similarity_claims_follow_the_numbers(case):
     if not facts["has_top"]:
         return
     text = render("q4", "similarity", facts)
-    assert ("are among the most alike" in text) == (facts["top_alike"] and not facts["alike_is_top"])
+    assert ("is also among the most alike" in text) == (facts["top_alike"] and not facts["alike_is_top"])
+    assert ("is not among the most alike" in text) == (not facts["top_alike"])
     assert f"ρ = {facts['similarity_rho']:.2f}".replace("-", "\u2212") in text
     assert ("within what chance alone gives" in text) == (not facts["similarity_clear"])
     moderate = render(
