@@ -186,7 +186,7 @@ def test_pdf_has_the_questions_and_the_runs_numbers(built, course):
         assert f"{m.name} ends with a test error of {m.final('test_error').percent()}" in flat
     wrong = int((main.test_pred != data.test_y).sum())
     assert main.final_test_error == pytest.approx(wrong / len(data.test_y))
-    assert f"Its test error is {pct(main.final_test_error)} (Figure 4.1)." in flat
+    assert f"whose test error is {pct(main.final_test_error)} (Figure 4.1)." in flat
     assert f"{main.final_train_error:.1%}" in flat
 
 
