@@ -458,7 +458,7 @@ def test_git_ignores_jupyter_leftovers_and_outputs_but_not_the_package():
     for path in (
         "hw1lib/report/build.py",
         "hw1lib/report/figures/latent.py",
-        "hw1lib/report/discussion/models.py",
+        "hw1lib/report/studies/models_facts.py",
         "hw1lib/report/__init__.py",
         "figures/README.md",
         "notebooks/01_models.ipynb",

@@ -49,7 +49,13 @@ def decimal(x, digits=2):
     return f"{x:.{digits}g}"
 
 
+def fixed(x, digits=3):
+    """A loss or other plain number with ``digits`` decimals, so close values stay apart: 2.3026 -> '2.303'."""
+    return f"{x:.{digits}f}" if math.isfinite(x) else "not finite"
+
+
 FILTERS = {
+    "fixed": fixed,
     "percent": percent,
     "points": points,
     "count": count,
