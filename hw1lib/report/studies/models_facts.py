@@ -241,10 +241,15 @@ def models_facts(study):
 
 
 def conclusion_facts(facts):
-    """The few of question 1's facts the Conclusion words."""
+    """The few of question 1's facts the Conclusion words (see ``studies.conclusion``)."""
     keys = ("tie", "ahead_by", "seeds", "epochs", "explain_stall")
-    nets = {
-        n["role"]: {k: n[k] for k in ("label", "test", "train", "gap", "loss_start", "fits_training")}
-        for n in facts["nets"]
+    fields = ("label", "test", "test_low", "test_high", "train", "gap", "loss_start", "fits_training")
+    nets = {n["role"]: {k: n[k] for k in fields} for n in facts["nets"]}
+    sigmoid = facts["sigmoid"]
+    other = {"question": 1, "kind": "sigmoid", "test": sigmoid["test"], "low": sigmoid["test_low"]}
+    return {
+        **{k: facts[k] for k in keys},
+        **nets,
+        "best_role": facts["best"]["role"],
+        "others": [{**other, "high": sigmoid["test_high"], "label": sigmoid["label"]}],
     }
-    return {**{k: facts[k] for k in keys}, **nets, "best_role": facts["best"]["role"]}
