@@ -17,6 +17,8 @@ from .. import experiments
 FAR_ABOVE, CLOSE = 2.0, 1.25
 # The first attempt's loss "moved" when it fell by more than this share of where it started.
 MOVED = 0.05
+# A training loss that rises by more than this share between two evaluations has a setback worth naming.
+SETBACK = 0.25
 # A network's seeds "end far apart" when their test errors span at least this much.
 WIDE = 0.05
 # Mini-batch losses averaged in the first attempt's numbers (its first and last updates).
@@ -57,6 +59,10 @@ def _net(study, m):
     ratio = test_loss.end / train_loss.end if train_loss.end > 0 else math.inf
     gap = test.mean - train.mean
     broken = [h for h in m.repeated.runs if h.diverged]
+    epochs = np.asarray(m.repeated.epochs, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rises = np.nan_to_num(mean[1:] / mean[:-1] - 1, nan=0.0, posinf=0.0)
+    setback = int(np.argmax(rises)) + 1 if len(rises) and rises.max() > SETBACK else 0
     return {
         "role": m.role,
         "label": m.activation,
@@ -79,6 +85,9 @@ def _net(study, m):
         "test_end": _ending(test_loss),
         "loss_apart": "far" if ratio >= FAR_ABOVE else "close" if ratio < CLOSE else "apart",
         "start_slope": m.start_slope,
+        # The mean training loss rises by more than SETBACK between two evaluations: where it peaks.
+        "setback": bool(setback),
+        "setback_at": float(epochs[setback]) if setback else 0.0,
         "diverged": bool(broken),
         "diverged_seeds": [h.config.seed for h in broken],
         "diverged_all": len(broken) == len(m.repeated.runs),
@@ -210,6 +219,9 @@ def models_facts(study):
         "best": ranked[0],
         "worst": ranked[-1],
         "tie": study.tie(),
+        "both_still_falling": all(
+            n["loss_start"] != "never" and n["train_end"]["kind"] == n["test_end"]["kind"] == "falling" for n in nets
+        ),
         "ahead_by": ranked[-1]["test"] - ranked[0]["test"],
         "seeds": len(study.seeds),
         "seed_list": list(study.seeds),
