@@ -219,9 +219,9 @@ def models_facts(study):
         "best": ranked[0],
         "worst": ranked[-1],
         "tie": study.tie(),
-        "both_still_falling": all(
-            n["loss_start"] != "never" and n["train_end"]["kind"] == n["test_end"]["kind"] == "falling" for n in nets
-        ),
+        # Both networks' losses end the same way, so one sentence describes them.
+        "endings_alike": all(n["loss_start"] != "never" for n in nets)
+        and len({(n["train_end"]["kind"], n["test_end"]["kind"]) for n in nets}) == 1,
         "ahead_by": ranked[-1]["test"] - ranked[0]["test"],
         "seeds": len(study.seeds),
         "seed_list": list(study.seeds),
