@@ -43,14 +43,16 @@ def data_title(dataset, parameters):
 
 def data_line(dataset, parameters):
     """The data in words, as Markdown for the first page: its name, images, size, classes and their counts."""
-    names = ", ".join(map(markdown_text, dataset.class_names))
+    # Classes named 0 ... K-1 need no list; named ones (Fashion-MNIST's, say) are listed.
+    numbered = list(dataset.class_names) == [str(k) for k in range(dataset.n_classes)]
+    names = "" if numbered else f" ({', '.join(map(markdown_text, dataset.class_names))})"
     counts = np.bincount(dataset.train_y, minlength=dataset.n_classes)
     per_class = f"{counts.min():,}" if counts.min() == counts.max() else f"{counts.min():,} to {counts.max():,}"
     return (
         f"{markdown_text(data_title(dataset, parameters))}: "
         f"{len(dataset.train_y):,} training and {len(dataset.test_y):,} "
         f"test images of {dataset.image_shape[0]} × {dataset.image_shape[1]} pixels; {dataset.n_classes} "
-        f"classes ({names}); {per_class} training images per class."
+        f"classes{names}; {per_class} training images per class."
     )
 
 
