@@ -530,11 +530,14 @@ def _run_parallel(calls, datasets, receive, *, jobs, scheduler, progress, total)
                         bar.update()
                 except TerminatedWorkerError:
                     lost = [str(i) for _, i, *_ in calls if i not in done]
+                    kept = (
+                        f"the {len(done)} that had are in the run cache, so running the command again goes on from them"
+                        if done
+                        else "none had, so running the command again starts them afresh"
+                    )
                     raise SweepError(
-                        f"a sweep worker process died (killed, or out of memory) while"
-                        f" trial(s) {', '.join(lost)} had not finished; the "
-                        f"{len(done)} trial(s) that had are in the run cache, so running the command "
-                        f"again goes on from them"
+                        f"a sweep worker process died (killed, or out of memory) while trial(s) "
+                        f"{', '.join(lost)} had not finished; {kept}"
                     ) from None
     finally:
         bar.close()
