@@ -17,7 +17,7 @@ from hw1lib.report import execution, experiments, fonts, pdf
 from hw1lib.report.discussion.words import pct
 from hw1lib.report.studies.models import run_models_study
 
-from .helpers import SMALL_REPORT, page_fill, write_noisy_course_folder
+from .helpers import SMALL_REPORT, headings_ending_a_page, page_fill, write_noisy_course_folder
 
 HAVE_CHROMIUM = pdf.find_chromium() is not None
 TITLES = (
@@ -224,6 +224,11 @@ def test_the_appendix_starts_a_page_and_no_page_before_it_is_left_part_empty(bui
     # break (each question on a new page, say) leaves far more empty. The default data is checked at 2/3.
     part_empty = [number for number, share in enumerate(fill[: starts[0] - 2], start=1) if share < 1 / 2]
     assert not part_empty, (part_empty, [round(f, 2) for f in fill])
+
+
+def test_no_heading_is_left_alone_at_the_foot_of_a_page(built):
+    out = built[0]
+    assert headings_ending_a_page(out / report.HTML_NAME, out / report.PDF_NAME) == []
 
 
 def test_the_default_report_gives_no_warning(built):
