@@ -108,3 +108,26 @@ def page_fill(html_path):
         edge = bottom(root.children[0]) if root.children else None
         fills.append(0.0 if edge is None else (edge - root.content_box_y()) / root.height)
     return fills
+
+
+def headings_ending_a_page(html_path, pdf_path):
+    """Headings of the report (h1-h3) that are the last line of a PDF page, above its page number:
+    a heading left alone at the foot of a page."""
+    import html as html_module
+    import pathlib
+    import re
+
+    import pypdf
+
+    raw = pathlib.Path(html_path).read_text(encoding="utf-8")
+    headings = {
+        " ".join(html_module.unescape(re.sub(r"<[^>]+>", "", h)).replace("¶", "").split())
+        for h in re.findall(r"(?s)<h[1-3][^>]*>(.*?)</h[1-3]>", raw)
+    }
+    alone = []
+    for number, page in enumerate(pypdf.PdfReader(pdf_path).pages, start=1):
+        lines = [" ".join(line.split()) for line in page.extract_text().splitlines() if line.strip()]
+        body = [line for line in lines if not re.fullmatch(r"\d+ / \d+", line)]
+        if body and body[-1] in headings:
+            alone.append((number, body[-1]))
+    return alone

@@ -17,7 +17,7 @@ from hw1lib.report import execution, experiments, fonts, pdf
 from hw1lib.report.discussion.words import pct
 from hw1lib.report.studies.models import run_models_study
 
-from .helpers import SMALL_REPORT, page_fill, write_noisy_course_folder
+from .helpers import SMALL_REPORT, headings_ending_a_page, page_fill, write_noisy_course_folder
 
 HAVE_CHROMIUM = pdf.find_chromium() is not None
 TITLES = (
@@ -181,9 +181,9 @@ def test_pdf_has_the_questions_and_the_runs_numbers(built, course):
     assert main.from_cache and all(h.from_cache for m in study.models for h in m.repeated.runs)
     assert "Choosing the hyperparameters" in flat
     assert f"reached a validation error of {result.best.val_error:.2%}" in flat
-    assert f"test error of {result.test_error:.2%}" in flat
-    for m in study.models:
-        assert f"{m.name} ends with a test error of {m.final('test_error').percent()}" in flat
+    chosen, sigmoid = study.models
+    assert f"{chosen.name} ends with a test error of {100 * chosen.final('test_error').mean:.1f}%" in flat
+    assert f"{sigmoid.name} ends with {100 * sigmoid.final('test_error').mean:.1f}% test error" in flat
     wrong = int((main.test_pred != data.test_y).sum())
     assert main.final_test_error == pytest.approx(wrong / len(data.test_y))
     assert f"whose test error is {pct(main.final_test_error)} (Figure 4.1)." in flat
@@ -212,7 +212,7 @@ def test_pdf_pages_are_numbered_and_the_contents_gives_each_headings_page(built)
 
 def test_the_appendix_starts_a_page_and_no_page_before_it_is_left_part_empty(built):
     pages = pdf_pages(built[0] / report.PDF_NAME)
-    starts = [number for number, page in enumerate(pages, start=1) if page.lstrip().startswith("Appendix")]
+    starts = [number for number, page in enumerate(pages, start=1) if page.strip().splitlines()[0] == "Appendix"]
     assert len(starts) == 1 and starts[0] <= 13, starts  # the answers take at most 12 pages
     for title in TITLES:  # the questions follow one another without forced breaks
         assert [page for page in pages[: starts[0] - 1] if title in page], title
@@ -222,6 +222,11 @@ def test_the_appendix_starts_a_page_and_no_page_before_it_is_left_part_empty(bui
     # break (each question on a new page, say) leaves far more empty. The default data is checked at 2/3.
     part_empty = [number for number, share in enumerate(fill[: starts[0] - 2], start=1) if share < 1 / 2]
     assert not part_empty, (part_empty, [round(f, 2) for f in fill])
+
+
+def test_no_heading_is_left_alone_at_the_foot_of_a_page(built):
+    out = built[0]
+    assert headings_ending_a_page(out / report.HTML_NAME, out / report.PDF_NAME) == []
 
 
 def test_the_default_report_gives_no_warning(built):

@@ -15,7 +15,6 @@ from hw1lib.search.sweep import Screening, SearchSpace, release_workers, run_swe
 from hw1lib.search.tables import (
     report_top_table,
     styled_top_table,
-    summary_markdown,
     top_table,
     validation_figure,
 )
@@ -164,11 +163,9 @@ def test_screening_in_worker_processes_continues_the_same_runs(course, empty_cac
 
 def test_screening_shows_in_the_figure_table_and_text(course, empty_cache):
     result = run_sweep(course, trials=8, space=TINY, jobs=1, progress=False, screen=Screening(1, 3))
-    text = summary_markdown(result)
     # 8 trials for 1 epoch, then 3 go on for 3 more: 8 + 9 = 17 epochs, against 8 × 4 = 32 without screening.
-    assert "first trained for 1 epoch" in text
-    assert "the three best went on from there to 4 epochs (from the weights and optimiser state" in text
-    assert "17 epochs of training in all, against 32" in text and "other 5 stopped there" in text
+    assert len(result.stopped) == 5 and len(result.continued) == 3
+    assert sum(t.config.epochs for t in result.trials) == 17
     readable = report_top_table(result, 8).data
     assert list(readable["best epoch"]) == [f"{t.best_epoch} of {t.config.epochs}" for t in result.ranked]
     figure = validation_figure(result)
@@ -179,9 +176,7 @@ def test_screening_shows_in_the_figure_table_and_text(course, empty_cache):
     assert shown_stopped and sum(len(c.get_offsets()) for c in hollow) == shown_stopped + 1
     assert any(t.get_text() == "hollow: stopped after 1 epoch" for t in figure.legends[0].get_texts())
     unscreened = run_sweep(course, trials=8, space=TINY, jobs=1, progress=False)
-    assert "first trained" not in summary_markdown(unscreened) and "for 4 epochs on the other" in summary_markdown(
-        unscreened
-    )
+    assert not unscreened.stopped and all(t.config.epochs == 4 for t in unscreened.trials)
 
 
 def test_the_legend_fits_the_figure_with_every_optimizer_activation_and_stopped_trials(course, empty_cache):
@@ -398,13 +393,6 @@ def test_report_pieces_come_from_the_result(course, empty_cache):
     readable = report_top_table(result, 3).data
     assert list(readable["rank"]) == [1, 2, 3] and "seconds" not in readable and "trial" not in readable
     assert list(readable["validation error"]) == [f"{t.val_error:.2%}" for t in result.ranked[:3]]
-    text = summary_markdown(result)
-    for number in (
-        f"{result.final.final_test_error:.2%}",
-        f"{result.best.val_error:.2%}",
-        f"{result.n_val:,} of the {len(course.train_y):,}",
-    ):
-        assert number in text
     with pytest.raises(ConfigError, match="top"):
         top_table(result, 0)
 

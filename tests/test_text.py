@@ -51,7 +51,7 @@ def test_question_4s_filters_name_classes_probabilities_and_counts():
     assert filters.probability(0.9997) == ">99.9%" and filters.probability(0.0003) == "<0.1%"
     assert filters.probability(1.0) == "100.0%" and filters.probability(0.812) == "81.2%"
     assert [filters.times(n) for n in (1, 2, 5)] == ["once", "twice", "5 times"]
-    assert filters.fixed(-0.3) == "\u22120.30" and filters.fixed(0.634) == "0.63"
+    assert filters.correlation(-0.3) == "\u22120.30" and filters.correlation(0.634) == "0.63"
 
 
 def test_render_text_decodes_what_render_escaped_for_a_caption_that_escapes_itself():

@@ -63,3 +63,16 @@ def captioned(table, label, caption):
     """A DataFrame or Styler with a numbered caption above it (a Styler, for display)."""
     styler = table if hasattr(table, "set_caption") else table.style
     return styler.set_caption(caption_html(label, caption))
+
+
+def labels_of(*numberings):
+    """The labels of several numberings (a question and its appendices) in one {"fig": ..., "table": ...};
+    a key declared twice is an error."""
+    merged = {"fig": {}, "table": {}}
+    for numbering in numberings:
+        for kind, labels in numbering.labels().items():
+            twice = set(labels) & set(merged[kind])
+            if twice:
+                raise ConfigError(f"{kind} keys declared twice: {', '.join(sorted(twice))}")
+            merged[kind].update(labels)
+    return merged

@@ -49,9 +49,16 @@ def compared_activations(main):
     return COMPARED if main in COMPARED else (*COMPARED, main)
 
 
+# The optimisers the report searches: mini-batch SGD, plain and with momentum, as the homework asks.
+# ``hw1lib sweep``, ``hw1lib train`` and the explorer keep Adam.
+REPORT_OPTIMIZERS = ("sgd", "momentum")
+
+
 def sweep_space(max_epochs):
-    """The search space of ``hw1lib sweep``, every trial trained for ``max_epochs`` epochs."""
-    return SearchSpace(epochs=(max_epochs,))
+    """The report's search space: that of ``hw1lib sweep`` with mini-batch SGD only (plain and with
+    momentum), every trial trained for ``max_epochs`` epochs."""
+    ranges = tuple(entry for entry in SearchSpace().lr_ranges if entry[0] in REPORT_OPTIMIZERS)
+    return SearchSpace(epochs=(max_epochs,), lr_ranges=ranges)
 
 
 def screening(screen_epochs, keep):

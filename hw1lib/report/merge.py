@@ -1,4 +1,4 @@
-"""Merging the executed notebooks into one: the first page, the four sections, the appendix.
+"""Merging the executed notebooks into one: the first page, the four sections, the Conclusion, the appendix.
 
 Cells tagged ``appendix`` move to the appendix, after question 4, in order; cells tagged
 ``parameters`` / ``injected-parameters`` are left out of the static report (the first page and the
@@ -15,6 +15,8 @@ import numpy as np
 
 from . import firstpage
 from .escape import markdown_text
+from .studies.conclusion import conclusion_facts
+from .text import render
 
 APPENDIX_TAG = "appendix"  # notebook cells that belong in the appendix, after question 4
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
@@ -41,14 +43,16 @@ def data_title(dataset, parameters):
 
 def data_line(dataset, parameters):
     """The data in words, as Markdown for the first page: its name, images, size, classes and their counts."""
-    names = ", ".join(map(markdown_text, dataset.class_names))
+    # Classes named 0 ... K-1 need no list; named ones (Fashion-MNIST's, say) are listed.
+    numbered = list(dataset.class_names) == [str(k) for k in range(dataset.n_classes)]
+    names = "" if numbered else f" ({', '.join(map(markdown_text, dataset.class_names))})"
     counts = np.bincount(dataset.train_y, minlength=dataset.n_classes)
     per_class = f"{counts.min():,}" if counts.min() == counts.max() else f"{counts.min():,} to {counts.max():,}"
     return (
         f"{markdown_text(data_title(dataset, parameters))}: "
         f"{len(dataset.train_y):,} training and {len(dataset.test_y):,} "
         f"test images of {dataset.image_shape[0]} × {dataset.image_shape[1]} pixels; {dataset.n_classes} "
-        f"classes ({names}); {per_class} training images per class."
+        f"classes{names}; {per_class} training images per class."
     )
 
 
@@ -100,6 +104,15 @@ def _appendix_cells(dataset, parameters, seconds):
     ]
 
 
+def _conclusion_cells(published):
+    """The Conclusion, worded from the facts the questions published; none when no question published any."""
+    facts = conclusion_facts(published)
+    if not facts["questions"]:
+        return []
+    heading = render("conclusion", "heading", facts)
+    return [nbformat.v4.new_markdown_cell(f"# {heading}\n\n{render('conclusion', 'body', facts)}")]
+
+
 def merge(executed, dataset, parameters, title, subtitle, seconds, author="", student_id=""):
     """One notebook: the first page (title, data, results at a glance, networks, contents), each
     executed notebook's cells, then the appendix: the notebooks' cells tagged ``appendix``, in
@@ -123,17 +136,18 @@ def merge(executed, dataset, parameters, title, subtitle, seconds, author="", st
         *tagged,
         *_appendix_cells(dataset, parameters, seconds),
     ]
+    conclusion = _conclusion_cells(firstpage.collect(executed))
     contents = ["## Contents", "", '<nav class="hw1-toc">', ""]  # the print stylesheet adds page numbers
-    for level, text in _headings([*body, *appendix_part]):
+    for level, text in _headings([*body, *conclusion, *appendix_part]):
         contents.append(f"{'    ' * (level - 1)}- [{text}](#{_heading_id(text)})")
     contents += ["", "</nav>"]
-    first = firstpage.markdown(
-        title, subtitle, author, student_id, data_line(dataset, parameters), firstpage.collect(executed)
-    )
+    published = firstpage.collect(executed)
+    first = firstpage.markdown(title, subtitle, author, student_id, data_line(dataset, parameters), published)
     cells = [
         nbformat.v4.new_markdown_cell(first),
         nbformat.v4.new_markdown_cell("\n".join(contents)),
         *body,
+        *conclusion,
         *appendix_part,
     ]
     for number, cell in enumerate(cells):

@@ -16,6 +16,7 @@ import contextlib
 import itertools
 import math
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -23,6 +24,7 @@ import numpy as np
 from joblib import Parallel, delayed, parallel_config
 from joblib.externals.loky.process_executor import TerminatedWorkerError
 from threadpoolctl import threadpool_limits
+from tqdm import std as tqdm_std
 from tqdm.auto import tqdm
 
 from ..common import count as check_count
@@ -528,11 +530,14 @@ def _run_parallel(calls, datasets, receive, *, jobs, scheduler, progress, total)
                         bar.update()
                 except TerminatedWorkerError:
                     lost = [str(i) for _, i, *_ in calls if i not in done]
+                    kept = (
+                        f"the {len(done)} that had are in the run cache, so running the command again goes on from them"
+                        if done
+                        else "none had, so running the command again starts them afresh"
+                    )
                     raise SweepError(
-                        f"a sweep worker process died (killed, or out of memory) while"
-                        f" trial(s) {', '.join(lost)} had not finished; the "
-                        f"{len(done)} trial(s) that had are in the run cache, so running the command "
-                        f"again goes on from them"
+                        f"a sweep worker process died (killed, or out of memory) while trial(s) "
+                        f"{', '.join(lost)} had not finished; {kept}"
                     ) from None
     finally:
         bar.close()
@@ -567,6 +572,22 @@ def benchmark(dataset, *, trials=BENCH_TRIALS, space=None, seed=0, fraction=0.1,
     }
 
 
+@contextlib.contextmanager
+def _trial_worker():
+    """What a trial runs in: one BLAS thread, and a tqdm lock that is a thread lock.
+
+    tqdm's default lock holds a multiprocessing RLock, a named semaphore that Python's resource
+    tracker registers, and a trial creates it even with its progress bar off. A worker killed with
+    SIGKILL never unregisters it, so the tracker printed a warning about "leaked semaphore objects"
+    under the sweep's one line. A worker shows no progress bar, so a thread lock is all it needs;
+    a process that already has its lock (this one, when one job runs the trials) keeps it.
+    """
+    if not hasattr(tqdm_std.tqdm, "_lock"):
+        tqdm_std.tqdm.set_lock(threading.RLock())
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
 def _fit(index, config, data):
     """One trial, in a worker: (index, History). Module level so joblib can send it by reference.
 
@@ -574,14 +595,14 @@ def _fit(index, config, data):
     trials. Several BLAS threads per trial only fight over the cores the other trials (or
     other programs) are using; on a busy 2-core machine that made one job several times slower.
     """
-    with threadpool_limits(limits=1, user_api="blas"):
+    with _trial_worker():
         return index, train(config, data, progress=False)
 
 
 def _fit_and_pause(index, config, data, epochs):
     """A trial's first ``epochs`` epochs, in a worker: (index, History of the config shortened to
     ``epochs``, the paused Trainer, which pickles without the data)."""
-    with threadpool_limits(limits=1, user_api="blas"):
+    with _trial_worker():
         trainer = Trainer(config, data)
         history = trainer.run(progress=False, until_epoch=epochs)
     return index, history.replace(config=config.replace(epochs=epochs)), trainer
@@ -589,7 +610,7 @@ def _fit_and_pause(index, config, data, epochs):
 
 def _fit_paused_run(index, trainer, data):
     """A paused trial taken on to the end of its config, in a worker: (index, History)."""
-    with threadpool_limits(limits=1, user_api="blas"):
+    with _trial_worker():
         return index, trainer.attach(data).run(progress=False)
 
 

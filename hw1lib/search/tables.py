@@ -11,7 +11,6 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from ..common import count
-from ..errors import ConfigError
 from ..runs.config import RunConfig, display_name
 
 # No error axis goes above this: a trial there is stuck or diverged, and would squash the rest.
@@ -190,82 +189,3 @@ def validation_figure(result) -> Figure:
     if hidden:
         fig.suptitle(f"{hidden} of the {len(frame)} configurations, above {top:.0%}, not shown", fontsize=9)
     return fig
-
-
-def summary_markdown(result, figure="", table="") -> str:
-    """Two paragraphs saying how the hyperparameters were chosen and what was chosen, every number from
-    ``result``; ``figure`` and ``table`` name the validation figure and top table when the report numbers them.
-
-    Needs the final run (``run_sweep(..., final=True)``, the default).
-    """
-    if result.final is None:
-        raise ConfigError("summary: the sweep was run without its final run (final=False); no test error to report")
-    best, chosen, final = result.best, result.chosen, result.final
-    space = result.space
-    n_train = result.n_fit + result.n_val
-    optimizers = _choices(
-        [
-            f"{RunConfig(optimizer=name).optimizer_label()} (learning rate {low:g}–{high:g})"
-            for name, low, high in space.lr_ranges
-        ]
-    )
-    near = result.near_best()
-    images = f" ({round(0.01 * result.n_val)} validation images)" if result.n_val >= 200 else ""
-    close = (
-        f"{_number_word(near)} other configuration{'s are' if near > 1 else ' is'} within one percentage point "
-        f"of it{images}, "
-        f"so among those the choice rests on a few images. "
-        if near
-        else ""
-    )
-    shown = f" ({figure}{', ' + table if table else ''})" if figure else ""
-    return (
-        f"**How the hyperparameters were chosen.** {result.n_val:,} of the {n_train:,} training images "
-        f"({result.fraction:.0%}, the same share of every class, drawn with seed {result.seed}) were set aside as a "
-        f"validation set; the test set played no part in the choice. {len(result.trials)} configurations were "
-        f"drawn at random from: {_choices(space.depths)} hidden layers of {_choices(space.widths)} units; "
-        f"{_choices([display_name(a) for a in space.activations])} units; {optimizers}, each rate drawn on a log "
-        f"scale; mini-batches of {_choices(space.batch_sizes)}. {_training_sentence(result)}\n\n"
-        f"**The choice.** The best configuration{shown} reached a validation error of {best.val_error:.2%} "
-        f"({round(best.val_error * result.n_val):,} of {result.n_val:,} images) at epoch {best.best_epoch}: "
-        f"{chosen.in_words(epochs=False)}. {close}"
-        f"Trained again with these settings on all {n_train:,} training images for "
-        f"{chosen.epochs} epochs ({chosen.epochs * final.iterations_per_epoch:,} updates), it has a training error of "
-        f"{final.final_train_error:.2%} and a test error of {final.final_test_error:.2%}, the only number here that "
-        f"comes from the test set."
-    )
-
-
-def _training_sentence(result):
-    """How the trials were trained and scored, with or without a screening."""
-    budget, fit = _choices(result.space.epochs), f"{result.n_fit:,}"
-    score = "scored by its lowest validation error after any epoch"
-    if not result.stopped:
-        return (
-            f"Each was trained for {budget} epochs on the other {fit} images and {score}; that epoch became "
-            f"its number of epochs (early stopping)."
-        )
-    screen = result.screen
-    kept = len(result.trials) - len(result.stopped)
-    full = sum(c.epochs for c in result.space.sample(len(result.trials), result.seed))  # the budgets drawn
-    # A stopped trial trained its screening epochs; one that went on, its whole budget (it did not start again).
-    trained = sum(t.config.epochs for t in result.trials)
-    return (
-        f"Each was first trained for {screen.epochs} epoch{'s' if screen.epochs > 1 else ''} on the other {fit} "
-        f"images and {score}; the {_number_word(kept).lower()} best went on from there to {budget} epochs "
-        f"(from the weights and optimiser state they had reached, not from the start), and the "
-        f"other {len(result.stopped)} stopped there: {trained:,} epochs of training in all, against {full:,} "
-        f"had every configuration gone the whole way. Each configuration's best epoch became its number of "
-        f"epochs (early stopping)."
-    )
-
-
-def _number_word(n):
-    """3 -> 'Three' (a sentence starts with it); 12 -> '12'."""
-    words = ("Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten")
-    return words[n] if n < len(words) else f"{n:,}"
-
-
-def _choices(values) -> str:
-    values = [str(v) for v in values]
-    return values[0] if len(values) == 1 else f"{', '.join(values[:-1])} or {values[-1]}"

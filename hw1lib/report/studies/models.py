@@ -2,8 +2,9 @@
 budget (each trained on several seeds), and the rerun of the first sigmoid attempt.
 
 ``run_models_study`` trains (or reads from the run cache) everything question 1 shows and returns
-one ``ModelsStudy``; its figures, tables, captions and prose all read that object, so a network a
-sentence names is the one the figure beside it draws, with the same seeds and numbers.
+one ``ModelsStudy``; ``models_facts`` turns it into the facts its figures' captions, tables and
+template read, so a network a sentence names is the one the figure beside it draws, with the same
+seeds and numbers.
 """
 
 import dataclasses
@@ -138,12 +139,6 @@ class ModelsStudy:
             ("appendix A: the first sigmoid attempt, full budget", h.config) for _, h in sorted(first.by_rate.items())
         ]
         return rows
-
-    def summary(self):
-        """(one-sentence answer to question 1, its key number as text)."""
-        from ..discussion.models import summary  # the words live with the rest of question 1's prose
-
-        return summary(self)
 
 
 def model_name(config):

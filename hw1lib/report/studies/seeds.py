@@ -67,8 +67,11 @@ class Spread:
         return f"{mean}{unit} ({low}–{high}{unit})"
 
     def ties(self, other, resolution=0.0):
-        """True when the means differ by no more than either range, or than ``resolution`` (one test image)."""
-        return abs(self.mean - other.mean) <= max(self.range, other.range, resolution)
+        """True when the seeds cannot order the two: their ranges overlap, or the means differ by no more
+        than ``resolution`` (one test image). A gap smaller than one network's wide range is no tie when
+        every seed of one network is below every seed of the other."""
+        overlap = self.low <= other.high and other.low <= self.high
+        return overlap or abs(self.mean - other.mean) <= resolution
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,11 @@ def decimal(x, digits=2):
     return f"{x:.{digits}g}"
 
 
+def fixed(x, digits=3):
+    """A loss or other plain number with ``digits`` decimals, so close values stay apart: 2.3026 -> '2.303'."""
+    return f"{x:.{digits}f}" if math.isfinite(x) else "not finite"
+
+
 def classes(labels, numbered):
     """Class labels as prose names them: (['3'], True) -> 'class 3'; (['4', '9'], True) -> 'classes 4 and 9';
     (['Shirt', 'Coat'], False) -> 'Shirt and Coat'."""
@@ -74,12 +79,13 @@ def times(n):
     return {1: "once", 2: "twice"}.get(int(n), f"{int(n):,} times")
 
 
-def fixed(x, digits=2):
-    """A number to ``digits`` decimals with a true minus sign, as correlations are written: -0.3 -> '−0.30'."""
+def correlation(x, digits=2):
+    """A correlation to ``digits`` decimals with a true minus sign: -0.3 -> '−0.30'."""
     return f"{x:.{digits}f}".replace("-", "\u2212")
 
 
 FILTERS = {
+    "fixed": fixed,
     "percent": percent,
     "points": points,
     "count": count,
@@ -91,5 +97,5 @@ FILTERS = {
     "classes": classes,
     "probability": probability,
     "times": times,
-    "fixed": fixed,
+    "correlation": correlation,
 }

@@ -1,0 +1,49 @@
+"""The Conclusion's facts, gathered when the report is merged from what each question published.
+
+Each notebook publishes a few facts with its first-page line (``firstpage.publish(..., facts=)``):
+question 1 its two networks, and every question the other networks it trained, each as
+``{"question", "kind", "test", "low", "high"}`` (the mean test error over seeds and its range).
+``conclusion_facts`` adds one thing no single question knows: which of those networks beat the
+chosen one on the test set, and whether every seed says so.
+"""
+
+from .seeds import Spread
+
+
+def compared(question, kind, spread, **more):
+    """One network a question trained besides the chosen one, as the Conclusion compares it."""
+    return {"question": question, "kind": kind, "test": spread.mean, "low": spread.low, "high": spread.high, **more}
+
+
+def init_conclusion(study, facts):
+    """Question 2's facts for the Conclusion: how each network did from zero and from random weights, and the
+    chosen network (the last) from every random initialisation other than its own."""
+    main = study.activations[-1]
+    others = [
+        compared(2, "init", main.final(init), init=main.runs[init].config.init_label(), label=facts["main"]["label"])
+        for init in main.runs
+        if init not in ("zero", main.reference)
+    ]
+    keys = ("label", "stuck", "zero_outcome", "zero_test", "reference", "reference_test")
+    return {
+        "nets": [{key: n[key] for key in keys} for n in facts["nets"]],
+        "all_fail": facts["all_fail"],
+        "stuck_any": facts["stuck_any"],
+        "others": others,
+    }
+
+
+def conclusion_facts(published):
+    """{q1: ..., q2: ..., ...} from the payloads ``published`` (firstpage.collect), plus ``beaten_by``: the
+    networks of any question with a lower mean test error than question 1's chosen one, each with
+    ``clearly`` (every seed below every seed of the chosen network)."""
+    facts = {f"q{p['question']}": p.get("facts", {}) for p in published if p.get("facts")}
+    chosen = facts.get("q1", {}).get("chosen")
+    beaten_by = []
+    if chosen:
+        best = Spread((chosen["test_low"], chosen["test_high"]))
+        for q in facts.values():
+            for other in q.get("others", ()):
+                if other["test"] < chosen["test"]:
+                    beaten_by.append({**other, "clearly": other["high"] < best.low})
+    return {**facts, "beaten_by": sorted(beaten_by, key=lambda o: o["test"]), "questions": sorted(facts)}
