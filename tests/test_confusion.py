@@ -422,6 +422,8 @@ def test_every_branch_of_the_template_reads_as_sentences(case):
             "majority_lowest": True,
             "top_direction": way,
             "confidence": confidence,
+            "unsure_none": False,
+            "unsure_amount": {"flags_most": "rare", "somewhat": "small", "no": "many"}[confidence],
             "similarity_clear": clear,
             "pairs_listed": 1 if clear else 3,
             "one_pair": clear,

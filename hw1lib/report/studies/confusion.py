@@ -53,8 +53,8 @@ UNSURE_BELOW = 0.9
 # The network is called less sure on its mistakes only when their median probability is at least this much
 # below that of its right answers.
 CLEARLY_LESS_SURE = 0.05
-# Unsure answers are called rare when they are fewer than this share of all answers.
-RARE = 0.1
+# Unsure answers are called rare when they are fewer than RARE of all answers, a small share below SMALL.
+RARE, SMALL = 0.1, 0.25
 # Classes whose training counts differ by at most this factor are "nearly equal in size": the text says
 # so in a clause and does not correlate size with error.
 NEAR_BALANCED = 1.2
@@ -607,8 +607,10 @@ def _confidence_facts(s):
         "median_right": median_right,
         "median_wrong": median_wrong,
         "unsure_share": low / s.n_test,
-        "unsure_rare": 0 < low < RARE * s.n_test,
         "unsure_none": low == 0,
+        # How many answers are unsure, in words: "rare" below RARE of all answers, "small" below SMALL, else
+        # "many" (the text then gives the share).
+        "unsure_amount": "rare" if low < RARE * s.n_test else "small" if low < SMALL * s.n_test else "many",
         "unsure_caught": caught,
         "unsure_caught_share": caught / mistakes if mistakes else 0.0,
         "sure_mistakes": mistakes - caught,
