@@ -49,6 +49,16 @@ def decimal(x, digits=2):
     return f"{x:.{digits}g}"
 
 
+def degrees(x):
+    """An angle in whole degrees: 5.77 -> '6°'."""
+    return f"{x:.0f}°"
+
+
+def times(x, digits=2):
+    """A ratio as 'n times', with ``digits`` significant digits: 3.75 -> '3.8 times'; 1 -> 'once'."""
+    return "once" if f"{x:.{digits}g}" == "1" else f"{x:.{digits}g} times"
+
+
 FILTERS = {
     "percent": percent,
     "points": points,
@@ -58,4 +68,6 @@ FILTERS = {
     "join": join,
     "capital": capital,
     "decimal": decimal,
+    "degrees": degrees,
+    "times": times,
 }
