@@ -429,6 +429,8 @@ def latent_facts(study):
         "first_seed": study.linear.seeds[0],
         "layers": "-".join(map(str, (study.dataset.n_features, *c.hidden, b.n_classes))),
         "chosen_layers": "-".join(map(str, (study.dataset.n_features, *ch.hidden, b.n_classes))),
+        "hidden_layers": len(ch.hidden),
+        "hidden_width": int(ch.hidden[0]) if len(set(ch.hidden)) == 1 else None,
         "activation": hidden,
         "latent_activation": latent,
         "init": ch.init_label(),
@@ -462,6 +464,7 @@ def latent_facts(study):
         "start_mixed": stages[0]["knn_error"] >= MIXED,
         "has_early": len(stages) > 1 and not stages[1]["before"],
         "early": stages[1] if len(stages) > 1 else stages[0],
+        "early_quarter": len(study.stages) > 1 and study.stages[1].epoch == 0.25,
         # The end, on the first seed and over the seeds.
         "end_error": final.network_error,
         "end_knn": final.knn_error,
