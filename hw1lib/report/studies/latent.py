@@ -516,6 +516,7 @@ def _growth_facts(study):
     return {
         "growth_shown": True,
         "growth_from": start.name,
+        "growth_from_first": start.epoch == 1,
         "growth_to": end.name,
         "growth": float(growth),
         "turn_median": float(np.median(turns)),
