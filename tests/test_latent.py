@@ -261,6 +261,8 @@ def test_a_few_sentences_read_as_written(facts):
     ahead = render("q3", "end", {**facts, "comparison": "latent_ahead"})
     assert "beats it on the test set" in ahead
     assert render("q3", "summary_key", facts).startswith("test error ")
+    mixed = render("q3", "summary_answer", {**facts, "rays": False, "knn_fell": False})
+    assert "the classes stay mixed in the plane" in mixed
     diverged = render("q3", "setup", {**facts, "diverged": ["the 2-unit network"]})
     assert "**Diverged:** the loss of the 2-unit network stopped being finite" in diverged
 

@@ -468,6 +468,7 @@ def latent_facts(study):
         # The end, on the first seed and over the seeds.
         "end_error": final.network_error,
         "end_knn": final.knn_error,
+        "knn_fell": bool(final.knn_error < study.stages[0].knn_error),
         "directed_end": int(final.directed.sum()),
         "all_directed_end": bool(final.directed.all()),
         "undirected": [names[k] for k in np.flatnonzero(~final.directed & np.isfinite(final.centroids[:, 0]))],
