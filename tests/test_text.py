@@ -43,3 +43,8 @@ def test_missing_facts_and_unknown_blocks_are_errors():
 def test_paragraphs_join_lines_and_keep_lists():
     assert _paragraphs("a\nb\n\n\n\nc") == "a b\n\nc"
     assert _paragraphs("- one\n- two") == "- one\n- two"
+
+
+def test_degrees_and_times_write_angles_and_ratios():
+    assert filters.degrees(5.77) == "6°" and filters.degrees(0.4) == "0°"
+    assert filters.times(3.75) == "3.8 times" and filters.times(12.04) == "12 times" and filters.times(1.0) == "once"

@@ -54,6 +54,16 @@ def fixed(x, digits=3):
     return f"{x:.{digits}f}" if math.isfinite(x) else "not finite"
 
 
+def degrees(x):
+    """An angle in whole degrees: 5.77 -> '6°'."""
+    return f"{x:.0f}°"
+
+
+def times(x, digits=2):
+    """A ratio as 'n times', with ``digits`` significant digits: 3.75 -> '3.8 times'; 1 -> 'once'."""
+    return "once" if f"{x:.{digits}g}" == "1" else f"{x:.{digits}g} times"
+
+
 FILTERS = {
     "fixed": fixed,
     "percent": percent,
@@ -64,4 +74,6 @@ FILTERS = {
     "join": join,
     "capital": capital,
     "decimal": decimal,
+    "degrees": degrees,
+    "times": times,
 }
