@@ -321,7 +321,7 @@ def configure_report(parser):
         action="append",
         default=[],
         metavar=("NAME", "VALUE"),
-        help="any other notebook parameter, e.g. -p latent_epochs 30 (values are Python literals)",
+        help="any other notebook parameter, e.g. -p seeds 5 (values are Python literals)",
     )
     parser.add_argument("--title", help="the report's title")
     parser.add_argument(

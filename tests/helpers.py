@@ -30,8 +30,6 @@ SMALL_REPORT = {
     "hidden": [24],
     "batch_size": 32,
     "seed": 0,
-    "latent_epochs": 4,
-    "latent_lr": 0.05,
     "stages": 6,
     "seed_report_lrs": [0.01, 1.0],
     "gallery_size": 8,

@@ -269,7 +269,7 @@ def test_pairs_are_named_only_when_they_stand_out(case):
     pred[fours[:1]] = 3
     thin = facts_of(with_predictions(study, data, pred))
     assert not thin["has_top"] and thin["table"] == {}  # the notebook declares no table of pairs
-    assert render("q4", "pairs", thin).startswith("No two classes are confused more than twice")
+    assert render("q4", "pairs", thin).startswith("No two classes are confused more than 2 times")
     assert render("q4", "similarity", thin) == ""
 
 

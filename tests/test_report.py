@@ -47,8 +47,6 @@ def small_args(course, out):
         str(SMALL_REPORT["seed"]),
     ]
     for name in (
-        "latent_epochs",
-        "latent_lr",
         "stages",
         "seed_report_lrs",
         "gallery_size",
@@ -312,9 +310,8 @@ def test_without_weasyprint_the_message_says_what_to_do(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     "args, expected",
     [
-        (["-p", "hidden_activation", "'swish'"], "known: identity, leaky_relu, relu, sigmoid, tanh"),
         (["-p", "no_such_thing", "1"], "unknown notebook parameter(s) no_such_thing"),
-        (["-p", "latent_activation", "'cosine'"], "unknown activation 'cosine'"),
+        (["-p", "latent_lr", "0.1"], "unknown notebook parameter(s) latent_lr"),  # question 3 takes question 1's
         (["--hidden", "0"], "hidden size: expected a whole number >= 1"),
         (["--jobs", "0"], "--jobs: expected a whole number >= 1"),
         (["-p", "sweep_trials", "0"], "sweep_trials: expected a whole number >= 1, got 0"),

@@ -51,6 +51,7 @@ import nbformat  # noqa: E402 - after the line above
 from ..common import write_atomic  # noqa: E402
 from ..data.datasets import load_dataset  # noqa: E402
 from ..errors import Terminated  # noqa: E402
+from ..runs import work  # noqa: E402
 from . import (  # noqa: E402
     fonts,
     pdf,
@@ -204,10 +205,22 @@ def _write_report(
         name="hw1lib-import-writers",
     ).start()
     begin = time.perf_counter()
-    timings = execute_all(folder, out, parameters, jobs, log)
+    work_log = out / ".training-work"  # every training of the build appends its image counts here
+    os.environ[work.ENV] = str(work_log)
+    try:
+        timings = execute_all(folder, out, parameters, jobs, log)
+    finally:
+        os.environ.pop(work.ENV, None)
     timings["load data"] = data_seconds
     timings["notebooks"] = time.perf_counter() - begin
     log(f"  {'all notebooks (wall)':<26}{timings['notebooks']:6.1f} s")
+    calls, trained, evaluated = work.total(work_log)
+    work_log.unlink(missing_ok=True)
+    timings["work"] = {"calls": calls, "trained": trained, "evaluated": evaluated}
+    log(
+        f"  {'training work':<26}{trained / 1e6:6.1f} M images trained, {evaluated / 1e6:.1f} M evaluated "
+        f"({calls} training call{'s' if calls != 1 else ''}; runs from the cache cost none)"
+    )
     paths = [out / "notebooks" / name for name in NOTEBOOKS]
     executed = [nbformat.read(path, as_version=4) for path in paths]
     begin = time.perf_counter()

@@ -15,11 +15,9 @@ import pathlib
 
 from ..common import count, finite_number, whole_number
 from ..data.datasets import DATASET_NAMES
-from ..errors import ConfigError, unknown_name
-from ..runs.config import known_names
+from ..errors import ConfigError
 from . import experiments
 from .execution import NOTEBOOKS
-from .studies import latent
 
 # Drawn in one figure (gallery_size, 8 a row) or one GIF frame each (stages): beyond these the figure
 # takes minutes to draw and runs over many printed pages.
@@ -57,15 +55,6 @@ def _list_of(check, item_name=None):
     return checked
 
 
-def _registry_name(kind, label=None):
-    def check(name, value):
-        if value not in known_names()[kind]:
-            raise unknown_name(label or kind, value, known_names()[kind])
-        return value
-
-    return check
-
-
 def _dataset_spec(name, value):
     if not isinstance(value, (str, os.PathLike)) or value == "":
         raise ConfigError(f"{name}: expected a dataset name or a folder (a string), got {value!r}")
@@ -90,11 +79,6 @@ CONSTRAINTS = {
     "sweep_keep": _optional(count),  # None: every configuration gets sweep_epochs
     "sweep_jobs": _optional(count),
     "sigmoid_lrs": count,
-    "hidden_activation": _registry_name("activation"),
-    "latent_activation": _registry_name("activation"),
-    "latent_lr": _positive,
-    "latent_epochs": _optional(count),  # None: question 3's own rule picks the epochs
-    "latent_seeds": count,
     "stages": _whole(0, MAX_STAGES),  # the animation's frames besides the figure's stages
     "gallery_size": _whole(1, MAX_GALLERY),
 }
@@ -192,17 +176,6 @@ def resolve_parameters(folder, overrides):
         seed=values["seed"],
         batch_size=values["batch_size"],
         learning_rates=values["seed_report_lrs"],
-    )
-    latent.check_parameters(
-        hidden=values["hidden"],
-        activation=values["hidden_activation"],
-        latent_activation=values["latent_activation"],
-        epochs=values["latent_epochs"],
-        seed=values["seed"],
-        lr=values["latent_lr"],
-        batch_size=values["batch_size"],
-        frames=values["stages"],
-        seeds=values["latent_seeds"],
     )
     experiments.check_sweep_parameters(
         trials=values["sweep_trials"],

@@ -109,6 +109,30 @@ def sigmoid_rate_table(study):
     return styled_table(rows)
 
 
+def latent_table(facts):
+    """Question 3's stages (rows; a Styler with escaped cells), read from its facts: the network's test error,
+    the plane's 5-NN error, the radius holding most points, the panel's half-width, the classes with a
+    direction, and the narrowest angle between neighbours."""
+    rows = []
+    for stage in facts["stages"]:
+        narrowest = stage["narrowest"]
+        rows.append(
+            {
+                "stage": stage["name"],
+                "update": f"{stage['updates']:,}",
+                "network's test error": percent(stage["network_error"]),
+                f"{facts['knn']}-NN error in the plane": percent(stage["knn_error"]),
+                f"{facts['radius_percentile']}% of points within": f"{stage['radius']:.3g}",
+                "panel's half-width": f"{stage['scale']:g}",
+                "classes with a direction": f"{stage['directed']} of {facts['n_classes']}",
+                "narrowest angle between neighbours": (
+                    f"{narrowest['angle']:.0f}° ({narrowest['a']}, {narrowest['b']})" if narrowest else "-"
+                ),
+            }
+        )
+    return styled_table(rows)
+
+
 def styled_table(rows):
     """A pandas Styler of formatted rows (a list of dicts), shown without pandas' numeric index."""
     return html_table(pd.DataFrame(rows).style.hide(axis="index"))

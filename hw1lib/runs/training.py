@@ -9,6 +9,7 @@ from tqdm.auto import tqdm
 
 from ..nn.network import MLP
 from ..nn.optimizers import make_optimizer
+from . import work
 from .history import History
 from .memory import check_memory
 
@@ -140,6 +141,7 @@ class Trainer:
     def run(self, progress=True, until_epoch=None):
         """Evaluate and snapshot the untrained network, train and evaluate every epoch; the History.
         until_epoch: pause once that many epochs are done (a later call goes on from there)."""
+        trained, evaluations = self.images_trained(), len(self.evaluations["eval_iteration"])
         if self.iteration == 0:
             self.evaluate()
             self.snapshot()
@@ -154,7 +156,14 @@ class Trainer:
                 self.finished = not self.run_epoch(bar)
                 self.epochs_done += 1
                 self.evaluate()
+        evaluated = (len(self.evaluations["eval_iteration"]) - evaluations) * (len(self.train_x) + len(self.test_x))
+        work.record(self.images_trained() - trained, evaluated)
         return self.history()
+
+    def images_trained(self):
+        """Images trained on so far (``runs.work``)."""
+        n = len(self.train_x)
+        return work.images_trained(self.iteration, self.iterations_per_epoch, self.config.batch_size, n)
 
     @contextlib.contextmanager
     def clock(self):

@@ -97,7 +97,7 @@ def plane_panel(ax, stage, class_names, colors=None, title=None, point_size=4):
 
 @styled
 def latent_grid(study, cols=3):
-    """The main network's plane at each of the study's shown stages (Figure 3.1)."""
+    """The 2-unit network's plane at each of the study's shown stages, one panel each."""
     stages = study.stages
     rows = math.ceil(len(stages) / cols)
     fig = Figure(figsize=(9, 2.6 * rows + 0.45), layout="constrained")
@@ -127,15 +127,15 @@ def latent_grid(study, cols=3):
 
 @styled
 def folded_comparison(study):
-    """The folded network's plane at the end beside the test error of both networks over epochs (Figure 3.2)."""
+    """The folded network's plane at the end beside the test error of both networks over epochs, every seed."""
     fig = Figure(figsize=(9, 3.5), layout="constrained")
     left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": (1, 1.45)})
     latent, hidden = study.activation_names()
     stage = study.folded_stage()
     plane_panel(left, stage, study.class_names, title=f"{hidden} 2-unit layer, {stage.name}")
     # Black for both networks, told apart by line style: every colour in this figure means a class.
-    for role, style, name in (("linear", "-", latent), ("folded", "--", hidden)):
-        for i, h in enumerate(study.repeats[role]):
+    for repeated, style, name in ((study.linear, "-", latent), (study.folded, "--", hidden)):
+        for i, h in enumerate(repeated.runs):
             right.plot(
                 h.eval_epoch,
                 h.test_error,

@@ -121,12 +121,14 @@ def show_animation(path, caption):
 
     from IPython.display import HTML, display
 
+    from ..escape import html_text
+
     path = pathlib.Path(path)
     data = base64.b64encode(path.read_bytes()).decode("ascii")
     display(
         HTML(
             f'<figure class="hw1-animation"><img src="data:image/gif;base64,{data}" alt="{path.name}">'
-            f"<figcaption>{caption}</figcaption></figure>"
+            f"<figcaption>{html_text(caption)}</figcaption></figure>"
         )
     )
 

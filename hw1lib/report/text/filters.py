@@ -54,6 +54,16 @@ def fixed(x, digits=3):
     return f"{x:.{digits}f}" if math.isfinite(x) else "not finite"
 
 
+def degrees(x):
+    """An angle in whole degrees: 5.77 -> '6°'."""
+    return f"{x:.0f}°"
+
+
+def times(x, digits=2):
+    """A ratio as 'n times', with ``digits`` significant digits: 3.75 -> '3.8 times'; 1 -> 'once'."""
+    return "once" if f"{x:.{digits}g}" == "1" else f"{x:.{digits}g} times"
+
+
 def classes(labels, numbered):
     """Class labels as prose names them: (['3'], True) -> 'class 3'; (['4', '9'], True) -> 'classes 4 and 9';
     (['Shirt', 'Coat'], False) -> 'Shirt and Coat'."""
@@ -74,11 +84,6 @@ def probability(x):
     return percent(x)
 
 
-def times(n):
-    """How often, in words: 1 -> 'once', 2 -> 'twice', 5 -> '5 times'."""
-    return {1: "once", 2: "twice"}.get(int(n), f"{int(n):,} times")
-
-
 def correlation(x, digits=2):
     """A correlation to ``digits`` decimals with a true minus sign: -0.3 -> '−0.30'."""
     return f"{x:.{digits}f}".replace("-", "\u2212")
@@ -94,8 +99,9 @@ FILTERS = {
     "join": join,
     "capital": capital,
     "decimal": decimal,
+    "degrees": degrees,
+    "times": times,
     "classes": classes,
     "probability": probability,
-    "times": times,
     "correlation": correlation,
 }
