@@ -115,7 +115,7 @@ def test_a_hostile_data_name_through_the_command_is_text_in_every_section(tmp_pa
 @pytest.mark.parametrize("name", HOSTILE)
 def test_a_class_name_in_a_table_is_text(name):
     from hw1lib.report.captions import captioned
-    from hw1lib.report.discussion.words import styled_table
+    from hw1lib.report.tables import styled_table
 
     page = Page(captioned(styled_table([{"class": name, "error": "3.0%"}]), "Table 4.1", name).to_html())
     assert "script" not in page.tags and not [a for a in page.attributes if a[1].startswith("on")]

@@ -14,8 +14,8 @@ from hw1lib import load_dataset
 from hw1lib.cli import main
 from hw1lib.report import build as report
 from hw1lib.report import execution, experiments, fonts, pdf
-from hw1lib.report.discussion.words import pct
 from hw1lib.report.studies.models import run_models_study
+from hw1lib.report.text.filters import percent as pct
 
 from .helpers import SMALL_REPORT, headings_ending_a_page, page_fill, write_noisy_course_folder
 

@@ -413,3 +413,11 @@ def test_init_figures_draw_the_study(init_study):
     assert "The ReLU network started from zero is not drawn" in render("q2", "caption_units", q2_facts(init_study))
     heat = [ax for ax in figures.activation_heatmaps(init_study).axes if ax.get_title()]
     assert len(heat) == len(panels)
+
+
+def test_a_name_printed_through_a_macro_is_escaped_once(models_study):
+    facts = q1_facts(models_study)
+    named = {**facts["chosen"], "label": "a_b", "setback": True, "setback_at": 2.0}
+    facts = {**facts, "chosen": named, "nets": [named, facts["sigmoid"]], "endings_alike": True}
+    text = render("q1", "loss", facts)
+    assert "a&#95;b network's training loss does not fall smoothly" in text and "&#38;" not in text

@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 
 from ..nn import activations, gradcheck, initializers, layers, network, optimizers
 from ..runs import training
-from .discussion.words import styled_table
+from .tables import styled_table
 
 # (label, equation in mathtext) for one mini-batch of B images; rows of a matrix are images.
 FORWARD = (

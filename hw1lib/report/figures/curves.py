@@ -45,7 +45,7 @@ def learning_curves(study):
     Colour = network, the same in every panel and in ``error_curves``.
     """
     models = study.models
-    fig = Figure(figsize=(9.0, 3.6), layout="constrained")
+    fig = Figure(figsize=(9.0, 3.1), layout="constrained")
     axes = fig.subplots(1, len(models), sharey=True, squeeze=False)[0]
     k = study.baselines.n_classes
     for i, (ax, m) in enumerate(zip(axes, models, strict=False)):
