@@ -24,6 +24,22 @@ def published(chosen=(0.05, 0.045, 0.055), others=()):
     return [{"question": 1, "facts": q1}, {"question": 2, "facts": q2}, {"question": 4, "facts": {}}]
 
 
+Q3 = {"separated": True, "directed_end": 10, "classes": 10, "latent_error": 0.18, "chosen_error": 0.05}
+Q4 = {
+    "wrong": 61,
+    "numbered": True,
+    "worst_class": "5",
+    "hardest": False,
+    "top_pair": ["7", "9"],
+    "top_pair_images": 12,
+    "balanced": False,
+    "size_strength": "weak",
+    "size_direction": "larger_better",
+    "size_clear": False,
+    "similarity_strength": "moderate",
+}
+
+
 def test_a_network_that_beats_the_chosen_one_is_named():
     xavier = {"question": 2, "kind": "init", "init": "Xavier", "label": "leaky ReLU", "test": 0.04, "low": 0.038}
     facts = conclusion_facts(published(others=[{**xavier, "high": 0.042}]))
@@ -47,3 +63,27 @@ def test_no_network_beats_the_chosen_one():
 
 def test_no_conclusion_without_facts():
     assert conclusion_facts([{"question": 1, "facts": {}}])["questions"] == []
+
+
+def test_questions_3_and_4_in_the_conclusion():
+    payloads = [
+        *published()[:2],
+        {"question": 3, "facts": {**Q3, "comparison": "chosen_ahead"}},
+        {"question": 4, "facts": Q4},
+    ]
+    text = render("conclusion", "body", conclusion_facts(payloads))
+    assert "The narrow layer costs accuracy, 18.0% test error against 5.0% without it" in text
+    assert "classes 7 and 9 account for 12 of the 61," in text
+    assert "the larger ones tend to err less, but with ten classes the link may be chance" in text
+    balanced = render(
+        "conclusion", "body", conclusion_facts([*payloads[:3], {"question": 4, "facts": {**Q4, "balanced": True}}])
+    )
+    assert "unbalanced" not in balanced
+
+
+def test_a_two_unit_network_that_beats_the_chosen_one_is_named():
+    beating = {**Q3, "latent_error": 0.04, "comparison": "latent_ahead"}
+    facts = conclusion_facts([*published()[:2], {"question": 3, "facts": beating}])
+    assert [o["kind"] for o in facts["beaten_by"]] == ["latent"] and facts["beaten_by"][0]["clearly"]
+    text = render("conclusion", "body", facts)
+    assert "The network of question 3, with its two-unit layer, ends at 4.0% test error, below the chosen" in text

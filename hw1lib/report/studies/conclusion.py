@@ -46,4 +46,14 @@ def conclusion_facts(published):
             for other in q.get("others", ()):
                 if other["test"] < chosen["test"]:
                     beaten_by.append({**other, "clearly": other["high"] < best.low})
+        latent = facts.get("q3")
+        if latent and latent["latent_error"] < chosen["test"]:  # question 3 compares its seeds itself
+            beaten_by.append(
+                {
+                    "question": 3,
+                    "kind": "latent",
+                    "test": latent["latent_error"],
+                    "clearly": latent["comparison"] == "latent_ahead",
+                }
+            )
     return {**facts, "beaten_by": sorted(beaten_by, key=lambda o: o["test"]), "questions": sorted(facts)}
