@@ -73,7 +73,7 @@ def test_questions_3_and_4_in_the_conclusion():
     ]
     text = render("conclusion", "body", conclusion_facts(payloads))
     assert "The narrow layer costs accuracy, 18.0% test error against 5.0% without it" in text
-    assert "classes 7 and 9 account for 12 of the 61," in text
+    assert "classes 7 and 9 account for 12 of the 61 mistakes of the run question 4 draws." in text
     assert "the larger ones tend to err less, but with ten classes the link may be chance" in text
     balanced = render(
         "conclusion", "body", conclusion_facts([*payloads[:3], {"question": 4, "facts": {**Q4, "balanced": True}}])
