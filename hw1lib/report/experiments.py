@@ -166,17 +166,6 @@ def init_variants(config, init_std=0.01):
     return configs
 
 
-# Question 3 trains until its network has seen about this many training images, in at most LATENT_MAX_EPOCHS
-# epochs: 10 epochs of mnist-5k's 4,000 images, 3 of a 60,000-image set. Its error changes little after that.
-LATENT_IMAGES = 150_000
-LATENT_MAX_EPOCHS = 10
-
-
-def latent_epochs(n_train):
-    """Epochs for question 3's networks on ``n_train`` training images (see LATENT_IMAGES)."""
-    return max(1, min(LATENT_MAX_EPOCHS, math.ceil(LATENT_IMAGES / n_train)))
-
-
 def round_stages(epochs, count=6):
     """Round points of training (epochs) for question 3's figure, table and text, at most ``count`` of them.
 
@@ -208,26 +197,3 @@ def animation_stages(epochs, shown, iterations_per_epoch, frames=20):
             updates.add(update)
             stages.append(stage)
     return tuple(sorted(stages))
-
-
-def latent_config(*, hidden, activation, latent_activation, epochs, seed, lr, batch_size, stages=()):
-    """``hidden`` layers of ``activation``, then a 2-node layer of ``latent_activation`` (None: the same), on
-    standardised inputs, recording the 2-node layer at ``stages`` (epochs)."""
-    return RunConfig(
-        hidden=(*hidden, 2),
-        activation=activation,
-        latent_activation=latent_activation,
-        init=MATCHING_INIT.get(activation, "he"),
-        normalize="standardize",
-        epochs=epochs,
-        seed=seed,
-        lr=lr,
-        batch_size=batch_size,
-        snapshot_stages=stages,
-        snapshot_layer=-1,
-    )
-
-
-def without_latent(config):
-    """``latent_config``'s network without its 2-node layer, trained the same way: what the bottleneck costs."""
-    return config.replace(hidden=config.hidden[:-1], latent_activation=None, snapshot_stages=())
