@@ -78,7 +78,7 @@ def error_curves(study):
     """Question 1's error rates: training (solid) and test (dashed) error of each compared network of
     ``study``, mean over seeds with the range shaded. Left: the whole run on a linear axis from 0 to
     100%; right: the last 40% of the run, magnified so the final values can be told apart."""
-    fig = Figure(figsize=(9.0, 3.5), layout="constrained")
+    fig = Figure(figsize=(9.0, 3.1), layout="constrained")
     whole, zoom = fig.subplots(1, 2)
     finals = []
     for i, m in enumerate(study.models):

@@ -35,7 +35,7 @@ DRAW_ORDER = ("zero", "normal", "he", "xavier")
 def init_comparison(study):
     """Training loss (log scale) and test error (linear) per epoch for each initialiser, one row per
     activation; mean over seeds, range shaded. Colour and line style = initialiser."""
-    fig = Figure(figsize=(9.0, 2.7 * len(study.activations) + 0.6), layout="constrained")
+    fig = Figure(figsize=(9.0, 2.3 * len(study.activations) + 0.6), layout="constrained")
     axes = fig.subplots(len(study.activations), 2, sharex=True, squeeze=False)
     for (loss_ax, error_ax), activation in zip(axes, study.activations, strict=False):
         for init in sorted(activation.runs, key=lambda i: DRAW_ORDER.index(i) if i in DRAW_ORDER else 9):
