@@ -327,9 +327,11 @@ def test_q1_claims_follow_the_curves(models_study):
     assert f"How the {label} network's losses end.** Its test loss is lowest at epoch 3 and rises after it" in text
     assert "far above its training loss, 0.3 against 0.01" in text
     level = loss_text([2.3, 0.5, 0.3, 0.25, 0.25, 0.25])
-    assert "Its training loss is still falling at the end, but the test loss has levelled off" in level
+    assert (
+        "Its training loss is still falling clearly at the end, and its test loss has levelled off by the end" in level
+    )
     falling = loss_text([2.3, 0.5, 0.3, 0.2, 0.1, 0.05])
-    assert "Its training and test losses are still falling at the end, so training had not finished" in falling
+    assert "Its training and test losses are still falling clearly at the end. So training had not finished" in falling
 
 
 def test_figures_have_plain_axes_and_legends_off_the_data(models_study, init_study):

@@ -19,7 +19,7 @@ from .seeds import Repeated, seed_list
 
 # A curve counts as still at its starting level while it is within this share of the uniform-guess
 # loss ln K (or within this many points of the baseline error rate).
-STALL_LOSS = 0.1
+STALL_LOSS = 0.05
 STALL_ERROR = 0.1
 
 

@@ -12,11 +12,14 @@ import numpy as np
 
 from ...runs.config import RunConfig, display_name
 from .. import experiments
+from .models import STALL_LOSS
 
 # The test loss counts as far above the training loss from this ratio on, and as close below the other.
 FAR_ABOVE, CLOSE = 2.0, 1.25
 # The first attempt's loss "moved" when it fell by more than this share of where it started.
 MOVED = 0.05
+# How a loss ends, by how much its last epoch lowered it: "falling" above FALLING, "slowing" above SLOWING.
+FALLING, SLOWING = 0.10, 0.01
 # A training loss that rises by more than this share between two evaluations has a setback worth naming.
 SETBACK = 0.25
 # A network's seeds "end far apart" when their test errors span at least this much.
@@ -36,16 +39,26 @@ def mean_until(values, stop, n):
     return mean_last(np.asarray(values)[:stop], n)
 
 
-def _ending(ending):
-    """A loss curve's ending as facts: kind ('keeps falling', 'levels off', 'rises') with its numbers."""
-    rise = ending.end / ending.lowest - 1 if ending.lowest > 0 else math.inf
+def _ending(ending, epochs, values):
+    """A loss curve's ending as facts. kind: "rises" (``shapes.ending``: it ends above its lowest point, reached
+    before the end), else by how much the last epoch lowered it: "falling" (by more than FALLING of its value),
+    "slowing" (by more than SLOWING) or "level"; with its numbers."""
+    epochs, values = np.asarray(epochs, dtype=float), np.asarray(values, dtype=float)
+    keep = np.isfinite(values)
+    epochs, values = epochs[keep], values[keep]
+    before = values[np.searchsorted(epochs, epochs[-1] - 1, side="right") - 1] if len(values) > 1 else values[-1]
+    last_drop = (before - values[-1]) / before if before > 0 else 0.0
+    if ending.kind == "rises":
+        kind = "rises"
+    else:
+        kind = "falling" if last_drop > FALLING else "slowing" if last_drop > SLOWING else "level"
     return {
-        "kind": {"keeps falling": "falling", "levels off": "level", "rises": "rises"}[ending.kind],
+        "kind": kind,
         "end": ending.end,
         "lowest": ending.lowest,
         "lowest_at": ending.lowest_at,
         "since": ending.since,
-        "rise": rise,
+        "last_drop": float(last_drop),
     }
 
 
@@ -56,6 +69,7 @@ def _net(study, m):
     mean, _, _ = m.repeated.curve("train_loss")
     test, train = m.final("test_error"), m.final("train_error")
     train_loss, test_loss = m.ending("train_loss"), m.ending("test_loss")
+    test_mean, _, _ = m.repeated.curve("test_loss")
     ratio = test_loss.end / train_loss.end if train_loss.end > 0 else math.inf
     gap = test.mean - train.mean
     broken = [h for h in m.repeated.runs if h.diverged]
@@ -78,16 +92,18 @@ def _net(study, m):
         "wide": test.range >= WIDE,
         "fits_training": train.high < 0.5 / b.n_train,
         "loss_start": "at_once" if not start.stalls else "never" if start.falls_at is None else "late",
+        "stall_share": STALL_LOSS,
         "stall_until": start.until if start.until is not None else 0.0,
         "loss_before": float(mean[0]),
         "loss_first_epoch": float(mean[1]) if len(mean) > 1 else float(mean[0]),
-        "train_end": _ending(train_loss),
-        "test_end": _ending(test_loss),
+        "train_end": _ending(train_loss, m.repeated.epochs, mean),
+        "test_end": _ending(test_loss, m.repeated.epochs, test_mean),
         "loss_apart": "far" if ratio >= FAR_ABOVE else "close" if ratio < CLOSE else "apart",
         "start_slope": m.start_slope,
         # The mean training loss rises by more than SETBACK between two evaluations: where it peaks.
         "setback": bool(setback),
         "setback_at": float(epochs[setback]) if setback else 0.0,
+        "setback_from": float(epochs[setback - 1]) if setback else 0.0,
         "diverged": bool(broken),
         "diverged_seeds": [h.config.seed for h in broken],
         "diverged_all": len(broken) == len(m.repeated.runs),
