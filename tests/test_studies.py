@@ -227,7 +227,7 @@ def test_xavier_and_he_are_a_tie_only_within_the_seeds_spread(init_study):
     )
     assert not moved.ties(dataclasses.replace(sigmoid, runs=runs), "xavier", "he")
     words = render("q2", "random", q2_facts(moved))
-    assert "With sigmoid units, Xavier ends ahead of He by" in words
+    assert "With sigmoid units, Xavier ends ahead of He, at" in words
     assert "results over the seeds overlap" in words or "With ReLU units, " in words
     assert text != words
 
