@@ -203,6 +203,8 @@ def test_the_conclusion_facts_are_plain_json_and_agree_with_the_facts(study, fac
         "comparison",
         "seeds",
         "knn_end",
+        "knn_start",
+        "spread_apart",
         "overlap",
         "overlap_count",
         "lr_kept",

@@ -118,7 +118,7 @@ def gradient_check_rows(activation_names=None, hidden=(5, 2)):
     errors = gradcheck.check_network("leaky_relu", hidden, last_activation="identity")
     rows.append(
         {
-            "part": f"7-{'-'.join(map(str, hidden))}-4 network, leaky_relu then identity (question 3's)",
+            "part": f"7-{'-'.join(map(str, hidden))}-4 network, leaky_relu then identity (a linear 2-unit layer)",
             "gradients": ", ".join(errors),
             "error": max(errors.values()),
         }

@@ -51,6 +51,9 @@ MIXED = 0.5
 L_SHARE, L_SQUEEZE = 0.1, 0.1
 SHOWN_STAGES = 6  # at most this many panels (``experiments.round_stages``)
 
+# Question 3's classes "spread apart" in the Conclusion when the plane's 5-NN error fell by more than this.
+SPREAD_APART = 0.05
+
 
 def decision_regions(points, weights, biases):
     """(n,) the class the output layer gives each point (n, 2) of the plane: argmax of z W + b, computed
@@ -295,7 +298,8 @@ class LatentStudy:
         - ``latent_error``, ``chosen_error``: mean final test error over the seeds of the 2-unit network and of
           question 1's chosen network; ``comparison``: "chosen_ahead", "latent_ahead" or "tie" (within the
           seed-to-seed spread, or one test image); ``seeds``: how many seeds;
-        - ``knn_end``: the 5-NN error in the plane at the end (first seed);
+        - ``knn_end``, ``knn_start``: the 5-NN error in the plane at the end and before training (first seed);
+          ``spread_apart``: it fell by more than SPREAD_APART;
         - ``overlap``: [class, class] the pair the 2-unit network confuses most at the end (first seed), [] when
           it confuses none; ``overlap_count``: test images confused between them;
         - ``lr_kept`` (bool): the chosen network's learning rate did best in the 2-unit network's trial;
@@ -312,6 +316,9 @@ class LatentStudy:
             "comparison": f["comparison"],
             "seeds": f["seeds"],
             "knn_end": f["end_knn"],
+            "knn_start": f["start_knn"],
+            # The classes spread apart when the plane's 5-NN error fell by more than SPREAD_APART.
+            "spread_apart": f["end_knn"] < f["start_knn"] - SPREAD_APART,
             "overlap": [f["confused_a"], f["confused_b"]] if f["confused_count"] else [],
             "overlap_count": f["confused_count"],
             "lr_kept": f["lr_kept"],
@@ -598,7 +605,7 @@ def _folded_facts(study):
     facts = {
         "folded": True,
         "folded_drawn": stage is not None and stage.finite,
-        "folded_kind": activation if activation in ("leaky_relu", "relu") else "other",
+        "folded_kind": activation if activation in ("leaky_relu", "relu", "tanh", "sigmoid") else "other",
         "folded_name": stage.name if stage is not None else "",
     }
     if facts["folded_drawn"]:
