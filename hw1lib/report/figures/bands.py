@@ -1,7 +1,6 @@
 """Drawing runs repeated over seeds: the mean as a line, lowest to highest as a band; baselines; and
 legends that sit below the axes instead of on the data."""
 
-import numpy as np
 from matplotlib import ticker
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -97,9 +96,3 @@ def log_loss_axis(ax, label="cross-entropy loss (log scale)"):
     ax.yaxis.set_minor_locator(ticker.NullLocator())
     if label:
         ax.set_ylabel(label)
-
-
-def zoom_top(values, floor=0.02):
-    """An upper limit that shows the final values with room above them: 1.6 x the largest, at least ``floor``."""
-    values = np.asarray([v for v in values if np.isfinite(v)], dtype=float)
-    return max(floor, 1.6 * float(values.max())) if len(values) else 1.0

@@ -18,7 +18,6 @@ from .bands import (
     percent_axis,
     seeds_handle,
     style_handle,
-    zoom_top,
 )
 from .style import (
     chance_error_line,
@@ -33,7 +32,6 @@ from .style import (
 )
 
 # The magnified panel of ``error_curves`` starts at this share of the run.
-ZOOM_FROM = 0.6
 
 
 @styled
@@ -77,25 +75,20 @@ def learning_curves(study):
 def error_curves(study):
     """Question 1's error rates: training (solid) and test (dashed) error of each compared network of
     ``study``, mean over seeds with the range shaded. Left: the whole run on a linear axis from 0 to
-    100%; right: the last 40% of the run, magnified so the final values can be told apart."""
+    100%; right: the last 40% of the run, magnified to the best network's range (``error_zoom``)."""
     fig = Figure(figsize=(9.0, 3.1), layout="constrained")
     whole, zoom = fig.subplots(1, 2)
-    finals = []
     for i, m in enumerate(study.models):
         color = series_color(m.config.activation, i)
         for ax in (whole, zoom):
             band(ax, m.repeated, "train_error", color, lw=2, marker="o", ms=3)
             band(ax, m.repeated, "test_error", color, lw=2, ls="--", marker="s", ms=3)
-        late = m.repeated.epochs >= ZOOM_FROM * m.repeated.epochs[-1]
-        for curve in ("train_error", "test_error"):
-            finals.extend(m.repeated.curve(curve)[2][late])
-    # A curve still at the level of guessing would stretch the magnified panel back to the whole range.
-    learned = [v for v in finals if v < study.baselines.lowest - 0.1]
     baseline_lines(whole, study.baselines)
     percent_axis(whole, 1.0)
     last = max(float(m.repeated.epochs[-1]) for m in study.models)
-    zoom.set_xlim(ZOOM_FROM * last - 0.25, last + 0.25)
-    percent_axis(zoom, min(1.0, zoom_top(learned)) if learned else 1.0, label=None)
+    zoom.set_xlim(study.ZOOM_FROM * last - 0.25, last + 0.25)
+    top, _ = study.error_zoom()  # set by the best network; a network far above it runs off the top
+    percent_axis(zoom, top, label=None)
     whole.set_title("whole run")
     zoom.set_title("last epochs, magnified")
     for ax in (whole, zoom):

@@ -9,6 +9,9 @@ chosen one on the test set, and whether every seed says so.
 
 from .seeds import Spread
 
+# A random initialisation "beats" the one designed for the units when its mean test error is this much lower.
+BETTER_INIT = 0.02
+
 
 def compared(question, kind, spread, **more):
     """One network a question trained besides the chosen one, as the Conclusion compares it."""
@@ -25,7 +28,23 @@ def init_conclusion(study, facts):
         if init not in ("zero", main.reference)
     ]
     keys = ("label", "stuck", "zero_outcome", "zero_test", "reference", "reference_test")
+    better_inits = []  # a random initialisation that beat the one designed for the units, by BETTER_INIT
+    for a, n in zip(study.activations, facts["nets"], strict=True):
+        best = min((init for init in a.runs if init != "zero"), key=lambda init: a.final(init).mean)
+        gap = a.final(a.reference).mean - a.final(best).mean
+        if best != a.reference and gap >= BETTER_INIT:
+            better_inits.append(
+                {
+                    "label": n["label"],
+                    "init": a.runs[best].config.init_label(),
+                    "test": a.final(best).mean,
+                    "reference": n["reference"],
+                    "reference_test": n["reference_test"],
+                    "clearly": not study.ties(a, best, a.reference),
+                }
+            )
     return {
+        "better_inits": better_inits,
         "nets": [{key: n[key] for key in keys} for n in facts["nets"]],
         "all_fail": facts["all_fail"],
         "stuck_any": facts["stuck_any"],

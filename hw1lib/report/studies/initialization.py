@@ -336,6 +336,8 @@ def init_facts(study):
         "xavier_formula": initializers.FORMULAS["xavier"],
         "he_formula": initializers.FORMULAS["he"],
         "normal_smaller": min(study.stds["xavier"], study.stds["he"]) / study.stds["normal"],
+        "normal_smaller_xavier": study.stds["xavier"] / study.stds["normal"],
+        "normal_smaller_he": study.stds["he"] / study.stds["normal"],
         "uniform_error": b.uniform_error,
         "majority_error": b.majority_error,
         "baselines_same": b.same,

@@ -21,6 +21,8 @@ from .seeds import Repeated, seed_list
 # loss ln K (or within this many points of the baseline error rate).
 STALL_LOSS = 0.05
 STALL_ERROR = 0.1
+# The magnified panel of question 1's error figure shows this last share of the run.
+ZOOM_FROM = 0.6
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,8 @@ class FirstAttempt:
 class ModelsStudy:
     """Everything question 1 shows. ``models`` holds the chosen network first, then the sigmoid one."""
 
+    ZOOM_FROM = ZOOM_FROM
+
     baselines: Baselines
     sweep: object
     sigmoid_trials: tuple
@@ -121,6 +125,21 @@ class ModelsStudy:
     def tie(self):
         """True when the two networks' final test errors are within their seed-to-seed ranges."""
         return self.chosen.final("test_error").ties(self.sigmoid.final("test_error"), self.resolution)
+
+    def error_zoom(self):
+        """(top, clipped) of the magnified panel of question 1's error figure: its upper limit, set by the
+        network with the lowest mean final test error (1.6 times its highest late error over the seeds, late
+        meaning the last ZOOM_FROM share of the run), and the models whose late curves run above it."""
+
+        def late_high(m):
+            epochs = m.repeated.epochs
+            late = epochs >= ZOOM_FROM * epochs[-1]
+            values = [m.repeated.curve(curve)[2][late] for curve in ("train_error", "test_error")]
+            finite = [float(v) for part in values for v in part if math.isfinite(v)]
+            return max(finite) if finite else 1.0
+
+        top = min(1.0, max(0.02, 1.6 * late_high(self.ranked()[0])))
+        return top, tuple(m for m in self.models if late_high(m) > top)
 
     def ranked(self):
         """The models, lowest mean final test error first."""

@@ -235,6 +235,10 @@ def models_facts(study):
         "best": ranked[0],
         "worst": ranked[-1],
         "tie": study.tie(),
+        # Networks one of whose losses still fell clearly in the last epoch; every loss level.
+        "unfinished": [n["label"] for n in nets if "falling" in (n["train_end"]["kind"], n["test_end"]["kind"])],
+        "all_level": all(n["train_end"]["kind"] == n["test_end"]["kind"] == "level" for n in nets),
+        "zoom_clipped": [display_name(m.config.activation) for m in study.error_zoom()[1]],
         # Both networks' losses end the same way, so one sentence describes them.
         "endings_alike": all(n["loss_start"] != "never" for n in nets)
         and len({(n["train_end"]["kind"], n["test_end"]["kind"]) for n in nets}) == 1,
