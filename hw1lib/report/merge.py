@@ -42,18 +42,22 @@ def data_title(dataset, parameters):
 
 
 def data_line(dataset, parameters):
-    """The data in words, as Markdown for the first page: its name, images, size, classes and their counts."""
-    # Classes named 0 ... K-1 need no list; named ones (Fashion-MNIST's, say) are listed.
-    numbered = list(dataset.class_names) == [str(k) for k in range(dataset.n_classes)]
-    names = "" if numbered else f" ({', '.join(map(markdown_text, dataset.class_names))})"
+    """The data in words, as Markdown for the first page: its name, images, size, classes and their counts
+    (``text/<lang>/appendix.md.j2``, block ``data_line``). Classes named 0 ... K-1 need no list."""
     counts = np.bincount(dataset.train_y, minlength=dataset.n_classes)
-    per_class = f"{counts.min():,}" if counts.min() == counts.max() else f"{counts.min():,} to {counts.max():,}"
-    return (
-        f"{markdown_text(data_title(dataset, parameters))}: "
-        f"{len(dataset.train_y):,} training and {len(dataset.test_y):,} "
-        f"test images of {dataset.image_shape[0]} × {dataset.image_shape[1]} pixels; {dataset.n_classes} "
-        f"classes{names}; {per_class} training images per class."
-    )
+    numbered = list(dataset.class_names) == [str(k) for k in range(dataset.n_classes)]
+    facts = {
+        "data_title": data_title(dataset, parameters),
+        "n_train": len(dataset.train_y),
+        "n_test": len(dataset.test_y),
+        "height": dataset.image_shape[0],
+        "width": dataset.image_shape[1],
+        "n_classes": dataset.n_classes,
+        "class_names": [] if numbered else list(dataset.class_names),
+        "fewest": int(counts.min()),
+        "most": int(counts.max()),
+    }
+    return render("appendix", "data_line", facts)
 
 
 def _settings_markdown(dataset, parameters, seconds):
@@ -69,10 +73,7 @@ def _settings_markdown(dataset, parameters, seconds):
         ),
     ]
     table = "\n".join(f"| {k} | {v} |" for k, v in rows)
-    return (
-        f"## How this report was built\n\nThe notebooks' parameters as this build set them (each question's "
-        f"text and the first page give the settings of every network).\n\n| | |\n|---|---|\n{table}\n"
-    )
+    return f"## How this report was built\n\n{render('appendix', 'settings_intro', {})}\n\n| | |\n|---|---|\n{table}\n"
 
 
 def _appendix_cells(dataset, parameters, seconds):
@@ -84,21 +85,14 @@ def _appendix_cells(dataset, parameters, seconds):
     worst = max(row["error"] for row in checks)
     return [
         cell(
-            "## Backpropagation\n\nFor a mini-batch of B images (one per row), hidden layers l = 1 ... L-1 with "
-            "activation f and an output layer L, the code computes:\n\n"
+            f"## Backpropagation\n\n{render('appendix', 'backprop_intro', {})}\n\n"
             + appendix.equations_html(appendix.FORWARD + appendix.BACKWARD)
         ),
         cell(
-            "## Gradient check\n\nEach backward pass against centred finite differences (step 1e-5) in float64, "
-            "computed when this report was built: the largest relative error ‖a − n‖ / (‖a‖ + ‖n‖) between the "
-            f"analytic gradient a and the numerical one n. The worst is {worst:.1e}; an error in a backward pass "
-            "shows as 1e-2 or more.\n\n" + appendix.gradient_check_table(checks).to_html()
+            f"## Gradient check\n\n{render('appendix', 'gradcheck', {'worst': worst})}\n\n"
+            + appendix.gradient_check_table(checks).to_html()
         ),
-        cell(
-            "## The code\n\nThe parts of `hw1lib` the answers rest on, in NumPy alone: the layers with their "
-            "forward and backward passes, the activations, the initialisers, the network that chains them, "
-            "the optimisers and the training loop."
-        ),
+        cell(f"## The code\n\n{render('appendix', 'code_intro', {})}"),
         *appendix.code_cells(),
         cell(_settings_markdown(dataset, parameters, seconds), metadata={"tags": ["keep-together"]}),
     ]

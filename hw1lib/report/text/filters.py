@@ -89,7 +89,13 @@ def correlation(x, digits=2):
     return f"{x:.{digits}f}".replace("-", "\u2212")
 
 
+def scientific(x):
+    """A small number in scientific notation: 8.7e-10."""
+    return f"{x:.1e}"
+
+
 FILTERS = {
+    "scientific": scientific,
     "fixed": fixed,
     "percent": percent,
     "points": points,
