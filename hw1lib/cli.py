@@ -338,6 +338,12 @@ def configure_report(parser):
     )
     parser.add_argument("--jobs", type=int, default=2, metavar="N", help="notebooks executed at a time (default 2)")
     parser.add_argument(
+        "--scheduler",
+        metavar="ADDR",
+        help="train every run of the report on this Dask scheduler's workers, e.g. tcp://10.0.0.5:8786 "
+        "(default: this machine's cores; the same as -p scheduler ADDR)",
+    )
+    parser.add_argument(
         "--notebooks", metavar="DIR", help="folder holding the four notebooks (default: the repository's notebooks/)"
     )
 
@@ -348,7 +354,7 @@ def run_report(args):
     title = TITLE if args.title is None else args.title
     subtitle = SUBTITLE if args.subtitle is None else args.subtitle
     overrides = {name: _literal(value) for name, value in args.parameter}
-    for name in ("data", "data_name", "hidden", "batch_size", "epochs", "seed"):
+    for name in ("data", "data_name", "hidden", "batch_size", "epochs", "seed", "scheduler"):
         value = getattr(args, name)
         if value is not None:
             overrides[name] = value

@@ -115,6 +115,8 @@ def build_report(
     in ``out_dir/notebooks``. If ``pdf_engine`` cannot print, the HTML is written, then PdfError says
     what to install. Text that no installed font can draw gives one warning on stderr, not an error.
     Another report writing into ``out_dir`` at the same time is refused (ConfigError) before anything is written.
+    With the parameter ``scheduler`` (a Dask scheduler's address) every run trains on that cluster; a scheduler
+    that does not answer is a ConfigError naming it, before any notebook runs.
     """
     start = time.perf_counter()
     folder = pathlib.Path(folder) if folder else notebooks_dir()
@@ -125,6 +127,10 @@ def build_report(
     parameters = resolve_parameters(folder, dict(overrides or {}))
     if pdf_engine not in pdf.ENGINES:
         raise pdf.unknown_engine(pdf_engine)
+    if parameters.get("scheduler") is not None:
+        from ..search.sweep import check_scheduler
+
+        check_scheduler(parameters["scheduler"])
     warning = fonts.font_warning({"title": title, "subtitle": subtitle, "author": author})
     if warning:
         print(f"hw1lib: warning: {warning}", file=sys.stderr)
@@ -196,7 +202,8 @@ def _write_report(
     parameters["figures_dir"] = str((out / "figures").resolve())
     for key, value in KERNEL_ENV.items():
         os.environ.setdefault(key, value)
-    log(f"hw1lib report: data {dataset.name}, writing to {shown}/ ({jobs} notebook(s) at a time)")
+    where = f"; training on the Dask cluster {parameters['scheduler']}" if parameters.get("scheduler") else ""
+    log(f"hw1lib report: data {dataset.name}, writing to {shown}/ ({jobs} notebook(s) at a time{where})")
     log(f"  {'load data':<26}{data_seconds:6.1f} s")
     threading.Thread(
         target=_import_writers,

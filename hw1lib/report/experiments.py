@@ -80,11 +80,14 @@ def check_sweep_parameters(*, trials, max_epochs, seed, screen_epochs=2, keep=No
         check_count("sweep_jobs", jobs)
 
 
-def choose_hyperparameters(dataset, *, trials, max_epochs, seed, screen_epochs, keep, jobs=None, final=True):
+def choose_hyperparameters(
+    dataset, *, trials, max_epochs, seed, screen_epochs, keep, jobs=None, final=True, scheduler=None
+):
     """The report's validation sweep (a SweepResult): ``trials`` configurations drawn with ``seed``, screened
     for ``screen_epochs`` epochs with the ``keep`` best going on to ``max_epochs`` (see ``screening``).
 
     Question 1 trains it; every later call reads the trials and the chosen model from the run cache.
+    ``scheduler``: a Dask scheduler address to train on (None: this machine's cores).
     """
     return run_sweep(
         dataset,
@@ -92,6 +95,7 @@ def choose_hyperparameters(dataset, *, trials, max_epochs, seed, screen_epochs, 
         space=sweep_space(max_epochs),
         seed=seed,
         jobs=jobs,
+        scheduler=scheduler,
         progress=False,
         final=final,
         screen=screening(screen_epochs, keep),
@@ -115,7 +119,9 @@ def sigmoid_trial_runs(dataset, result, count):
     )
 
 
-def homework_networks(dataset, *, trials, max_epochs, seed, screen_epochs, keep, sigmoid_lrs, jobs=None):
+def homework_networks(
+    dataset, *, trials, max_epochs, seed, screen_epochs, keep, sigmoid_lrs, jobs=None, scheduler=None
+):
     """(the chosen network's config, its sigmoid counterpart's) as question 1 chose them: the sweep's choice,
     and the same network with sigmoid units at the learning rate that did best on the validation split.
 
@@ -130,9 +136,10 @@ def homework_networks(dataset, *, trials, max_epochs, seed, screen_epochs, keep,
         keep=keep,
         jobs=jobs,
         final=False,
+        scheduler=scheduler,
     )
     rate_configs, split = sigmoid_trial_runs(dataset, sweep, sigmoid_lrs)
-    histories, _, _ = fit_trials(rate_configs, split, jobs=jobs, progress=False)
+    histories, _, _ = fit_trials(rate_configs, split, jobs=jobs, scheduler=scheduler, progress=False)
     return sweep.chosen, sigmoid_counterpart(sweep.chosen, ranked_trials(histories)[0].config.lr)
 
 

@@ -62,7 +62,8 @@ def data_line(dataset, parameters):
 
 def _settings_markdown(dataset, parameters, seconds):
     """The appendix's record of how this report was built: every notebook parameter, versions, time."""
-    shown = {k: v for k, v in sorted(parameters.items()) if k not in ("figures_dir", "data")}
+    # Where the runs were trained (the scheduler) changes no number of the report, so it is not listed.
+    shown = {k: v for k, v in sorted(parameters.items()) if k not in ("figures_dir", "data", "scheduler")}
     rows = [
         ("data fingerprint", f"`{dataset.fingerprint[:16]}`"),
         ("notebook parameters", "; ".join(f"{k} = <code>{markdown_text(repr(v))}</code>" for k, v in shown.items())),

@@ -12,6 +12,7 @@ import ast
 import numbers
 import os
 import pathlib
+import re
 
 from ..common import count, finite_number, whole_number
 from ..data.datasets import DATASET_NAMES
@@ -61,6 +62,15 @@ def _dataset_spec(name, value):
     return value
 
 
+def _scheduler_address(name, value):
+    """A Dask scheduler's address: a scheme, ``://`` and where (host and port), with no spaces."""
+    if not isinstance(value, str) or not re.fullmatch(r"[a-z][a-z0-9+.-]*://\S+", value):
+        raise ConfigError(
+            f"{name}: expected the address of a Dask scheduler, e.g. tcp://10.0.0.5:8786, or None, got {value!r}"
+        )
+    return value
+
+
 def _set_from_out(name, value):
     raise ConfigError(f"{name}: set from --out (figures go to DIR/figures); choose the folder with --out DIR")
 
@@ -81,6 +91,7 @@ CONSTRAINTS = {
     "sigmoid_lrs": count,
     "stages": _whole(0, MAX_STAGES),  # the animation's frames besides the figure's stages
     "gallery_size": _whole(1, MAX_GALLERY),
+    "scheduler": _optional(_scheduler_address),  # None: train on this machine's cores
 }
 SET_BY_THE_REPORT = {"figures_dir": _set_from_out}
 

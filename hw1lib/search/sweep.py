@@ -32,6 +32,7 @@ from ..data.splits import validation_split
 from ..errors import ConfigError, Hw1libError, one_line
 from ..nn.activations import ACTIVATIONS
 from ..nn.optimizers import OPTIMIZERS
+from ..runs import work
 from ..runs.cache import cached_train, load_cached, store
 from ..runs.config import RunConfig
 from ..runs.history import History
@@ -45,6 +46,7 @@ __all__ = [
     "SweepResult",
     "Trial",
     "benchmark",
+    "check_scheduler",
     "fit_trials",
     "learning_rate_runs",
     "learning_rate_trials",
@@ -376,7 +378,8 @@ def run_sweep(
     and evaluated on the test set. The report's model is then trained on every labelled image
     available; the validation set has done its job once the choice is made, and the epoch count
     carries over because the number of updates per epoch grows only in the same proportion.
-    This final run is the same cache entry as ``cached_train(result.chosen, dataset)``.
+    This final run is the same cache entry as ``cached_train(result.chosen, dataset)``; with a
+    ``scheduler`` it is trained on the cluster too.
     """
     space = SearchSpace() if space is None else space
     check_count("trials", trials)
@@ -404,7 +407,11 @@ def run_sweep(
     scored = tuple(Trial.from_history(i, h) for i, h in enumerate(histories))
     best = min(scored, key=Trial.rank_key)
     chosen = best.config.replace(epochs=max(best.best_epoch, 1))
-    final_history = cached_train(chosen, dataset, progress=False, use_cache=use_cache) if final else None
+    final_history = None
+    if final and scheduler is None:
+        final_history = cached_train(chosen, dataset, progress=False, use_cache=use_cache)
+    elif final:
+        final_history = fit_trials([chosen], dataset, **{**fit, "progress": False})[0][0]
     return SweepResult(
         dataset.name,
         split.name,
@@ -426,16 +433,25 @@ def run_sweep(
 
 
 def learning_rate_trials(
-    config, dataset, learning_rates, *, seed=0, fraction=0.1, jobs=None, progress=False, use_cache=True
+    config,
+    dataset,
+    learning_rates,
+    *,
+    seed=0,
+    fraction=0.1,
+    jobs=None,
+    scheduler=None,
+    progress=False,
+    use_cache=True,
 ):
     """``config`` at each of ``learning_rates``, trained and scored like the trials of ``run_sweep``, best first.
 
     Same validation split of ``dataset`` (``fraction``, ``seed``), same score (the lowest validation
-    error after a whole epoch, within ``config.epochs``), same run cache; the test set is not used.
-    Returns a tuple of Trial, ranked.
+    error after a whole epoch, within ``config.epochs``), same run cache, same workers (``jobs``,
+    ``scheduler``); the test set is not used. Returns a tuple of Trial, ranked.
     """
     configs, split = learning_rate_runs(config, dataset, learning_rates, seed=seed, fraction=fraction)
-    histories, _, _ = fit_trials(configs, split, jobs=jobs, progress=progress, use_cache=use_cache)
+    histories, _, _ = fit_trials(configs, split, jobs=jobs, scheduler=scheduler, progress=progress, use_cache=use_cache)
     return ranked_trials(histories)
 
 
@@ -513,30 +529,38 @@ def _run_parallel(calls, datasets, receive, *, jobs, scheduler, progress, total)
     """Run ``calls`` ((function, *args), each returning a tuple) on the workers and pass each result
     to ``receive`` as it arrives; returns the workers' description. ``datasets``: those the calls
     use (a Dask cluster gets each once). ``total`` sizes the progress bar, which starts at the runs
-    not in ``calls`` (read from the cache)."""
+    not in ``calls`` (read from the cache).
+
+    Each call runs inside ``work.captured()`` and its training work is recorded here, so a build's work
+    log counts the runs a Dask worker (which has not this process's environment) trained. A worker
+    process that dies is named in one line; on a Dask cluster the scheduler first gives its trials to
+    other workers (``distributed.scheduler.allowed-failures`` times) and the line comes only after that.
+    (joblib's own dask backend waited for ever once a trial had killed that many workers, so a cluster
+    is driven through ``distributed`` directly.)
+    """
     bar = tqdm(total=total, initial=total - len(calls), desc="sweep", unit="trial", disable=not progress)
     workers = "none (all cached)"
     try:
         if calls:
-            with _backend(jobs, scheduler, datasets) as (n_jobs, workers):
-                results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
-                    delayed(function)(*args) for function, *args in calls
-                )
+            with _backend(calls, jobs, scheduler, datasets) as (results, workers):
                 done = set()
                 try:
-                    for result in results:
+                    for result, rows in results:
+                        for row in rows:
+                            work.record(*row)
                         receive(*result)
                         done.add(result[0])
                         bar.update()
-                except TerminatedWorkerError:
+                except _lost_worker_errors(scheduler):
                     lost = [str(i) for _, i, *_ in calls if i not in done]
                     kept = (
                         f"the {len(done)} that had are in the run cache, so running the command again goes on from them"
                         if done
                         else "none had, so running the command again starts them afresh"
                     )
+                    where = "" if scheduler is None else f" of the Dask cluster {scheduler}"
                     raise SweepError(
-                        f"a sweep worker process died (killed, or out of memory) while trial(s) "
+                        f"a sweep worker process{where} died (killed, or out of memory) while trial(s) "
                         f"{', '.join(lost)} had not finished; {kept}"
                     ) from None
     finally:
@@ -588,6 +612,23 @@ def _trial_worker():
         yield
 
 
+def _counted(function, *args):
+    """``function(*args)`` in a worker, with the training work it records: (its result, [(trained, evaluated)])."""
+    with work.captured() as rows:
+        result = function(*args)
+    return result, rows
+
+
+def _lost_worker_errors(scheduler):
+    """The exceptions that mean a worker process died: loky's, and on a cluster Dask's KilledWorker
+    (raised once the scheduler has given up retrying the trial on other workers)."""
+    if scheduler is None:
+        return (TerminatedWorkerError,)
+    from distributed.scheduler import KilledWorker
+
+    return (TerminatedWorkerError, KilledWorker)
+
+
 def _fit(index, config, data):
     """One trial, in a worker: (index, History). Module level so joblib can send it by reference.
 
@@ -624,22 +665,43 @@ def _cost(config, data):
 
 
 @contextlib.contextmanager
-def _backend(jobs, scheduler, datasets):
-    """joblib configured for local processes or a Dask cluster: yields (n_jobs, description)."""
+def _backend(calls, jobs, scheduler, datasets):
+    """Run ``calls`` (each through ``_counted``) in local processes or on a Dask cluster: yields (an iterator of
+    their results in the order they finish, the workers' description)."""
     if scheduler is None:
         n_jobs = _local_jobs(jobs)
         # One job runs in this process (joblib's sequential backend); more start loky worker processes.
         with parallel_config(backend="loky", n_jobs=n_jobs):
-            yield n_jobs, f"{n_jobs} local processes" if n_jobs > 1 else "this process"
+            results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
+                delayed(_counted)(function, *args) for function, *args in calls
+            )
+            yield results, f"{n_jobs} local processes" if n_jobs > 1 else "this process"
         return
+    from distributed import as_completed
+
     client = _connect(scheduler)
     try:
         threads = sum(client.nthreads().values())
-        n_jobs = -1 if jobs is None else check_count("jobs", jobs)
+        limit = len(calls) if jobs is None else check_count("jobs", jobs)  # None: the scheduler fills every thread
         # Each dataset is sent to the cluster once, not with every trial.
-        unique = list({id(d): d for d in datasets}.values())
-        with parallel_config(backend="dask", client=client, scatter=unique, n_jobs=n_jobs):
-            yield n_jobs, f"dask {scheduler} ({threads} worker thread{'s' if threads != 1 else ''})"
+        sent = {id(d): client.scatter(d, hash=False) for d in {id(d): d for d in datasets}.values()}
+
+        def submit(call):
+            function, *args = call
+            return client.submit(_counted, function, *(sent.get(id(a), a) for a in args), pure=False)
+
+        waiting = iter(calls)
+        running = as_completed([submit(call) for call in itertools.islice(waiting, limit)], loop=client.loop)
+
+        def results():
+            for future in running:
+                result = future.result()  # a trial's own error, or KilledWorker, is raised here
+                call = next(waiting, None)
+                if call is not None:
+                    running.add(submit(call))
+                yield result
+
+        yield results(), f"dask {scheduler} ({threads} worker thread{'s' if threads != 1 else ''})"
     finally:
         client.close()
 
@@ -660,6 +722,12 @@ def release_workers():
         terminate()
     else:
         executor.shutdown(wait=True)
+
+
+def check_scheduler(address):
+    """ConfigError, in one line naming ``address``, unless a Dask scheduler answers there (within
+    ``CONNECT_TIMEOUT`` seconds); the report checks it before any notebook runs."""
+    _connect(address).close()
 
 
 def _connect(address):

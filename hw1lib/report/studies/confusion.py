@@ -373,10 +373,18 @@ def _ranks(values):
     return ranks
 
 
-def confusion_study(dataset, *, trials, max_epochs, seed, screen_epochs, keep, jobs=None, data_name=""):
-    """Question 4's study of the main model that question 1's validation sweep chooses (from the run cache)."""
+def confusion_study(dataset, *, trials, max_epochs, seed, screen_epochs, keep, jobs=None, data_name="", scheduler=None):
+    """Question 4's study of the main model that question 1's validation sweep chooses (from the run cache;
+    what is not there trains on ``jobs`` worker processes, or on the Dask cluster at ``scheduler``)."""
     history = experiments.choose_hyperparameters(
-        dataset, trials=trials, max_epochs=max_epochs, seed=seed, screen_epochs=screen_epochs, keep=keep, jobs=jobs
+        dataset,
+        trials=trials,
+        max_epochs=max_epochs,
+        seed=seed,
+        screen_epochs=screen_epochs,
+        keep=keep,
+        jobs=jobs,
+        scheduler=scheduler,
     ).final
     return ConfusionStudy.of(history, dataset, data_name)
 

@@ -167,9 +167,9 @@ class InitStudy:
         return init_facts(self)
 
 
-def run_init_study(dataset, *, networks, init_std, seed, seeds, jobs=None):
+def run_init_study(dataset, *, networks, init_std, seed, seeds, jobs=None, scheduler=None):
     """Train (or read from the run cache) every run of question 2, side by side on ``jobs`` worker processes,
-    and return its ``InitStudy``.
+    and return its ``InitStudy``. ``scheduler``: a Dask scheduler address to train on instead.
 
     networks: the base configs compared (question 1's sigmoid network and its chosen one), each
     started from every initialiser of ``experiments.INITS``.
@@ -179,7 +179,7 @@ def run_init_study(dataset, *, networks, init_std, seed, seeds, jobs=None):
     for config in networks:
         grid.setdefault(config.activation, experiments.init_variants(config.replace(seed=seed), init_std))
     configs = [config.replace(seed=s) for by_init in grid.values() for config in by_init.values() for s in seed_values]
-    histories, _, _ = fit_trials(configs, dataset, jobs=jobs, progress=False)
+    histories, _, _ = fit_trials(configs, dataset, jobs=jobs, scheduler=scheduler, progress=False)
     release_workers()  # this question's training is done; its notebook's kernel can stop at once
     n = len(seed_values)
     found = iter(range(0, len(histories), n))

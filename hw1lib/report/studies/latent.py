@@ -327,9 +327,9 @@ class LatentStudy:
         }
 
 
-def run_latent_study(dataset, chosen, *, seeds, frames, jobs=None):
+def run_latent_study(dataset, chosen, *, seeds, frames, jobs=None, scheduler=None):
     """Train (or read from the run cache) every run of question 3, side by side on ``jobs`` worker processes,
-    and return its ``LatentStudy``.
+    and return its ``LatentStudy``. ``scheduler``: a Dask scheduler address to train on instead.
 
     chosen: question 1's chosen network (its first seed's config); seeds: how many seeds from its seed on;
     frames: the animation's frames besides the figure's stages (see ``experiments.animation_stages``).
@@ -339,7 +339,7 @@ def run_latent_study(dataset, chosen, *, seeds, frames, jobs=None):
     trial_configs, split = learning_rate_runs(
         latent_variant(chosen, lr=chosen.lr), dataset, rates, seed=chosen.seed, fraction=VALIDATION_FRACTION
     )
-    trial_histories, _, _ = fit_trials(trial_configs, split, jobs=jobs, progress=False)
+    trial_histories, _, _ = fit_trials(trial_configs, split, jobs=jobs, scheduler=scheduler, progress=False)
     trials = tuple(sorted(ranked_trials(trial_histories), key=lambda t: t.index))
     lr = ranked_trials(trial_histories)[0].config.lr
     shown = experiments.round_stages(chosen.epochs, SHOWN_STAGES)
@@ -360,7 +360,7 @@ def run_latent_study(dataset, chosen, *, seeds, frames, jobs=None):
             for i, s in enumerate(seed_values)
         ]
     configs = [c for group in roles.values() for c in group]
-    histories, _, _ = fit_trials(configs, dataset, jobs=jobs, progress=False)
+    histories, _, _ = fit_trials(configs, dataset, jobs=jobs, scheduler=scheduler, progress=False)
     release_workers()  # this question's training is done; its notebook's kernel can stop at once
     found, runs = iter(histories), {}
     for role, group in roles.items():

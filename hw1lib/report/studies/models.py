@@ -180,6 +180,7 @@ def run_models_study(
     screen_epochs=2,
     keep=None,
     jobs=None,
+    scheduler=None,
 ):
     """Train (or read from the run cache) every run of question 1 and return its ``ModelsStudy``.
 
@@ -187,7 +188,8 @@ def run_models_study(
     ``sweep_epochs``; ``keep`` None: all go on) and the sigmoid network's learning-rate trials run
     on the validation split; the chosen and the sigmoid network at each of ``seeds`` seeds and the
     first sigmoid attempt (``hidden``, ``batch_size``, ``epochs``; full budget at each of
-    ``first_attempt_rates``) on the whole training set. All of it trains on ``jobs`` worker processes.
+    ``first_attempt_rates``) on the whole training set. All of it trains on ``jobs`` worker processes,
+    or on the Dask cluster whose scheduler is at ``scheduler``.
     """
     seed_values = seed_list(seed, seeds)
     first_short, first_full = experiments.seed_report_configs(
@@ -202,6 +204,7 @@ def run_models_study(
         keep=keep,
         jobs=jobs,
         final=False,
+        scheduler=scheduler,
     )
     chosen = sweep.chosen
     n = len(seed_values)
@@ -212,6 +215,7 @@ def run_models_study(
         [*rate_configs, *(chosen.replace(seed=s) for s in seed_values)],
         [split] * len(rate_configs) + [dataset] * n,
         jobs=jobs,
+        scheduler=scheduler,
         progress=False,
     )
     sigmoid_trials = ranked_trials(first_batch[: len(rate_configs)])
@@ -220,6 +224,7 @@ def run_models_study(
         [*(sigmoid.replace(seed=s) for s in seed_values), first_short, *first_full.values()],
         dataset,
         jobs=jobs,
+        scheduler=scheduler,
         progress=False,
     )
     release_workers()  # this question's training is done; its notebook's kernel can stop at once
