@@ -1,6 +1,6 @@
 """The facts of the report's Method section: the data, the chosen network and how it was chosen."""
 
-from ...runs.config import display_name
+from .models_facts import network_facts
 
 
 def method_facts(study, dataset):
@@ -21,16 +21,7 @@ def method_facts(study, dataset):
         "fewest_class": b.name(counts.index(min(counts))),
         "most_class": b.name(counts.index(max(counts))),
         "layers": "-".join(map(str, (dataset.n_features, *c.hidden, b.n_classes))),
-        "hidden_layers": len(c.hidden),
-        "width": c.hidden[0],
-        "same_width": len(set(c.hidden)) == 1,
-        "activation": display_name(c.activation),
-        "init": c.init_label(),
-        "optimiser": c.optimizer,
-        "momentum": c.momentum,
-        "lr": c.lr,
-        "batch": c.batch_size,
-        "epochs": c.epochs,
+        **network_facts(c),
         "seeds": len(study.seeds),
         "trials": len(sweep.trials),
         "n_val": sweep.n_val,

@@ -110,6 +110,24 @@ def _net(study, m):
     }
 
 
+def network_facts(config):
+    """A network's settings as the templates word them: its hidden layers, units, activation, initialisation,
+    optimiser (name, label and momentum), learning rate, mini-batch size and epochs."""
+    return {
+        "hidden_layers": len(config.hidden),
+        "width": config.hidden[0],
+        "same_width": len(set(config.hidden)) == 1,
+        "activation": display_name(config.activation),
+        "init": config.init_label(),
+        "optimiser": config.optimizer,
+        "optimiser_label": config.optimizer_label(),
+        "momentum": config.momentum,
+        "lr": config.lr,
+        "batch": config.batch_size,
+        "epochs": config.epochs,
+    }
+
+
 def _sweep(study):
     """The validation sweep's facts (appendix B and the Method's one paragraph)."""
     sweep = study.sweep
@@ -141,16 +159,7 @@ def _sweep(study):
         "near_images": max(1, round(0.01 * sweep.n_val)),
         "top": len(top),
         "top_stopped": [rank for rank, t in enumerate(top, start=1) if sweep.was_stopped(t)],
-        "chosen_hidden": len(chosen.hidden),
-        "chosen_width": chosen.hidden[0],
-        "chosen_same_width": len(set(chosen.hidden)) == 1,
-        "chosen_activation": display_name(chosen.activation),
-        "chosen_init": chosen.init_label(),
-        "chosen_optimiser": chosen.optimizer,
-        "chosen_optimiser_label": chosen.optimizer_label(),
-        "chosen_momentum": chosen.momentum,
-        "chosen_lr": chosen.lr,
-        "chosen_batch": chosen.batch_size,
+        **{f"chosen_{key}": value for key, value in network_facts(chosen).items()},
     }
 
 
