@@ -180,13 +180,13 @@ def misclassified_gallery(images, true, pred, confidence, class_names, cols=8, r
         _image_grid(fig, images, titles, cols, rows)
         return fig
     top, bottom = fig.subfigures(2, 1, height_ratios=[1.25 * ref_rows + 0.3, 1.4 * rows + 0.3])
-    top.suptitle("What each class looks like: a correctly classified test image of each", fontsize=10.5)
+    top.suptitle("What each class looks like: a correctly classified test image of each", fontsize=12)
     _image_grid(top, references, [str(name) for name in class_names], cols, ref_rows)
     bottom.suptitle(
         "Mistakes, the surest first: true class → predicted class (probability given to it)"
         if n
         else "No test image is misclassified.",
-        fontsize=10.5,
+        fontsize=12,
     )
     _image_grid(bottom, images, titles, cols, rows)
     return fig
@@ -205,4 +205,4 @@ def _image_grid(fig, images, titles, cols, rows):
         ax.axis("off")
     for ax, image, title in zip(axes, images, titles, strict=False):
         ax.imshow(image, cmap="gray_r", interpolation="nearest")
-        ax.set_title(title, fontsize=9)
+        ax.set_title(title, fontsize=11)
