@@ -7,6 +7,7 @@ import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..studies.models import ZOOM_FROM
 from .bands import (
     BASELINE_GREY,
     band,
@@ -86,7 +87,7 @@ def error_curves(study):
     baseline_lines(whole, study.baselines)
     percent_axis(whole, 1.0)
     last = max(float(m.repeated.epochs[-1]) for m in study.models)
-    zoom.set_xlim(study.ZOOM_FROM * last - 0.25, last + 0.25)
+    zoom.set_xlim(ZOOM_FROM * last - 0.25, last + 0.25)
     top, _ = study.error_zoom()  # set by the best network; a network far above it runs off the top
     percent_axis(zoom, top, label=None)
     whole.set_title("whole run")

@@ -7,8 +7,6 @@ question 1 its two networks, and every question the other networks it trained, e
 chosen one on the test set, and whether every seed says so.
 """
 
-from .seeds import Spread
-
 # A random initialisation "beats" the one designed for the units when its mean test error is this much lower.
 BETTER_INIT = 0.02
 
@@ -60,11 +58,10 @@ def conclusion_facts(published):
     chosen = facts.get("q1", {}).get("chosen")
     beaten_by = []
     if chosen:
-        best = Spread((chosen["test_low"], chosen["test_high"]))
         for q in facts.values():
             for other in q.get("others", ()):
                 if other["test"] < chosen["test"]:
-                    beaten_by.append({**other, "clearly": other["high"] < best.low})
+                    beaten_by.append({**other, "clearly": other["high"] < chosen["test_low"]})
         latent = facts.get("q3")
         if latent and latent["latent_error"] < chosen["test"]:  # question 3 compares its seeds itself
             beaten_by.append(

@@ -97,8 +97,6 @@ class FirstAttempt:
 class ModelsStudy:
     """Everything question 1 shows. ``models`` holds the chosen network first, then the sigmoid one."""
 
-    ZOOM_FROM = ZOOM_FROM
-
     baselines: Baselines
     sweep: object
     sigmoid_trials: tuple
